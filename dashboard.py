@@ -1,0 +1,104 @@
+"""Entry point: sign-in gate, then the page list for the signed-in user's role.
+
+    streamlit run dashboard.py
+
+Only pages passed to st.navigation can be reached, so the list built here per
+role is the page-level access control. Row-level access is db/scope.py's job.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+from sqlmodel import Session
+
+from db.engine import get_engine
+from db.models import Role
+from services.identity import session_expired, sign_in
+from ui.widgets import SIGNED_IN_KEY
+
+log = logging.getLogger("dashboard")
+
+st.set_page_config(page_title="Micro-credentials", page_icon=":material/school:", layout="wide")
+
+PAGES = {
+    "overview": st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    "users": st.Page("pages/users.py", title="Users", icon=":material/group:", url_path="users"),
+}
+
+# Which pages each role may open, in menu order.
+ROLE_PAGES: dict[Role, list[str]] = {
+    Role.admin: ["overview", "users"],
+    Role.partnership_officer: ["overview"],
+    Role.hr_manager: ["overview"],
+    Role.viewer: ["overview"],
+}
+
+LOGGED_IN_KEY = "recorded_login_for"
+
+
+def login_screen() -> None:
+    st.title("Micro-credentials dashboard")
+    st.write(
+        "Enrollments, completions and upskilling of staff in the micro-credentials "
+        "that employers and the university design together."
+    )
+    if st.button("Log in", type="primary", icon=":material/login:"):
+        st.login()
+    st.stop()
+
+
+def stop_with(title: str, message: str) -> None:
+    st.title(title)
+    st.write(message)
+    if st.button("Log out", icon=":material/logout:"):
+        st.session_state.clear()
+        st.logout()
+    st.stop()
+
+
+def main() -> None:
+    if not st.user.is_logged_in:
+        login_screen()
+
+    claims = st.user.to_dict()
+    if session_expired(claims):
+        stop_with("Session expired", "Your session has expired. Please log out and sign in again.")
+
+    email = str(claims.get("email") or "")
+    # Resolved on every run, so a deactivated account loses access at its next click.
+    with Session(get_engine()) as session:
+        first_run = st.session_state.get(LOGGED_IN_KEY) != email
+        who = sign_in(session, email, record_login=first_run)
+    if who is None:
+        st.session_state.pop(SIGNED_IN_KEY, None)
+        stop_with(
+            "No access",
+            f"You are signed in as {email or 'an identity without an email address'}, "
+            "but that identity has no active account in this dashboard. "
+            "Ask your organisation's administrator to give you access.",
+        )
+    st.session_state[LOGGED_IN_KEY] = email
+    st.session_state[SIGNED_IN_KEY] = who
+
+    with st.sidebar:
+        st.text(who.display_name)
+        st.caption(f"{who.organization_name} · {who.role.replace('_', ' ')}")
+        if st.button("Log out", icon=":material/logout:"):
+            st.session_state.clear()
+            st.logout()
+
+    page = st.navigation([PAGES[name] for name in ROLE_PAGES[Role(who.role)]])
+    try:
+        page.run()
+    except Exception:  # a clear message instead of a traceback; st.stop/rerun are BaseException
+        log.exception("page %s failed for %s", page.title, who.email)
+        st.error(
+            "Something went wrong while drawing this page. The error has been logged; "
+            "please try again, or change the filters.",
+            icon=":material/error:",
+        )
+
+
+main()

@@ -1,0 +1,1 @@
+"""Data layer: models, the one engine, access scoping, migrations."""

@@ -1,0 +1,201 @@
+"""Access scoping: the one place that decides which rows a signed-in user may see.
+
+Every query for partner data adds ``visible(scope, Model)`` (or uses ``scoped``).
+Pages never filter by organisation themselves. A model that holds partner data
+and is missing from ``_RULES`` raises, so a new table cannot slip through unscoped.
+
+Rules (see README, "Who sees what"):
+- admin: everything.
+- partnership_officer: their university, every employer partnered with it, and
+  those employers' people and records.
+- hr_manager: their own employer's people and records; the partner
+  universities' published (and retired) credentials plus any credential their
+  employer co-designs.
+- viewer: read-only, scoped like the kind of organisation they belong to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlmodel import Session
+
+from db.models import (
+    AppUser,
+    AuditEvent,
+    Cohort,
+    Credential,
+    CredentialPartner,
+    CredentialSkill,
+    CredentialStatus,
+    Department,
+    Employee,
+    Enrollment,
+    LearningOutcome,
+    Organization,
+    OrgKind,
+    OutcomeSurvey,
+    Partnership,
+    Pathway,
+    PathwayStep,
+    Pdp,
+    PdpGoal,
+    Role,
+    Skill,
+    SkillAssessment,
+)
+
+
+class AccessDenied(PermissionError):
+    """Raised when a user asks for something outside their scope."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one signed-in user may see. Hashable, so it can key caches."""
+
+    user_id: int | None
+    email: str
+    role: Role
+    organization_id: int
+    org_kind: OrgKind
+    # None means "every one" (admin only).
+    employer_ids: frozenset[int] | None
+    university_ids: frozenset[int] | None
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role == Role.admin
+
+    @property
+    def is_employer_side(self) -> bool:
+        return self.org_kind == OrgKind.employer and not self.sees_all
+
+    @property
+    def read_only(self) -> bool:
+        return self.role == Role.viewer
+
+    def employers(self, requested: Iterable[int] | None = None) -> frozenset[int] | None:
+        """Intersect an employer filter with the scope: a filter can narrow, never widen."""
+        if requested is None:
+            return self.employer_ids
+        wanted = frozenset(requested)
+        return wanted if self.employer_ids is None else wanted & self.employer_ids
+
+    def require_employer(self, employer_id: int, *, write: bool = False) -> None:
+        if write and self.read_only:
+            raise AccessDenied("Viewers have read-only access.")
+        if self.employer_ids is not None and employer_id not in self.employer_ids:
+            raise AccessDenied("That organisation is outside your access.")
+
+
+def scope_for_user(session: Session, user: AppUser) -> Scope:
+    org = session.get(Organization, user.organization_id)
+    if org is None:
+        raise AccessDenied("Your account has no organisation.")
+    role = Role(user.role)
+    kind = OrgKind(org.kind)
+    if role == Role.admin:
+        employers = universities = None
+    elif kind == OrgKind.university:
+        universities = frozenset({org.id})
+        employers = frozenset(
+            session.scalars(select(Partnership.employer_id).where(Partnership.university_id == org.id)).all()
+        )
+    else:
+        employers = frozenset({org.id})
+        universities = frozenset(
+            session.scalars(select(Partnership.university_id).where(Partnership.employer_id == org.id)).all()
+        )
+    return Scope(
+        user_id=user.id,
+        email=user.email,
+        role=role,
+        organization_id=org.id,
+        org_kind=kind,
+        employer_ids=employers,
+        university_ids=universities,
+    )
+
+
+# --- Row rules ---------------------------------------------------------------
+
+
+def _in(column, ids: frozenset[int] | None) -> ColumnElement[bool]:
+    if ids is None:
+        return true()
+    if not ids:
+        return false()
+    return column.in_(sorted(ids))
+
+
+def _employees(scope: Scope):
+    return select(Employee.id).where(_in(Employee.employer_id, scope.employer_ids))
+
+
+def _credential_rule(scope: Scope) -> ColumnElement[bool]:
+    rule = _in(Credential.university_id, scope.university_ids)
+    if scope.is_employer_side:
+        co_designed = select(CredentialPartner.credential_id).where(
+            _in(CredentialPartner.employer_id, scope.employer_ids)
+        )
+        catalogue = Credential.status.in_([CredentialStatus.published, CredentialStatus.retired])
+        rule = rule & or_(catalogue, Credential.id.in_(co_designed))
+    return rule
+
+
+def _credentials(scope: Scope):
+    return select(Credential.id).where(_credential_rule(scope))
+
+
+def _audit_rule(s: Scope) -> ColumnElement[bool]:
+    if s.is_employer_side:
+        return AuditEvent.organization_id == s.organization_id
+    orgs = (s.employer_ids or frozenset()) | (s.university_ids or frozenset()) | {s.organization_id}
+    return _in(AuditEvent.organization_id, orgs)
+
+
+# Rules for everyone but admins (who see every row; see ``visible``).
+_RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
+    Organization: lambda s: _in(
+        Organization.id, (s.employer_ids or frozenset()) | (s.university_ids or frozenset())
+    ),
+    Partnership: lambda s: _in(Partnership.employer_id, s.employer_ids)
+    & _in(Partnership.university_id, s.university_ids),
+    AppUser: lambda s: AppUser.organization_id == s.organization_id,
+    AuditEvent: _audit_rule,
+    Department: lambda s: _in(Department.employer_id, s.employer_ids),
+    Employee: lambda s: _in(Employee.employer_id, s.employer_ids),
+    Enrollment: lambda s: Enrollment.employee_id.in_(_employees(s)),
+    SkillAssessment: lambda s: SkillAssessment.employee_id.in_(_employees(s)),
+    Pdp: lambda s: Pdp.employee_id.in_(_employees(s)),
+    PdpGoal: lambda s: PdpGoal.pdp_id.in_(select(Pdp.id).where(Pdp.employee_id.in_(_employees(s)))),
+    OutcomeSurvey: lambda s: OutcomeSurvey.employee_id.in_(_employees(s)),
+    Credential: _credential_rule,
+    LearningOutcome: lambda s: LearningOutcome.credential_id.in_(_credentials(s)),
+    CredentialSkill: lambda s: CredentialSkill.credential_id.in_(_credentials(s)),
+    CredentialPartner: lambda s: CredentialPartner.credential_id.in_(_credentials(s)),
+    Cohort: lambda s: Cohort.credential_id.in_(_credentials(s)),
+    Pathway: lambda s: _in(Pathway.university_id, s.university_ids),
+    PathwayStep: lambda s: PathwayStep.credential_id.in_(_credentials(s)),
+    # Shared reference data: the skills vocabulary is not partner data.
+    Skill: lambda s: true(),
+}
+
+
+def visible(scope: Scope, model: type) -> ColumnElement[bool]:
+    """The WHERE clause limiting ``model`` to the rows ``scope`` may see."""
+    try:
+        rule = _RULES[model]
+    except KeyError:
+        raise AccessDenied(f"No access rule for {model.__name__}; add one to db/scope.py.") from None
+    return true() if scope.sees_all else rule(scope)
+
+
+def scoped(stmt: Select, scope: Scope, *models: type) -> Select:
+    """Add the visibility rule of each model the statement reads from."""
+    for model in models:
+        stmt = stmt.where(visible(scope, model))
+    return stmt

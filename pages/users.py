@@ -1,0 +1,68 @@
+"""Users (admins only): who may sign in, with which role and organisation."""
+
+import streamlit as st
+from sqlmodel import Session
+
+from db.engine import get_engine
+from db.models import Role
+from db.scope import AccessDenied
+from services import users
+from ui.widgets import signed_in
+
+who = signed_in()
+st.title("Users")
+st.caption("People sign in with the organisation's identity provider; their email must match a user here.")
+
+with Session(get_engine()) as session:
+    table = users.list_users(session, who.scope)
+    orgs = users.organizations(session, who.scope)
+
+st.dataframe(
+    table.drop(columns=["id"]),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "email": st.column_config.TextColumn("Email"),
+        "name": st.column_config.TextColumn("Name"),
+        "role": st.column_config.TextColumn("Role"),
+        "organization": st.column_config.TextColumn("Organisation"),
+        "active": st.column_config.CheckboxColumn("Active"),
+        "last_login": st.column_config.DatetimeColumn("Last sign-in", format="D MMM YYYY, HH:mm"),
+    },
+)
+
+roles = [r.value for r in Role]
+left, right = st.columns(2)
+with left.form("add_user", clear_on_submit=True):
+    st.subheader("Add a user")
+    email = st.text_input("Email")
+    name = st.text_input("Name")
+    role = st.selectbox("Role", roles, format_func=lambda r: r.replace("_", " "))
+    org_id = st.selectbox("Organisation", [o[0] for o in orgs], format_func=dict((o[0], o[1]) for o in orgs).get)
+    if st.form_submit_button("Add user"):
+        try:
+            with Session(get_engine()) as session:
+                users.add_user(session, who.scope, email=email, display_name=name, role=role, organization_id=org_id)
+            st.success(f"Added {email.strip().lower()}.")
+            st.rerun()
+        except (users.UserError, AccessDenied) as exc:
+            st.error(str(exc))
+
+with right.form("change_user"):
+    st.subheader("Change a user")
+    options = dict(zip(table["id"], table["email"]))
+    user_id = st.selectbox("User", list(options), format_func=options.get)
+    new_role = st.selectbox("New role", ["(keep)", *roles])
+    active = st.radio("Access", ["(keep)", "active", "deactivated"], horizontal=True)
+    if st.form_submit_button("Save change"):
+        try:
+            with Session(get_engine()) as session:
+                users.update_user(
+                    session, who.scope, user_id=int(user_id),
+                    role=None if new_role == "(keep)" else new_role,
+                    is_active=None if active == "(keep)" else active == "active",
+                )
+            st.success("Saved.")
+            st.rerun()
+        except (users.UserError, AccessDenied) as exc:
+            st.error(str(exc))

@@ -1,0 +1,1 @@
+"""Domain logic: plain Python that takes a Session (and a Scope) and returns data."""

@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: the sign-in gate, cached data access, shared widgets."""
