@@ -36,6 +36,10 @@ def employed_on(day: date):
     return and_(Employee.hired_on <= day, or_(Employee.left_on.is_(None), Employee.left_on > day))
 
 
+def _completed_by(day: date):
+    return and_(Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on <= day)
+
+
 def _employer_filter(scope: Scope, filters: Filters):
     ids = scope.employers(filters.employer_ids)
     return Employee.employer_id.in_(sorted(ids)) if ids is not None else None
@@ -66,7 +70,7 @@ def headline(session: Session, scope: Scope, *, today: date, filters: Filters = 
     enr = session.exec(
         select(
             func.count(Enrollment.id),
-            func.count(Enrollment.id).filter(Enrollment.status == EnrollmentStatus.completed),
+            func.count(Enrollment.id).filter(_completed_by(today)),
             func.count(func.distinct(Enrollment.employee_id)).filter(Enrollment.status.in_(ACTIVE_STATUSES)),
         )
         .join(Employee, Employee.id == Enrollment.employee_id)
@@ -95,7 +99,7 @@ def _per_group(session: Session, scope: Scope, group_cols, join_group, *, today:
         select(
             *group_cols,
             func.count(Enrollment.id).label("enrollments"),
-            func.count(Enrollment.id).filter(Enrollment.status == EnrollmentStatus.completed).label("completions"),
+            func.count(Enrollment.id).filter(_completed_by(today)).label("completions"),
             func.count(func.distinct(Enrollment.employee_id))
             .filter(Enrollment.status.in_(ACTIVE_STATUSES))
             .label("active_learners"),

@@ -21,6 +21,13 @@ ROLE_ORG_KINDS = {
     Role.hr_manager: {OrgKind.employer},
     Role.viewer: {OrgKind.university, OrgKind.employer},
 }
+ROLE_LABELS = {
+    Role.admin: "An administrator",
+    Role.partnership_officer: "A partnership officer",
+    Role.hr_manager: "An HR manager",
+    Role.viewer: "A viewer",
+}
+KIND_LABELS = {OrgKind.university: "a university", OrgKind.employer: "an employer"}
 
 
 class UserError(ValueError):
@@ -54,7 +61,8 @@ def _check(session: Session, role: str, organization_id: int) -> Organization:
     if org is None:
         raise UserError("Choose an existing organisation.")
     if OrgKind(org.kind) not in ROLE_ORG_KINDS[role_e]:
-        raise UserError(f"A {role_e.replace('_', ' ')} must belong to a {' or '.join(sorted(ROLE_ORG_KINDS[role_e]))}.")
+        kinds = " or ".join(KIND_LABELS[k] for k in sorted(ROLE_ORG_KINDS[role_e]))
+        raise UserError(f"{ROLE_LABELS[role_e]} must belong to {kinds}.")
     return org
 
 

@@ -1,0 +1,144 @@
+"""AppTest: every page renders for every role; the gate handles strangers and expiry."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.identity import find_user
+from tests.conftest import ROOT
+from tests.world import build_world
+
+EMAILS = {
+    "admin": "admin@uni-one.test",
+    "partnership_officer": "officer@uni-one.test",
+    "hr_manager": "hr@acme.test",
+    "viewer": "viewer@acme.test",
+}
+PAGES_BY_ROLE = {
+    "admin": ["pages/overview.py", "pages/users.py"],
+    "partnership_officer": ["pages/overview.py"],
+    "hr_manager": ["pages/overview.py"],
+    "viewer": ["pages/overview.py"],
+}
+
+
+@pytest.fixture
+def app_db(session, db_url, monkeypatch):
+    world = build_world(session)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    return world
+
+
+def app_as(email: str | None, *, issued_at: float | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
+    if email is None:
+        at.user = {"is_logged_in": False}
+    else:
+        at.user = {"is_logged_in": True, "email": email, "name": email,
+                   "iat": time.time() if issued_at is None else issued_at}
+    return at
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.title] + [e.value for e in at.markdown] + [e.value for e in at.caption]
+    parts += [e.value for e in at.text] + [m.label for m in at.metric] + [e.value for e in at.error]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_logged_out_sees_login_button(app_db):
+    at = app_as(None).run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Log in"]
+    assert not at.metric
+
+
+def test_unknown_identity_gets_no_access(app_db):
+    at = app_as("stranger@example.com").run()
+    assert not at.exception
+    assert at.title[0].value == "No access"
+    assert not at.metric and not at.dataframe
+
+
+def test_deactivated_user_gets_no_access(app_db):
+    at = app_as("gone@acme.test").run()
+    assert at.title[0].value == "No access"
+
+
+def test_expired_session_is_refused(app_db):
+    at = app_as("hr@acme.test", issued_at=time.time() - 13 * 3600).run()
+    assert at.title[0].value == "Session expired"
+    assert not at.metric
+
+
+@pytest.mark.parametrize("role", list(PAGES_BY_ROLE))
+def test_every_page_renders_for_every_role(app_db, role):
+    at = app_as(EMAILS[role]).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    for page in PAGES_BY_ROLE[role]:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert not at.error, (page, [e.value for e in at.error])
+        assert at.title, page
+
+
+def test_hr_manager_sees_only_own_organisation(app_db):
+    at = app_as("hr@acme.test").run()
+    assert at.title[0].value == "Overview"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Headcount"] == "2"
+    table = at.dataframe[0].value
+    assert set(table["department"]) == {"Operations", "IT"}
+    assert "Beta" not in texts(at) and "Gamma" not in texts(at)
+
+
+def test_officer_sees_all_partners(app_db):
+    at = app_as("officer@uni-one.test").run()
+    table = at.dataframe[0].value
+    assert sorted(table["employer"]) == ["Acme", "Beta"]
+    assert "Gamma" not in set(table["employer"])
+
+
+def test_users_page_is_not_registered_for_hr(app_db):
+    at = app_as("hr@acme.test").run()
+    # Only pages passed to st.navigation exist for this session.
+    with pytest.raises(ValueError, match=r"Known pages: \['[^']*pages/overview.py'\]"):
+        at.switch_page("pages/users.py")
+
+
+def test_admin_adds_and_deactivates_a_user(app_db, session):
+    at = app_as("admin@uni-one.test").run()
+    at.switch_page("pages/users.py").run()
+    at.text_input[0].input("New.Person@acme.test")
+    at.text_input[1].input("New Person")
+    at.selectbox[0].select("hr_manager")
+    at.selectbox[1].select(app_db.id("A"))
+    button(at, "Add user").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "new.person@acme.test" in set(at.dataframe[0].value["email"])
+    new = find_user(session, "new.person@acme.test")
+    assert (new.role, new.organization_id) == ("hr_manager", app_db.id("A"))
+
+    at.selectbox[2].select(new.id)
+    at.radio[0].set_value("deactivated")
+    button(at, "Save change").click().run()
+    assert not at.error, [e.value for e in at.error]
+    session.expire_all()
+    assert find_user(session, "new.person@acme.test") is None  # inactive users are not found
+    assert app_as("new.person@acme.test").run().title[0].value == "No access"
+
+    # A role that does not fit the organisation is refused with a clear message, and nothing is written.
+    at.text_input[0].input("wrong@uni-one.test")
+    at.text_input[1].input("Wrong Role")
+    at.selectbox[0].select("hr_manager")
+    at.selectbox[1].select(app_db.id("U"))
+    button(at, "Add user").click().run()
+    assert [e.value for e in at.error] == ["An HR manager must belong to an employer."]
+    assert "wrong@uni-one.test" not in set(at.dataframe[0].value["email"])
