@@ -1,34 +1,97 @@
 """The metrics layer: every figure the product shows, computed by SQL aggregation
 through the access scope. Definitions live in docs/metrics.md; keep both in step.
+
+Each function takes a Session, a Scope and Filters and returns plain numbers or
+small DataFrames (one row per group shown, never one per enrollment).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union
 from sqlmodel import Session
 
 from db.models import (
+    Cohort,
+    Credential,
+    CredentialSkill,
     Department,
     Employee,
     Enrollment,
     EnrollmentStatus,
     Organization,
+    OutcomeSurvey,
     Partnership,
+    Pdp,
+    PdpGoal,
+    PdpGoalStatus,
+    Skill,
+    SkillAssessment,
 )
 from db.scope import Scope, scoped, visible
+from db.sqlfuncs import days_between, quarter_label
+from services.periods import Period, quarters_back
 
-ACTIVE_STATUSES = (EnrollmentStatus.enrolled.value, EnrollmentStatus.in_progress.value)
+S = EnrollmentStatus
+ACTIVE_STATUSES = (S.enrolled.value, S.in_progress.value)
+# Groups with fewer people than this are not shown, so no individual can be recognised.
+MIN_GROUP = 5
+SUPPRESSED = "fewer than 5"
+AT_RISK_DAYS = 30  # PDP goal due within this many days and not started
+STALLED_DAYS = 30  # learner with no recorded activity for this long, past the cohort mid-point
 
 
 @dataclass(frozen=True)
 class Filters:
-    """What the user narrowed the view to. A filter narrows the scope, never widens it."""
+    """What the user narrowed the view to. Every filter narrows the scope, never widens it.
 
+    ``None`` means "no filter"; an empty set means "nothing".
+    """
+
+    period: Period | None = None
     employer_ids: frozenset[int] | None = None
+    department_ids: frozenset[int] | None = None
+    credential_ids: frozenset[int] | None = None
+    cohort_ids: frozenset[int] | None = None
+
+    def with_period(self, period: Period) -> Filters:
+        return Filters(period, self.employer_ids, self.department_ids, self.credential_ids, self.cohort_ids)
+
+
+def _in(column, ids: frozenset[int] | None):
+    return None if ids is None else column.in_(sorted(ids))
+
+
+def _people_conditions(scope: Scope, f: Filters) -> list:
+    """Conditions on Employee: the scope, then the employer and department filters."""
+    conds = [visible(scope, Employee)]
+    ids = scope.employers(f.employer_ids)
+    for cond in (_in(Employee.employer_id, ids) if f.employer_ids is not None else None,
+                 _in(Employee.department_id, f.department_ids)):
+        if cond is not None:
+            conds.append(cond)
+    return conds
+
+
+def _enrollment_conditions(scope: Scope, f: Filters) -> list:
+    """Conditions for enrollments joined to their employee (scoped through the employee)."""
+    conds = _people_conditions(scope, f)
+    for cond in (_in(Enrollment.credential_id, f.credential_ids), _in(Enrollment.cohort_id, f.cohort_ids)):
+        if cond is not None:
+            conds.append(cond)
+    return conds
+
+
+def _enrollments(scope: Scope, f: Filters, *columns):
+    return (
+        select(*columns)
+        .select_from(Enrollment)
+        .join(Employee, Employee.id == Enrollment.employee_id)
+        .where(*_enrollment_conditions(scope, f))
+    )
 
 
 def employed_on(day: date):
@@ -36,97 +99,246 @@ def employed_on(day: date):
     return and_(Employee.hired_on <= day, or_(Employee.left_on.is_(None), Employee.left_on > day))
 
 
-def _completed_by(day: date):
-    return and_(Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on <= day)
+def employed_during(p: Period):
+    """Employees on the payroll on at least one day of the period."""
+    return and_(Employee.hired_on <= p.end, or_(Employee.left_on.is_(None), Employee.left_on > p.start))
 
 
-def _employer_filter(scope: Scope, filters: Filters):
-    ids = scope.employers(filters.employer_ids)
-    return Employee.employer_id.in_(sorted(ids)) if ids is not None else None
+# --- Enrollment outcome counts ----------------------------------------------
+
+
+def _count_columns(p: Period):
+    """The per-period counts, as aggregate columns usable with any GROUP BY."""
+    in_p = lambda col: and_(col >= p.start, col <= p.end)  # noqa: E731
+    outcome_by_end = or_(
+        and_(Enrollment.status.in_([S.completed, S.failed]), Enrollment.completed_on <= p.end),
+        and_(Enrollment.status == S.withdrawn, Enrollment.withdrawn_on <= p.end),
+    )
+    return [
+        func.count(Enrollment.id).filter(in_p(Enrollment.enrolled_on)).label("enrollments"),
+        func.count(Enrollment.id).filter(Enrollment.status == S.completed, in_p(Enrollment.completed_on)).label("completed"),
+        func.count(Enrollment.id).filter(Enrollment.status == S.failed, in_p(Enrollment.completed_on)).label("failed"),
+        func.count(Enrollment.id).filter(Enrollment.status == S.withdrawn, in_p(Enrollment.withdrawn_on)).label("withdrawn"),
+        func.count(Enrollment.id).filter(Enrollment.enrolled_on <= p.end, ~outcome_by_end).label("active"),
+        func.count(func.distinct(Enrollment.employee_id)).filter(in_p(Enrollment.enrolled_on)).label("learners"),
+        func.coalesce(func.sum(case((in_p(Enrollment.enrolled_on), Enrollment.cost), else_=0)), 0).label("spend"),
+    ]
+
+
+COUNT_COLUMNS = ["enrollments", "completed", "failed", "withdrawn", "active", "learners", "spend"]
+
+
+def _touches(p: Period):
+    """Enrollments that can contribute to a count in the period (lets indexes prune)."""
+    return and_(
+        Enrollment.enrolled_on <= p.end,
+        or_(
+            Enrollment.enrolled_on >= p.start,
+            Enrollment.completed_on.is_(None) & Enrollment.withdrawn_on.is_(None),
+            Enrollment.completed_on >= p.start,
+            Enrollment.withdrawn_on >= p.start,
+        ),
+    )
+
+
+def rate(part: float, whole: float) -> float | None:
+    return None if not whole else part / whole
+
+
+def _add_rates(df: pd.DataFrame) -> pd.DataFrame:
+    outcomes = df["completed"] + df["failed"] + df["withdrawn"]
+    df["completion_rate"] = (df["completed"] / outcomes.where(outcomes > 0)).astype("Float64")
+    df["withdrawal_rate"] = (df["withdrawn"] / outcomes.where(outcomes > 0)).astype("Float64")
+    return df
+
+
+def _period(f: Filters, today: date) -> Period:
+    if f.period is not None:
+        return f.period
+    return Period(date(1900, 1, 1), today, "to date")
+
+
+def grouped_counts(session: Session, scope: Scope, f: Filters, *, today: date, group=(), joins=()) -> pd.DataFrame:
+    """Enrollment counts per group (or one row with no group), aggregated in SQL."""
+    p = _period(f, today)
+    stmt = _enrollments(scope, f, *group, *_count_columns(p)).where(_touches(p))
+    for target, on, *outer in joins:
+        stmt = stmt.outerjoin(target, on) if outer else stmt.join(target, on)
+    if group:
+        stmt = stmt.group_by(*group)
+    keys = [c.key for c in group]
+    df = pd.DataFrame(session.execute(stmt).all(), columns=[*keys, *COUNT_COLUMNS])
+    for col in COUNT_COLUMNS[:-1]:
+        df[col] = df[col].fillna(0).astype("int64")
+    df["spend"] = df["spend"].fillna(0).astype("float64")
+    return _add_rates(df)
+
+
+# --- Time to complete --------------------------------------------------------
+
+
+def days_to_complete(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
+    """How many completions took each number of days (enrolled_on → completed_on)."""
+    p = _period(f, today)
+    days = days_between(Enrollment.enrolled_on, Enrollment.completed_on).label("days")
+    stmt = (
+        _enrollments(scope, f, days, func.count(Enrollment.id).label("completions"))
+        .where(Enrollment.status == S.completed, Enrollment.completed_on.between(p.start, p.end))
+        .group_by(days)
+        .order_by(days)
+    )
+    return pd.DataFrame(session.execute(stmt).all(), columns=["days", "completions"])
+
+
+def percentile_from_counts(dist: pd.DataFrame, q: float) -> float | None:
+    """The q-quantile of a value/count table, interpolated like numpy's default ("linear")."""
+    if dist.empty or dist["completions"].sum() == 0:
+        return None
+    values = dist.sort_values("days")
+    cum = values["completions"].cumsum().to_numpy()
+    n = int(cum[-1])
+    pos = q * (n - 1)  # 0-based position in the sorted list
+    lo, hi = int(pos), min(int(pos) + 1, n - 1)
+
+    def at(i: int) -> float:
+        return float(values["days"].to_numpy()[(cum > i).argmax()])
+
+    return at(lo) + (at(hi) - at(lo)) * (pos - lo)
+
+
+# --- Summary -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Headline:
-    headcount: int
+class Summary:
+    period: Period
     enrollments: int
-    completions: int
-    active_learners: int
-    employers: int
+    completed: int
+    failed: int
+    withdrawn: int
+    active: int
+    learners: int
+    headcount: int
+    spend: float
+    completion_rate: float | None
+    withdrawal_rate: float | None
+    participation_rate: float | None
+    cost_per_completion: float | None
+    median_days_to_complete: float | None
+    p80_days_to_complete: float | None
+    employers: int = 0
+
+    def as_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "period"}
+        d["period"] = {"start": self.period.start.isoformat(), "end": self.period.end.isoformat(),
+                       "label": self.period.label}
+        return d
 
 
-def headline(session: Session, scope: Scope, *, today: date, filters: Filters = Filters()) -> Headline:
-    """The four headline figures of the overview, for everything in scope up to ``today``."""
-    emp_where = [visible(scope, Employee)]
-    if (f := _employer_filter(scope, filters)) is not None:
-        emp_where.append(f)
-
-    headcount, employers = session.exec(
-        select(
-            func.count(Employee.id).filter(employed_on(today)),
-            func.count(func.distinct(Employee.employer_id)),
-        ).where(*emp_where)
+def headcount(session: Session, scope: Scope, f: Filters, *, today: date) -> tuple[int, int]:
+    """(employees on the payroll during the period, employers they belong to)."""
+    p = _period(f, today)
+    row = session.execute(
+        select(func.count(Employee.id), func.count(func.distinct(Employee.employer_id)))
+        .where(*_people_conditions(scope, f), employed_during(p))
     ).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
-    enr = session.exec(
-        select(
-            func.count(Enrollment.id),
-            func.count(Enrollment.id).filter(_completed_by(today)),
-            func.count(func.distinct(Enrollment.employee_id)).filter(Enrollment.status.in_(ACTIVE_STATUSES)),
-        )
-        .join(Employee, Employee.id == Enrollment.employee_id)
-        .where(*emp_where, Enrollment.enrolled_on <= today)
-    ).one()
-    return Headline(
-        headcount=headcount or 0,
-        enrollments=enr[0] or 0,
-        completions=enr[1] or 0,
-        active_learners=enr[2] or 0,
-        employers=employers or 0,
+
+def summary(session: Session, scope: Scope, f: Filters, *, today: date) -> Summary:
+    p = _period(f, today)
+    row = grouped_counts(session, scope, f, today=today).iloc[0]
+    heads, employers = headcount(session, scope, f, today=today)
+    dist = days_to_complete(session, scope, f, today=today)
+    return Summary(
+        period=p,
+        enrollments=int(row.enrollments),
+        completed=int(row.completed),
+        failed=int(row.failed),
+        withdrawn=int(row.withdrawn),
+        active=int(row.active),
+        learners=int(row.learners),
+        headcount=heads,
+        spend=float(row.spend),
+        completion_rate=_none(row.completion_rate),
+        withdrawal_rate=_none(row.withdrawal_rate),
+        participation_rate=rate(int(row.learners), heads),
+        cost_per_completion=rate(float(row.spend), int(row.completed)),
+        median_days_to_complete=percentile_from_counts(dist, 0.5),
+        p80_days_to_complete=percentile_from_counts(dist, 0.8),
+        employers=employers,
     )
 
 
-def _per_group(session: Session, scope: Scope, group_cols, join_group, *, today: date, filters: Filters):
-    """Headcount and enrollment counts per group, both aggregated in the database."""
-    emp_where = [visible(scope, Employee)]
-    if (f := _employer_filter(scope, filters)) is not None:
-        emp_where.append(f)
-    people = (
-        select(*group_cols, func.count(Employee.id).filter(employed_on(today)).label("headcount"))
-        .select_from(Employee)
-    )
-    people = join_group(people).where(*emp_where).group_by(*group_cols)
-    learning = (
-        select(
-            *group_cols,
-            func.count(Enrollment.id).label("enrollments"),
-            func.count(Enrollment.id).filter(_completed_by(today)).label("completions"),
-            func.count(func.distinct(Enrollment.employee_id))
-            .filter(Enrollment.status.in_(ACTIVE_STATUSES))
-            .label("active_learners"),
-        )
-        .select_from(Enrollment)
-        .join(Employee, Employee.id == Enrollment.employee_id)
-    )
-    learning = join_group(learning).where(*emp_where, Enrollment.enrolled_on <= today).group_by(*group_cols)
-    keys = [c.key for c in group_cols]
-    a = pd.DataFrame(session.exec(people).all(), columns=[*keys, "headcount"])
-    b = pd.DataFrame(session.exec(learning).all(), columns=[*keys, "enrollments", "completions", "active_learners"])
-    out = a.merge(b, on=keys, how="left").fillna({"enrollments": 0, "completions": 0, "active_learners": 0})
-    for col in ("headcount", "enrollments", "completions", "active_learners"):
-        out[col] = out[col].astype("int64")
-    return out
+def _none(x):
+    return None if pd.isna(x) else float(x)
 
 
-def by_employer(session: Session, scope: Scope, *, today: date, filters: Filters = Filters()) -> pd.DataFrame:
-    """One row per employer in scope: partnership status, headcount, enrollments, completions, active learners."""
-    cols = [Organization.name.label("employer"), Organization.sector.label("sector")]
-    out = _per_group(
-        session, scope, cols,
-        lambda s: s.join(Organization, Organization.id == Employee.employer_id),
-        today=today, filters=filters,
+# --- Breakdowns ----------------------------------------------------------------
+
+
+def by_credential(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
+    group = (Credential.code.label("code"), Credential.title.label("title"))
+    df = grouped_counts(session, scope, f, today=today, group=group,
+                        joins=[(Credential, Credential.id == Enrollment.credential_id)])
+    return df.sort_values(["enrollments", "code"], ascending=[False, True], ignore_index=True)
+
+
+def by_cohort(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
+    group = (Cohort.code.label("cohort"), Credential.code.label("code"), Cohort.starts_on.label("starts_on"))
+    df = grouped_counts(session, scope, f, today=today, group=group, joins=[
+        (Cohort, Cohort.id == Enrollment.cohort_id),
+        (Credential, Credential.id == Enrollment.credential_id),
+    ])
+    return df.sort_values(["starts_on", "cohort"], ignore_index=True)
+
+
+def by_department(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
+    """Counts per employer and department, with headcount and participation rate."""
+    p = _period(f, today)
+    group = (Organization.name.label("employer"), func.coalesce(Department.name, "(no department)").label("department"))
+    df = grouped_counts(session, scope, f, today=today, group=group, joins=[
+        (Organization, Organization.id == Employee.employer_id),
+        (Department, Department.id == Employee.department_id, "outer"),
+    ])
+    heads = pd.DataFrame(
+        session.execute(
+            select(*group, func.count(Employee.id).label("headcount"))
+            .select_from(Employee)
+            .join(Organization, Organization.id == Employee.employer_id)
+            .outerjoin(Department, Department.id == Employee.department_id)
+            .where(*_people_conditions(scope, f), employed_during(p))
+            .group_by(*group)
+        ).all(),
+        columns=["employer", "department", "headcount"],
+    )
+    out = heads.merge(df, on=["employer", "department"], how="outer")
+    for col in COUNT_COLUMNS[:-1] + ["headcount"]:
+        out[col] = out[col].fillna(0).astype("int64")
+    out["spend"] = out["spend"].fillna(0.0)
+    out = _add_rates(out)
+    out["participation_rate"] = (out["learners"] / out["headcount"].where(out["headcount"] > 0)).astype("Float64")
+    return out.sort_values(["employer", "department"], ignore_index=True)
+
+
+def by_employer(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
+    """Counts per employer in scope, with headcount and partnership status."""
+    p = _period(f, today)
+    group = (Organization.name.label("employer"), Organization.sector.label("sector"))
+    counts = grouped_counts(session, scope, f, today=today, group=group,
+                            joins=[(Organization, Organization.id == Employee.employer_id)])
+    heads = pd.DataFrame(
+        session.execute(
+            select(*group, func.count(Employee.id).label("headcount"))
+            .select_from(Employee)
+            .join(Organization, Organization.id == Employee.employer_id)
+            .where(*_people_conditions(scope, f), employed_during(p))
+            .group_by(*group)
+        ).all(),
+        columns=["employer", "sector", "headcount"],
     )
     status = pd.DataFrame(
-        session.exec(
+        session.execute(
             scoped(
                 select(Organization.name, func.max(Partnership.status))
                 .join(Partnership, Partnership.employer_id == Organization.id)
@@ -136,19 +348,364 @@ def by_employer(session: Session, scope: Scope, *, today: date, filters: Filters
         ).all(),
         columns=["employer", "partnership"],
     )
-    out = out.merge(status, on="employer", how="left")
-    return out.sort_values("headcount", ascending=False, ignore_index=True)
+    out = heads.merge(counts, on=["employer", "sector"], how="outer")
+    for col in COUNT_COLUMNS[:-1] + ["headcount"]:
+        out[col] = out[col].fillna(0).astype("int64")
+    out = _add_rates(out.merge(status, on="employer", how="left"))
+    return out.sort_values(["headcount", "employer"], ascending=[False, True], ignore_index=True)
 
 
-def by_department(session: Session, scope: Scope, *, today: date, filters: Filters = Filters()) -> pd.DataFrame:
-    """One row per department in scope (employer, department, and the same counts)."""
-    cols = [Organization.name.label("employer"), Department.name.label("department")]
-    out = _per_group(
-        session, scope, cols,
-        lambda s: s.join(Organization, Organization.id == Employee.employer_id).outerjoin(
-            Department, Department.id == Employee.department_id
-        ),
-        today=today, filters=filters,
+def by_quarter(session: Session, scope: Scope, f: Filters, *, today: date, quarters: int = 8) -> pd.DataFrame:
+    """Enrollments, completions and completion rate for each of the last ``quarters`` quarters."""
+    end = _period(f, today).end
+    rows = []
+    for q in quarters_back(end, quarters):
+        c = grouped_counts(session, scope, f.with_period(q), today=today).iloc[0]
+        rows.append({"quarter": q.label, "start": q.start, "enrollments": int(c.enrollments),
+                     "completed": int(c.completed), "failed": int(c.failed), "withdrawn": int(c.withdrawn),
+                     "completion_rate": _none(c.completion_rate)})
+    return pd.DataFrame(rows)
+
+
+# --- Small-group suppression -----------------------------------------------------
+
+
+def suppress_small_groups(df: pd.DataFrame, *, n_col: str, columns: list[str]) -> pd.DataFrame:
+    """Blank the figures of groups with fewer than MIN_GROUP people; flag them.
+
+    Pages show SUPPRESSED for such rows; exports write an empty cell and the flag.
+    """
+    out = df.copy()
+    small = out[n_col] < MIN_GROUP
+    out["suppressed"] = small
+    for col in columns:
+        out[col] = out[col].astype("object").where(~small, None)
+    return out
+
+
+# --- Upskilling ------------------------------------------------------------------
+
+
+def _latest_levels(scope: Scope, f: Filters, as_of: date):
+    """Subquery: each (employee, skill)'s most recent assessed level on or before ``as_of``."""
+    ranked = (
+        select(
+            SkillAssessment.employee_id, SkillAssessment.skill_id, SkillAssessment.level,
+            func.row_number().over(
+                partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id),
+                order_by=(SkillAssessment.assessed_on.desc(), SkillAssessment.id.desc()),
+            ).label("rn"),
+        )
+        .join(Employee, Employee.id == SkillAssessment.employee_id)
+        .where(*_people_conditions(scope, f), SkillAssessment.assessed_on <= as_of)
+        .subquery()
     )
-    out["department"] = out["department"].fillna("(no department)")
-    return out.sort_values(["employer", "headcount"], ascending=[True, False], ignore_index=True)
+    return select(ranked.c.employee_id, ranked.c.skill_id, ranked.c.level).where(ranked.c.rn == 1).subquery()
+
+
+def _goal_targets(scope: Scope, f: Filters):
+    """Subquery: the highest target level per (employee, skill) among open or achieved PDP goals."""
+    return (
+        select(Pdp.employee_id, PdpGoal.skill_id, func.max(PdpGoal.target_level).label("target"))
+        .select_from(PdpGoal)
+        .join(Pdp, Pdp.id == PdpGoal.pdp_id)
+        .join(Employee, Employee.id == Pdp.employee_id)
+        .where(*_people_conditions(scope, f), PdpGoal.skill_id.is_not(None), PdpGoal.target_level.is_not(None),
+               PdpGoal.status != PdpGoalStatus.dropped)
+        .group_by(Pdp.employee_id, PdpGoal.skill_id)
+        .subquery()
+    )
+
+
+def skill_gaps(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
+    """Per department and skill: people with a target, mean gap now, gap at the start, gap closed %."""
+    as_of = min(_period(f, today).end, today)
+    targets = _goal_targets(scope, f)
+    latest = _latest_levels(scope, f, as_of)
+    first = _first_levels(scope, f)
+    current = func.coalesce(latest.c.level, 0)
+    start = func.coalesce(first.c.level, 0)
+    gap_now = case((targets.c.target > current, targets.c.target - current), else_=0)
+    gap_start = case((targets.c.target > start, targets.c.target - start), else_=0)
+    dept = func.coalesce(Department.name, "(no department)").label("department")
+    stmt = (
+        select(
+            Organization.name.label("employer"), dept, Skill.name.label("skill"),
+            func.count().label("people"),
+            func.sum(gap_now).label("gap_now"),
+            func.sum(gap_start).label("gap_start"),
+        )
+        .select_from(targets)
+        .join(Employee, Employee.id == targets.c.employee_id)
+        .join(Organization, Organization.id == Employee.employer_id)
+        .outerjoin(Department, Department.id == Employee.department_id)
+        .join(Skill, Skill.id == targets.c.skill_id)
+        .outerjoin(latest, and_(latest.c.employee_id == targets.c.employee_id, latest.c.skill_id == targets.c.skill_id))
+        .outerjoin(first, and_(first.c.employee_id == targets.c.employee_id, first.c.skill_id == targets.c.skill_id))
+        .group_by(Organization.name, dept, Skill.name)
+    )
+    df = pd.DataFrame(session.execute(stmt).all(),
+                      columns=["employer", "department", "skill", "people", "gap_now", "gap_start"])
+    df[["gap_now", "gap_start"]] = df[["gap_now", "gap_start"]].astype("float64")
+    df["mean_gap"] = df["gap_now"] / df["people"]
+    df["gap_closed"] = ((df["gap_start"] - df["gap_now"]) / df["gap_start"].where(df["gap_start"] > 0)).astype("Float64")
+    return df.sort_values(["employer", "department", "skill"], ignore_index=True)
+
+
+def _first_levels(scope: Scope, f: Filters):
+    ranked = (
+        select(
+            SkillAssessment.employee_id, SkillAssessment.skill_id, SkillAssessment.level,
+            func.row_number().over(
+                partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id),
+                order_by=(SkillAssessment.assessed_on.asc(), SkillAssessment.id.asc()),
+            ).label("rn"),
+        )
+        .join(Employee, Employee.id == SkillAssessment.employee_id)
+        .where(*_people_conditions(scope, f))
+        .subquery()
+    )
+    return select(ranked.c.employee_id, ranked.c.skill_id, ranked.c.level).where(ranked.c.rn == 1).subquery()
+
+
+def gap_closed_overall(gaps: pd.DataFrame) -> float | None:
+    start, now = gaps["gap_start"].sum(), gaps["gap_now"].sum()
+    return rate(start - now, start)
+
+
+def _skill_gain_pairs(scope: Scope, f: Filters, p: Period):
+    """(employee, skill, day) for each skill gained in the period: via a completed
+    credential's skills, or an assessment higher than that person's previous one."""
+    via_credential = (
+        _enrollments(scope, f, Enrollment.employee_id.label("employee_id"), CredentialSkill.skill_id.label("skill_id"),
+                     Enrollment.completed_on.label("day"))
+        .join(CredentialSkill, CredentialSkill.credential_id == Enrollment.credential_id)
+        .where(Enrollment.status == S.completed, Enrollment.completed_on.between(p.start, p.end))
+    )
+    prev_level = func.lag(SkillAssessment.level).over(
+        partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id),
+        order_by=(SkillAssessment.assessed_on, SkillAssessment.id),
+    )
+    steps = (
+        select(SkillAssessment.employee_id, SkillAssessment.skill_id, SkillAssessment.assessed_on.label("day"),
+               SkillAssessment.level, prev_level.label("prev"))
+        .join(Employee, Employee.id == SkillAssessment.employee_id)
+        .where(*_people_conditions(scope, f), SkillAssessment.assessed_on <= p.end)
+        .subquery()
+    )
+    via_assessment = select(steps.c.employee_id, steps.c.skill_id, steps.c.day).where(
+        steps.c.level > steps.c.prev, steps.c.day >= p.start
+    )
+    return union(via_credential, via_assessment).subquery()
+
+
+def skills_gained(session: Session, scope: Scope, f: Filters, *, today: date) -> int:
+    """Distinct (employee, skill) pairs gained in the period."""
+    pairs = _skill_gain_pairs(scope, f, _period(f, today))
+    inner = select(pairs.c.employee_id, pairs.c.skill_id).distinct().subquery()
+    return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
+
+
+def skills_gained_by_quarter(session: Session, scope: Scope, f: Filters, *, today: date, quarters: int = 8) -> pd.DataFrame:
+    end = _period(f, today).end
+    qs = quarters_back(end, quarters)
+    return pd.DataFrame([
+        {"quarter": q.label, "skills_gained": skills_gained(session, scope, f.with_period(q), today=today)} for q in qs
+    ])
+
+
+def assessment_levels(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
+    """Per skill, mean assessed level before enrolling and after completing, among
+    enrollments completed in the period (each person's latest assessment on each side)."""
+    p = _period(f, today)
+    done = (
+        _enrollments(scope, f, Enrollment.employee_id, Enrollment.credential_id, Enrollment.enrolled_on, Enrollment.completed_on)
+        .where(Enrollment.status == S.completed, Enrollment.completed_on.between(p.start, p.end))
+        .subquery()
+    )
+    side = case((SkillAssessment.assessed_on <= done.c.enrolled_on, literal("before")), else_=literal("after"))
+    ranked = (
+        select(
+            CredentialSkill.skill_id, done.c.employee_id, side.label("side"), SkillAssessment.level,
+            func.row_number().over(
+                partition_by=(done.c.employee_id, done.c.credential_id, CredentialSkill.skill_id, side),
+                order_by=(SkillAssessment.assessed_on.desc(), SkillAssessment.id.desc()),
+            ).label("rn"),
+        )
+        .select_from(done)
+        .join(CredentialSkill, CredentialSkill.credential_id == done.c.credential_id)
+        .join(SkillAssessment, and_(SkillAssessment.employee_id == done.c.employee_id,
+                                    SkillAssessment.skill_id == CredentialSkill.skill_id))
+        .where(or_(SkillAssessment.assessed_on <= done.c.enrolled_on, SkillAssessment.assessed_on >= done.c.completed_on))
+        .subquery()
+    )
+    stmt = (
+        select(Skill.name, ranked.c.side, func.avg(ranked.c.level), func.count(func.distinct(ranked.c.employee_id)))
+        .join(Skill, Skill.id == ranked.c.skill_id)
+        .where(ranked.c.rn == 1)
+        .group_by(Skill.name, ranked.c.side)
+    )
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["skill", "side", "mean_level", "people"])
+    df["mean_level"] = df["mean_level"].astype("float64")
+    return df.sort_values(["skill", "side"], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class OutcomeChange:
+    n: int
+    performance_change: float | None
+    satisfaction_change: float | None
+
+
+def outcome_change(session: Session, scope: Scope, f: Filters, *, today: date) -> OutcomeChange:
+    """Mean after-minus-before ratings among completers surveyed about enrollments completed in the period."""
+    p = _period(f, today)
+    stmt = (
+        _enrollments(
+            scope, f, func.count(OutcomeSurvey.id),
+            func.avg(OutcomeSurvey.performance_after - OutcomeSurvey.performance_before),
+            func.avg(OutcomeSurvey.satisfaction_after - OutcomeSurvey.satisfaction_before),
+        )
+        .join(OutcomeSurvey, OutcomeSurvey.enrollment_id == Enrollment.id)
+        .where(Enrollment.status == S.completed, Enrollment.completed_on.between(p.start, p.end))
+    )
+    n, perf, sat = session.execute(stmt).one()
+    n = int(n or 0)
+    if n < MIN_GROUP:
+        return OutcomeChange(n, None, None)
+    return OutcomeChange(n, float(perf), float(sat))
+
+
+@dataclass(frozen=True)
+class Retention:
+    reference_day: date
+    completers: int
+    completers_retained: int
+    others: int
+    others_retained: int
+
+    @property
+    def completer_rate(self) -> float | None:
+        return None if self.completers < MIN_GROUP else rate(self.completers_retained, self.completers)
+
+    @property
+    def other_rate(self) -> float | None:
+        return None if self.others < MIN_GROUP else rate(self.others_retained, self.others)
+
+
+def retention(session: Session, scope: Scope, f: Filters, *, today: date) -> Retention:
+    """12-month retention: of the people employed 12 months before the period's end, the
+    share still employed at its end, for those who had completed a credential by then
+    and for those who had not."""
+    end = min(_period(f, today).end, today)
+    ref = end - timedelta(days=365)
+    completed_by_ref = (
+        select(Enrollment.employee_id)
+        .where(Enrollment.status == S.completed, Enrollment.completed_on <= ref)
+    )
+    if f.credential_ids is not None:
+        completed_by_ref = completed_by_ref.where(Enrollment.credential_id.in_(sorted(f.credential_ids)))
+    is_completer = Employee.id.in_(completed_by_ref)
+    stays = employed_on(end)
+    row = session.execute(
+        select(
+            func.count(Employee.id).filter(is_completer),
+            func.count(Employee.id).filter(is_completer, stays),
+            func.count(Employee.id).filter(~is_completer),
+            func.count(Employee.id).filter(~is_completer, stays),
+        ).where(*_people_conditions(scope, f), employed_on(ref))
+    ).one()
+    return Retention(ref, *(int(x or 0) for x in row))
+
+
+@dataclass(frozen=True)
+class Budget:
+    annual_budget: float
+    budget_for_period: float
+    spend: float
+
+    @property
+    def used(self) -> float | None:
+        return rate(self.spend, self.budget_for_period)
+
+
+def budget(session: Session, scope: Scope, f: Filters, *, today: date) -> Budget:
+    """Partnership budgets in scope, pro rata for the period's days, against spend on its enrollments."""
+    p = _period(f, today)
+    ids = scope.employers(f.employer_ids)
+    stmt = scoped(select(func.coalesce(func.sum(Partnership.annual_budget), 0)), scope, Partnership).where(
+        Partnership.status != "ended", Partnership.starts_on <= p.end,
+        or_(Partnership.ends_on.is_(None), Partnership.ends_on >= p.start),
+    )
+    if ids is not None:
+        stmt = stmt.where(Partnership.employer_id.in_(sorted(ids)))
+    annual = float(session.execute(stmt).scalar_one() or 0)
+    spend = float(grouped_counts(session, scope, f, today=today).iloc[0].spend)
+    return Budget(annual, annual * p.days / 365.0 if f.period is not None else annual, spend)
+
+
+# --- PDPs --------------------------------------------------------------------------
+
+
+def goal_state(today: date):
+    """SQL CASE naming each goal's state on ``today``: achieved, dropped, overdue, at_risk, on_track."""
+    open_ = PdpGoal.status.in_([PdpGoalStatus.planned, PdpGoalStatus.in_progress])
+    return case(
+        (PdpGoal.status == PdpGoalStatus.achieved, literal("achieved")),
+        (PdpGoal.status == PdpGoalStatus.dropped, literal("dropped")),
+        (and_(open_, PdpGoal.due_on < today), literal("overdue")),
+        (and_(PdpGoal.status == PdpGoalStatus.planned, PdpGoal.due_on <= today + timedelta(days=AT_RISK_DAYS)),
+         literal("at_risk")),
+        else_=literal("on_track"),
+    )
+
+
+GOAL_STATES = ["achieved", "on_track", "at_risk", "overdue", "dropped"]
+
+
+def goal_states(session: Session, scope: Scope, f: Filters, *, today: date) -> dict[str, int]:
+    """How many PDP goals are in each state today (goals of PDPs in scope and filters)."""
+    state = goal_state(today).label("state")
+    stmt = (
+        select(state, func.count(PdpGoal.id))
+        .select_from(PdpGoal)
+        .join(Pdp, Pdp.id == PdpGoal.pdp_id)
+        .join(Employee, Employee.id == Pdp.employee_id)
+        .where(*_people_conditions(scope, f))
+        .group_by(state)
+    )
+    if f.credential_ids is not None:
+        stmt = stmt.where(PdpGoal.credential_id.in_(sorted(f.credential_ids)))
+    counts = dict(session.execute(stmt).all())
+    return {s: int(counts.get(s, 0)) for s in GOAL_STATES}
+
+
+# --- Alerts ------------------------------------------------------------------------
+
+
+def at_risk_learners(session: Session, scope: Scope, f: Filters, *, today: date, limit: int = 200) -> tuple[int, pd.DataFrame]:
+    """Learners still enrolled or in progress, past their cohort's mid-point, with no
+    recorded activity for STALLED_DAYS days. Returns (how many, the first ``limit``)."""
+    last = func.coalesce(Enrollment.last_activity_on, Enrollment.enrolled_on)
+    midpoint_passed = days_between(Cohort.starts_on, literal(today)) * 2 >= days_between(Cohort.starts_on, Cohort.ends_on)
+    where = [
+        Enrollment.status.in_(ACTIVE_STATUSES),
+        Cohort.starts_on <= today,
+        midpoint_passed,
+        last <= today - timedelta(days=STALLED_DAYS),
+    ]
+    base = _enrollments(scope, f).join(Cohort, Cohort.id == Enrollment.cohort_id).where(*where)
+    total = session.execute(base.with_only_columns(func.count(Enrollment.id))).scalar_one()
+    rows = session.execute(
+        base.with_only_columns(
+            Employee.full_name, Organization.name, func.coalesce(Department.name, "(no department)"),
+            Credential.code, Cohort.code, Enrollment.status, last,
+        )
+        .join(Credential, Credential.id == Enrollment.credential_id)
+        .join(Organization, Organization.id == Employee.employer_id)
+        .outerjoin(Department, Department.id == Employee.department_id)
+        .order_by(last, Employee.full_name)
+        .limit(limit)
+    ).all()
+    df = pd.DataFrame(rows, columns=["employee", "employer", "department", "credential", "cohort", "status", "last_activity"])
+    return int(total), df

@@ -1,13 +1,16 @@
-"""Shared widgets: KPI cards, empty states, the signed-in context for pages."""
+"""Shared widgets: KPI cards, empty states, downloads, the signed-in context for pages."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
 from services.identity import SignedIn
+from services.metrics import SUPPRESSED
 
 SIGNED_IN_KEY = "signed_in"
 
@@ -24,21 +27,66 @@ def signed_in() -> SignedIn:
 @dataclass(frozen=True)
 class Kpi:
     label: str
-    value: int | float | str
+    value: int | float | str | None
     help: str | None = None
-    delta: int | float | str | None = None
+    previous: int | float | None = None
+    percent: bool = False
+    money: bool = False
+    # For costs and times, a rise is bad news: show it in the "inverse" colour.
+    lower_is_better: bool = False
 
 
-def fmt_int(n: int | float | None) -> str:
-    return "–" if n is None else f"{n:,.0f}"
+def fmt(value, *, percent: bool = False, money: bool = False, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    if isinstance(value, str):
+        return value
+    if percent:
+        return f"{value:.0%}"
+    if money:
+        return f"£{value:,.0f}"
+    return f"{value:,.{digits}f}"
 
 
 def kpi_row(kpis: Sequence[Kpi]) -> None:
     cols = st.columns(len(kpis))
     for col, k in zip(cols, kpis):
-        value = fmt_int(k.value) if isinstance(k.value, (int, float)) else k.value
-        col.metric(k.label, value, delta=k.delta, help=k.help, border=True)
+        delta = None
+        if k.previous is not None and isinstance(k.value, (int, float)) and k.value is not None:
+            diff = k.value - k.previous
+            delta = (f"{diff * 100:+.0f} pts" if k.percent else
+                     f"{'+' if diff >= 0 else '−'}£{abs(diff):,.0f}" if k.money else f"{diff:+,.0f}")
+            delta += " vs previous"
+        col.metric(k.label, fmt(k.value, percent=k.percent, money=k.money), delta=delta, help=k.help,
+                   border=True, delta_color="inverse" if k.lower_is_better else "normal")
 
 
 def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
+
+
+def show_suppressed(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Write "fewer than 5" in the blanked cells of suppressed rows (for display only)."""
+    if "suppressed" not in df:
+        return df
+    out = df.copy()
+    for col in columns:
+        out[col] = out[col].astype("object").where(~out["suppressed"], SUPPRESSED)
+    return out.drop(columns=["suppressed"])
+
+
+def excel_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        df.to_excel(xl, sheet_name=sheet[:31], index=False)
+    return buf.getvalue()
+
+
+def downloads(df: pd.DataFrame, name: str, *, key: str) -> None:
+    """CSV and Excel downloads of exactly the table shown."""
+    left, right = st.columns(2)
+    left.download_button("Download CSV", df.to_csv(index=False).encode("utf-8"), f"{name}.csv", "text/csv",
+                         key=f"{key}_csv", icon=":material/download:")
+    right.download_button("Download Excel", excel_bytes(df), f"{name}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"{key}_xlsx", icon=":material/download:")

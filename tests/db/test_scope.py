@@ -174,15 +174,26 @@ def test_write_access_checks(session, world):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_hr_manager_never_gets_another_employers_rows(session, world, data):
-    """Whatever employer filter is passed, Acme's HR manager sees only Acme's people."""
+    """Whatever filters are passed, Acme's HR manager sees only Acme's people."""
     scope = world.scope(session, "hr@a")
-    all_orgs = [world.id(x) for x in ("U", "U2", "A", "B", "C")] + [999]
-    requested = data.draw(st.one_of(st.none(), st.sets(st.sampled_from(all_orgs))))
-    filters = metrics.Filters(employer_ids=None if requested is None else frozenset(requested))
+    ids = lambda *labels: st.one_of(st.none(), st.sets(st.sampled_from([world.id(x) for x in labels] + [999])))  # noqa: E731
+    filters = metrics.Filters(
+        period=None,
+        employer_ids=_frozen(data.draw(ids("U", "U2", "A", "B", "C"))),
+        department_ids=_frozen(data.draw(ids("A-Ops", "A-IT", "B-Sales", "C-Lab"))),
+        credential_ids=_frozen(data.draw(ids("K1", "K2", "K3", "K4", "K5", "K6"))),
+    )
+    for name in ("by_employer", "by_department"):
+        table = getattr(metrics, name)(session, scope, filters, today=TODAY)
+        assert set(table["employer"]) <= {"Acme"}, name
+    s = metrics.summary(session, scope, filters, today=TODAY)
+    assert s.headcount <= 3 and s.enrollments <= 3 and s.employers <= 1  # Acme: a1, a2, a3
+    n, learners = metrics.at_risk_learners(session, scope, filters, today=TODAY)
+    assert set(learners["employer"]) <= {"Acme"}
+    gaps = metrics.skill_gaps(session, scope, filters, today=TODAY)
+    assert set(gaps["employer"]) <= {"Acme"}
+    assert metrics.goal_states(session, scope, filters, today=TODAY)["on_track"] <= 1
 
-    table = metrics.by_employer(session, scope, today=TODAY, filters=filters)
-    assert set(table["employer"]) <= {"Acme"}
-    departments = metrics.by_department(session, scope, today=TODAY, filters=filters)
-    assert set(departments["employer"]) <= {"Acme"}
-    head = metrics.headline(session, scope, today=TODAY, filters=filters)
-    assert head.headcount <= 2 and head.enrollments <= 3 and head.employers <= 1
+
+def _frozen(x):
+    return None if x is None else frozenset(x)

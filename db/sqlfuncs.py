@@ -1,0 +1,49 @@
+"""SQL expressions whose spelling differs between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import String
+
+
+class days_between(FunctionElement):
+    """Whole days from the first date to the second (second minus first)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_between_default(element, compiler, **kw):
+    a, b = list(element.clauses)
+    return f"({compiler.process(b, **kw)} - {compiler.process(a, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    a, b = list(element.clauses)
+    return f"CAST(julianday({compiler.process(b, **kw)}) - julianday({compiler.process(a, **kw)}) AS INTEGER)"
+
+
+class quarter_label(FunctionElement):
+    """'2025Q3' for a date."""
+
+    type = String()
+    inherit_cache = True
+    name = "quarter_label"
+
+
+@compiles(quarter_label)
+def _quarter_label_pg(element, compiler, **kw):
+    (d,) = list(element.clauses)
+    return f"to_char({compiler.process(d, **kw)}, 'YYYY\"Q\"Q')"
+
+
+@compiles(quarter_label, "sqlite")
+def _quarter_label_sqlite(element, compiler, **kw):
+    (d,) = list(element.clauses)
+    x = compiler.process(d, **kw)
+    return f"(strftime('%Y', {x}) || 'Q' || ((CAST(strftime('%m', {x}) AS INTEGER) + 2) / 3))"
