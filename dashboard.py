@@ -24,15 +24,19 @@ st.set_page_config(page_title="Micro-credentials", page_icon=":material/school:"
 
 PAGES = {
     "overview": st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    "enrollments": st.Page("pages/enrollments.py", title="Enrollment and completion", icon=":material/school:",
+                           url_path="enrollments"),
+    "upskilling": st.Page("pages/upskilling.py", title="Upskilling", icon=":material/trending_up:", url_path="upskilling"),
+    "pdps": st.Page("pages/pdps.py", title="PDPs", icon=":material/flag:", url_path="pdps"),
     "users": st.Page("pages/users.py", title="Users", icon=":material/group:", url_path="users"),
 }
 
 # Which pages each role may open, in menu order.
 ROLE_PAGES: dict[Role, list[str]] = {
-    Role.admin: ["overview", "users"],
-    Role.partnership_officer: ["overview"],
-    Role.hr_manager: ["overview"],
-    Role.viewer: ["overview"],
+    Role.admin: ["overview", "enrollments", "upskilling", "pdps", "users"],
+    Role.partnership_officer: ["overview", "enrollments", "upskilling", "pdps"],
+    Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps"],
+    Role.viewer: ["overview", "enrollments", "upskilling", "pdps"],
 }
 
 LOGGED_IN_KEY = "recorded_login_for"

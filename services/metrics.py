@@ -65,7 +65,7 @@ def _in(column, ids: frozenset[int] | None):
     return None if ids is None else column.in_(sorted(ids))
 
 
-def _people_conditions(scope: Scope, f: Filters) -> list:
+def people_conditions(scope: Scope, f: Filters) -> list:
     """Conditions on Employee: the scope, then the employer and department filters."""
     conds = [visible(scope, Employee)]
     ids = scope.employers(f.employer_ids)
@@ -78,14 +78,14 @@ def _people_conditions(scope: Scope, f: Filters) -> list:
 
 def _enrollment_conditions(scope: Scope, f: Filters) -> list:
     """Conditions for enrollments joined to their employee (scoped through the employee)."""
-    conds = _people_conditions(scope, f)
+    conds = people_conditions(scope, f)
     for cond in (_in(Enrollment.credential_id, f.credential_ids), _in(Enrollment.cohort_id, f.cohort_ids)):
         if cond is not None:
             conds.append(cond)
     return conds
 
 
-def _enrollments(scope: Scope, f: Filters, *columns):
+def scoped_enrollments(scope: Scope, f: Filters, *columns):
     return (
         select(*columns)
         .select_from(Enrollment)
@@ -152,7 +152,7 @@ def _add_rates(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _period(f: Filters, today: date) -> Period:
+def resolve_period(f: Filters, today: date) -> Period:
     if f.period is not None:
         return f.period
     return Period(date(1900, 1, 1), today, "to date")
@@ -160,8 +160,8 @@ def _period(f: Filters, today: date) -> Period:
 
 def grouped_counts(session: Session, scope: Scope, f: Filters, *, today: date, group=(), joins=()) -> pd.DataFrame:
     """Enrollment counts per group (or one row with no group), aggregated in SQL."""
-    p = _period(f, today)
-    stmt = _enrollments(scope, f, *group, *_count_columns(p)).where(_touches(p))
+    p = resolve_period(f, today)
+    stmt = scoped_enrollments(scope, f, *group, *_count_columns(p)).where(_touches(p))
     for target, on, *outer in joins:
         stmt = stmt.outerjoin(target, on) if outer else stmt.join(target, on)
     if group:
@@ -179,10 +179,10 @@ def grouped_counts(session: Session, scope: Scope, f: Filters, *, today: date, g
 
 def days_to_complete(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
     """How many completions took each number of days (enrolled_on → completed_on)."""
-    p = _period(f, today)
+    p = resolve_period(f, today)
     days = days_between(Enrollment.enrolled_on, Enrollment.completed_on).label("days")
     stmt = (
-        _enrollments(scope, f, days, func.count(Enrollment.id).label("completions"))
+        scoped_enrollments(scope, f, days, func.count(Enrollment.id).label("completions"))
         .where(Enrollment.status == S.completed, Enrollment.completed_on.between(p.start, p.end))
         .group_by(days)
         .order_by(days)
@@ -237,16 +237,16 @@ class Summary:
 
 def headcount(session: Session, scope: Scope, f: Filters, *, today: date) -> tuple[int, int]:
     """(employees on the payroll during the period, employers they belong to)."""
-    p = _period(f, today)
+    p = resolve_period(f, today)
     row = session.execute(
         select(func.count(Employee.id), func.count(func.distinct(Employee.employer_id)))
-        .where(*_people_conditions(scope, f), employed_during(p))
+        .where(*people_conditions(scope, f), employed_during(p))
     ).one()
     return int(row[0] or 0), int(row[1] or 0)
 
 
 def summary(session: Session, scope: Scope, f: Filters, *, today: date) -> Summary:
-    p = _period(f, today)
+    p = resolve_period(f, today)
     row = grouped_counts(session, scope, f, today=today).iloc[0]
     heads, employers = headcount(session, scope, f, today=today)
     dist = days_to_complete(session, scope, f, today=today)
@@ -295,7 +295,7 @@ def by_cohort(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.
 
 def by_department(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
     """Counts per employer and department, with headcount and participation rate."""
-    p = _period(f, today)
+    p = resolve_period(f, today)
     group = (Organization.name.label("employer"), func.coalesce(Department.name, "(no department)").label("department"))
     df = grouped_counts(session, scope, f, today=today, group=group, joins=[
         (Organization, Organization.id == Employee.employer_id),
@@ -307,7 +307,7 @@ def by_department(session: Session, scope: Scope, f: Filters, *, today: date) ->
             .select_from(Employee)
             .join(Organization, Organization.id == Employee.employer_id)
             .outerjoin(Department, Department.id == Employee.department_id)
-            .where(*_people_conditions(scope, f), employed_during(p))
+            .where(*people_conditions(scope, f), employed_during(p))
             .group_by(*group)
         ).all(),
         columns=["employer", "department", "headcount"],
@@ -323,7 +323,7 @@ def by_department(session: Session, scope: Scope, f: Filters, *, today: date) ->
 
 def by_employer(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
     """Counts per employer in scope, with headcount and partnership status."""
-    p = _period(f, today)
+    p = resolve_period(f, today)
     group = (Organization.name.label("employer"), Organization.sector.label("sector"))
     counts = grouped_counts(session, scope, f, today=today, group=group,
                             joins=[(Organization, Organization.id == Employee.employer_id)])
@@ -332,7 +332,7 @@ def by_employer(session: Session, scope: Scope, f: Filters, *, today: date) -> p
             select(*group, func.count(Employee.id).label("headcount"))
             .select_from(Employee)
             .join(Organization, Organization.id == Employee.employer_id)
-            .where(*_people_conditions(scope, f), employed_during(p))
+            .where(*people_conditions(scope, f), employed_during(p))
             .group_by(*group)
         ).all(),
         columns=["employer", "sector", "headcount"],
@@ -357,7 +357,7 @@ def by_employer(session: Session, scope: Scope, f: Filters, *, today: date) -> p
 
 def by_quarter(session: Session, scope: Scope, f: Filters, *, today: date, quarters: int = 8) -> pd.DataFrame:
     """Enrollments, completions and completion rate for each of the last ``quarters`` quarters."""
-    end = _period(f, today).end
+    end = resolve_period(f, today).end
     rows = []
     for q in quarters_back(end, quarters):
         c = grouped_counts(session, scope, f.with_period(q), today=today).iloc[0]
@@ -397,7 +397,7 @@ def _latest_levels(scope: Scope, f: Filters, as_of: date):
             ).label("rn"),
         )
         .join(Employee, Employee.id == SkillAssessment.employee_id)
-        .where(*_people_conditions(scope, f), SkillAssessment.assessed_on <= as_of)
+        .where(*people_conditions(scope, f), SkillAssessment.assessed_on <= as_of)
         .subquery()
     )
     return select(ranked.c.employee_id, ranked.c.skill_id, ranked.c.level).where(ranked.c.rn == 1).subquery()
@@ -410,7 +410,7 @@ def _goal_targets(scope: Scope, f: Filters):
         .select_from(PdpGoal)
         .join(Pdp, Pdp.id == PdpGoal.pdp_id)
         .join(Employee, Employee.id == Pdp.employee_id)
-        .where(*_people_conditions(scope, f), PdpGoal.skill_id.is_not(None), PdpGoal.target_level.is_not(None),
+        .where(*people_conditions(scope, f), PdpGoal.skill_id.is_not(None), PdpGoal.target_level.is_not(None),
                PdpGoal.status != PdpGoalStatus.dropped)
         .group_by(Pdp.employee_id, PdpGoal.skill_id)
         .subquery()
@@ -419,7 +419,7 @@ def _goal_targets(scope: Scope, f: Filters):
 
 def skill_gaps(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
     """Per department and skill: people with a target, mean gap now, gap at the start, gap closed %."""
-    as_of = min(_period(f, today).end, today)
+    as_of = min(resolve_period(f, today).end, today)
     targets = _goal_targets(scope, f)
     latest = _latest_levels(scope, f, as_of)
     first = _first_levels(scope, f)
@@ -462,7 +462,7 @@ def _first_levels(scope: Scope, f: Filters):
             ).label("rn"),
         )
         .join(Employee, Employee.id == SkillAssessment.employee_id)
-        .where(*_people_conditions(scope, f))
+        .where(*people_conditions(scope, f))
         .subquery()
     )
     return select(ranked.c.employee_id, ranked.c.skill_id, ranked.c.level).where(ranked.c.rn == 1).subquery()
@@ -477,7 +477,7 @@ def _skill_gain_pairs(scope: Scope, f: Filters, p: Period):
     """(employee, skill, day) for each skill gained in the period: via a completed
     credential's skills, or an assessment higher than that person's previous one."""
     via_credential = (
-        _enrollments(scope, f, Enrollment.employee_id.label("employee_id"), CredentialSkill.skill_id.label("skill_id"),
+        scoped_enrollments(scope, f, Enrollment.employee_id.label("employee_id"), CredentialSkill.skill_id.label("skill_id"),
                      Enrollment.completed_on.label("day"))
         .join(CredentialSkill, CredentialSkill.credential_id == Enrollment.credential_id)
         .where(Enrollment.status == S.completed, Enrollment.completed_on.between(p.start, p.end))
@@ -490,7 +490,7 @@ def _skill_gain_pairs(scope: Scope, f: Filters, p: Period):
         select(SkillAssessment.employee_id, SkillAssessment.skill_id, SkillAssessment.assessed_on.label("day"),
                SkillAssessment.level, prev_level.label("prev"))
         .join(Employee, Employee.id == SkillAssessment.employee_id)
-        .where(*_people_conditions(scope, f), SkillAssessment.assessed_on <= p.end)
+        .where(*people_conditions(scope, f), SkillAssessment.assessed_on <= p.end)
         .subquery()
     )
     via_assessment = select(steps.c.employee_id, steps.c.skill_id, steps.c.day).where(
@@ -501,13 +501,13 @@ def _skill_gain_pairs(scope: Scope, f: Filters, p: Period):
 
 def skills_gained(session: Session, scope: Scope, f: Filters, *, today: date) -> int:
     """Distinct (employee, skill) pairs gained in the period."""
-    pairs = _skill_gain_pairs(scope, f, _period(f, today))
+    pairs = _skill_gain_pairs(scope, f, resolve_period(f, today))
     inner = select(pairs.c.employee_id, pairs.c.skill_id).distinct().subquery()
     return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
 def skills_gained_by_quarter(session: Session, scope: Scope, f: Filters, *, today: date, quarters: int = 8) -> pd.DataFrame:
-    end = _period(f, today).end
+    end = resolve_period(f, today).end
     qs = quarters_back(end, quarters)
     return pd.DataFrame([
         {"quarter": q.label, "skills_gained": skills_gained(session, scope, f.with_period(q), today=today)} for q in qs
@@ -517,9 +517,9 @@ def skills_gained_by_quarter(session: Session, scope: Scope, f: Filters, *, toda
 def assessment_levels(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
     """Per skill, mean assessed level before enrolling and after completing, among
     enrollments completed in the period (each person's latest assessment on each side)."""
-    p = _period(f, today)
+    p = resolve_period(f, today)
     done = (
-        _enrollments(scope, f, Enrollment.employee_id, Enrollment.credential_id, Enrollment.enrolled_on, Enrollment.completed_on)
+        scoped_enrollments(scope, f, Enrollment.employee_id, Enrollment.credential_id, Enrollment.enrolled_on, Enrollment.completed_on)
         .where(Enrollment.status == S.completed, Enrollment.completed_on.between(p.start, p.end))
         .subquery()
     )
@@ -559,9 +559,9 @@ class OutcomeChange:
 
 def outcome_change(session: Session, scope: Scope, f: Filters, *, today: date) -> OutcomeChange:
     """Mean after-minus-before ratings among completers surveyed about enrollments completed in the period."""
-    p = _period(f, today)
+    p = resolve_period(f, today)
     stmt = (
-        _enrollments(
+        scoped_enrollments(
             scope, f, func.count(OutcomeSurvey.id),
             func.avg(OutcomeSurvey.performance_after - OutcomeSurvey.performance_before),
             func.avg(OutcomeSurvey.satisfaction_after - OutcomeSurvey.satisfaction_before),
@@ -597,7 +597,7 @@ def retention(session: Session, scope: Scope, f: Filters, *, today: date) -> Ret
     """12-month retention: of the people employed 12 months before the period's end, the
     share still employed at its end, for those who had completed a credential by then
     and for those who had not."""
-    end = min(_period(f, today).end, today)
+    end = min(resolve_period(f, today).end, today)
     ref = end - timedelta(days=365)
     completed_by_ref = (
         select(Enrollment.employee_id)
@@ -613,7 +613,7 @@ def retention(session: Session, scope: Scope, f: Filters, *, today: date) -> Ret
             func.count(Employee.id).filter(is_completer, stays),
             func.count(Employee.id).filter(~is_completer),
             func.count(Employee.id).filter(~is_completer, stays),
-        ).where(*_people_conditions(scope, f), employed_on(ref))
+        ).where(*people_conditions(scope, f), employed_on(ref))
     ).one()
     return Retention(ref, *(int(x or 0) for x in row))
 
@@ -631,7 +631,7 @@ class Budget:
 
 def budget(session: Session, scope: Scope, f: Filters, *, today: date) -> Budget:
     """Partnership budgets in scope, pro rata for the period's days, against spend on its enrollments."""
-    p = _period(f, today)
+    p = resolve_period(f, today)
     ids = scope.employers(f.employer_ids)
     stmt = scoped(select(func.coalesce(func.sum(Partnership.annual_budget), 0)), scope, Partnership).where(
         Partnership.status != "ended", Partnership.starts_on <= p.end,
@@ -671,7 +671,7 @@ def goal_states(session: Session, scope: Scope, f: Filters, *, today: date) -> d
         .select_from(PdpGoal)
         .join(Pdp, Pdp.id == PdpGoal.pdp_id)
         .join(Employee, Employee.id == Pdp.employee_id)
-        .where(*_people_conditions(scope, f))
+        .where(*people_conditions(scope, f))
         .group_by(state)
     )
     if f.credential_ids is not None:
@@ -694,7 +694,7 @@ def at_risk_learners(session: Session, scope: Scope, f: Filters, *, today: date,
         midpoint_passed,
         last <= today - timedelta(days=STALLED_DAYS),
     ]
-    base = _enrollments(scope, f).join(Cohort, Cohort.id == Enrollment.cohort_id).where(*where)
+    base = scoped_enrollments(scope, f).join(Cohort, Cohort.id == Enrollment.cohort_id).where(*where)
     total = session.execute(base.with_only_columns(func.count(Enrollment.id))).scalar_one()
     rows = session.execute(
         base.with_only_columns(

@@ -1,0 +1,110 @@
+"""Enrollment and completion: status funnel, breakdowns, time to complete, learner list."""
+
+import pandas as pd
+import streamlit as st
+from sqlmodel import Session
+
+from db.engine import get_engine
+from db.models import EnrollmentStatus
+from services.learners import MAX_EXPORT_ROWS, learners
+from services.metrics import SUPPRESSED, suppress_small_groups
+from services.periods import today as today_
+from ui import charts, data
+from ui.filters import filter_bar
+from ui.widgets import downloads, empty_state, show_suppressed, signed_in
+
+who = signed_in()
+scope = who.scope
+today = today_()
+filters = filter_bar(who, today)
+period = filters.period
+
+st.title("Enrollment and completion")
+st.caption(f"{period.label} ({period.start:%d %b %Y} – {period.end:%d %b %Y})")
+
+s = data.get("summary", scope, filters, today)
+if s.enrollments == 0 and s.active == 0 and s.completed + s.failed + s.withdrawn == 0:
+    empty_state("No enrollments in this period for these filters. Choose another period or clear filters.")
+    st.stop()
+
+rate_cols = {
+    "enrollments": st.column_config.NumberColumn("Enrollments", format="%d"),
+    "completed": st.column_config.NumberColumn("Completed"),
+    "failed": st.column_config.NumberColumn("Failed"),
+    "withdrawn": st.column_config.NumberColumn("Withdrawn"),
+    "active": st.column_config.NumberColumn("Active at end"),
+    "completion_rate": st.column_config.NumberColumn("Completion rate", format="percent"),
+}
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Status")
+    funnel = pd.DataFrame({
+        "status": ["enrolled", "in progress", "completed", "failed", "withdrawn"],
+        "label": ["Enrolled in period", "Still learning at end", "Completed", "Failed", "Withdrawn"],
+        "count": [s.enrollments, s.active, s.completed, s.failed, s.withdrawn],
+    })
+    st.altair_chart(charts.funnel(funnel.rename(columns={"status": "stage"}), stage="stage", count="count"),
+                    width="stretch")
+    st.caption("Completed, failed and withdrawn count outcomes dated in the period; "
+               "“still learning” counts enrollments open on its last day.")
+with right:
+    st.subheader("Time to complete")
+    dist = data.get("days_to_complete", scope, filters, today)
+    if dist.empty:
+        empty_state("No completions in this period.")
+    else:
+        st.altair_chart(charts.histogram(dist, value="days", weight="completions", x_title="Days from enrollment to completion",
+                                         y_title="Completions"), width="stretch")
+        st.caption(f"Median {s.median_days_to_complete:,.0f} days; 80% finish within {s.p80_days_to_complete:,.0f} days.")
+
+tab_cred, tab_cohort, tab_dept = st.tabs(["By credential", "By cohort", "By department"])
+with tab_cred:
+    by_cred = data.get("by_credential", scope, filters, today)
+    st.dataframe(by_cred[["code", "title", *rate_cols]], hide_index=True, width="stretch",
+                 column_config=rate_cols | {"code": "Credential", "title": "Title"})
+with tab_cohort:
+    by_cohort = data.get("by_cohort", scope, filters, today)
+    st.dataframe(by_cohort[["cohort", "code", "starts_on", *rate_cols]], hide_index=True, width="stretch",
+                 column_config=rate_cols | {"cohort": "Cohort", "code": "Credential",
+                                            "starts_on": st.column_config.DateColumn("Starts")})
+with tab_dept:
+    shown = ["completed", "failed", "withdrawn", "active", "completion_rate"]
+    by_dept = suppress_small_groups(data.get("by_department", scope, filters, today), n_col="headcount", columns=shown)
+    st.dataframe(show_suppressed(by_dept, shown)[["employer", "department", "headcount", *rate_cols]],
+                 hide_index=True, width="stretch",
+                 column_config=rate_cols | {"employer": "Employer", "department": "Department",
+                                            "headcount": st.column_config.NumberColumn("Headcount", format="%d")})
+    st.caption(f"Departments with fewer than 5 people show “{SUPPRESSED}”.")
+
+st.subheader("Learners")
+c1, c2, c3 = st.columns([2, 2, 1])
+statuses = c1.multiselect("Status", [x.value for x in EnrollmentStatus], key="learner_status",
+                          format_func=lambda v: v.replace("_", " "), placeholder="Any status")
+search = c2.text_input("Search name or employee id", key="learner_search")
+page_size = c3.selectbox("Rows per page", [50, 100, 500], key="learner_page_size")
+status_set = frozenset(statuses) or None
+with Session(get_engine()) as session:
+    total, _ = learners(session, scope, filters, today=today, statuses=status_set, search=search, limit=0)
+pages = max(1, -(-total // page_size))
+page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="learner_page") if pages > 1 else 1
+with Session(get_engine()) as session:
+    _, table = learners(session, scope, filters, today=today, statuses=status_set, search=search,
+                        limit=page_size, offset=(page - 1) * page_size)
+if table.empty:
+    empty_state("No learners match.")
+else:
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "employee_ref": "Employee id", "employee": "Employee", "employer": "Employer", "department": "Department",
+        "credential": "Credential", "cohort": "Cohort", "status": "Status",
+        "enrolled_on": st.column_config.DateColumn("Enrolled"), "completed_on": st.column_config.DateColumn("Result on"),
+        "withdrawn_on": st.column_config.DateColumn("Withdrawn"), "score": st.column_config.NumberColumn("Score"),
+        "cost": st.column_config.NumberColumn("Cost", format="£%.2f"),
+    })
+    st.caption(f"{total:,} enrollments match; the downloads hold all of them (up to {MAX_EXPORT_ROWS:,}), "
+               "with the columns shown.")
+    if st.toggle("Prepare downloads", key="learner_downloads"):
+        with Session(get_engine()) as session:
+            _, everything = learners(session, scope, filters, today=today, statuses=status_set, search=search,
+                                     limit=MAX_EXPORT_ROWS)
+        downloads(everything, f"learners-{period.label or 'period'}".replace(" ", "_"), key="learners")

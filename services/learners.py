@@ -1,0 +1,55 @@
+"""The learner drill-down: enrollments the user may see, one row each, a page at a time."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import func, or_
+from sqlmodel import Session
+
+from db.models import Cohort, Credential, Department, Employee, Enrollment, Organization
+from services.metrics import Filters, scoped_enrollments, resolve_period
+
+COLUMNS = ["employee_ref", "employee", "employer", "department", "credential", "cohort", "status",
+           "enrolled_on", "completed_on", "withdrawn_on", "score", "cost"]
+MAX_EXPORT_ROWS = 200_000
+
+
+def learners(
+    session: Session, scope, f: Filters, *, today: date, statuses: frozenset[str] | None = None,
+    search: str = "", limit: int = 100, offset: int = 0,
+) -> tuple[int, pd.DataFrame]:
+    """(how many match, one page of them): enrollments active in or touching the period."""
+    p = resolve_period(f, today)
+    stmt = (
+        scoped_enrollments(scope, f)
+        .join(Organization, Organization.id == Employee.employer_id)
+        .outerjoin(Department, Department.id == Employee.department_id)
+        .join(Credential, Credential.id == Enrollment.credential_id)
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .where(
+            Enrollment.enrolled_on <= p.end,
+            or_(Enrollment.completed_on.is_(None), Enrollment.completed_on >= p.start),
+            or_(Enrollment.withdrawn_on.is_(None), Enrollment.withdrawn_on >= p.start),
+        )
+    )
+    if statuses is not None:
+        stmt = stmt.where(Enrollment.status.in_(sorted(statuses)))
+    if search.strip():
+        like = f"%{search.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Employee.full_name).like(like), func.lower(Employee.employee_ref).like(like)))
+    total = session.execute(stmt.with_only_columns(func.count(Enrollment.id))).scalar_one()
+    rows = session.execute(
+        stmt.with_only_columns(
+            Employee.employee_ref, Employee.full_name, Organization.name,
+            func.coalesce(Department.name, "(no department)"), Credential.code, Cohort.code, Enrollment.status,
+            Enrollment.enrolled_on, Enrollment.completed_on, Enrollment.withdrawn_on, Enrollment.score, Enrollment.cost,
+        )
+        .order_by(Enrollment.enrolled_on.desc(), Employee.full_name, Enrollment.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df["cost"] = df["cost"].astype("float64")
+    return int(total), df

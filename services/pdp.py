@@ -1,0 +1,178 @@
+"""Personal Development Plans: the goal list, and the changes HR managers make to goals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from db.engine import bump_data_version
+from db.models import (
+    Credential, Department, Employee, Organization, Pdp, PdpGoal, PdpGoalStatus, PdpStatus, Role, Skill, utcnow,
+)
+from db.scope import AccessDenied, Scope, visible
+from services import audit
+from services.metrics import Filters, people_conditions, goal_state
+
+EDITOR_ROLES = {Role.hr_manager, Role.admin}
+
+
+class PdpError(ValueError):
+    """A PDP change that was refused, with a message for the person who asked."""
+
+
+def goals(
+    session: Session, scope: Scope, f: Filters, *, today: date, states: frozenset[str] | None = None,
+    search: str = "", limit: int = 100, offset: int = 0,
+) -> tuple[int, pd.DataFrame]:
+    """(how many match, one page of goals) with their employee, plan and state today."""
+    state = goal_state(today)
+    stmt = (
+        select()
+        .select_from(PdpGoal)
+        .join(Pdp, Pdp.id == PdpGoal.pdp_id)
+        .join(Employee, Employee.id == Pdp.employee_id)
+        .join(Organization, Organization.id == Employee.employer_id)
+        .outerjoin(Department, Department.id == Employee.department_id)
+        .outerjoin(Skill, Skill.id == PdpGoal.skill_id)
+        .outerjoin(Credential, Credential.id == PdpGoal.credential_id)
+        .where(*people_conditions(scope, f))
+    )
+    if f.credential_ids is not None:
+        stmt = stmt.where(PdpGoal.credential_id.in_(sorted(f.credential_ids)))
+    if states is not None:
+        stmt = stmt.where(state.in_(sorted(states)))
+    if search.strip():
+        like = f"%{search.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Employee.full_name).like(like), func.lower(Employee.employee_ref).like(like)))
+    total = session.execute(stmt.with_only_columns(func.count(PdpGoal.id))).scalar_one()
+    rows = session.execute(
+        stmt.with_only_columns(
+            PdpGoal.id, Employee.employee_ref, Employee.full_name, Organization.name,
+            func.coalesce(Department.name, "(no department)"), Pdp.period, PdpGoal.title, Skill.name,
+            PdpGoal.target_level, Credential.code, PdpGoal.due_on, PdpGoal.status, state,
+        )
+        .order_by(PdpGoal.due_on, Employee.full_name, PdpGoal.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    cols = ["goal_id", "employee_ref", "employee", "employer", "department", "period", "goal", "skill",
+            "target_level", "credential", "due_on", "status", "state"]
+    return int(total), pd.DataFrame(rows, columns=cols)
+
+
+def _require_editor(scope: Scope, employer_id: int) -> None:
+    if scope.role not in EDITOR_ROLES:
+        raise AccessDenied("Only HR managers change PDP goals.")
+    scope.require_employer(employer_id, write=True)
+
+
+def update_goal_status(
+    session: Session, scope: Scope, *, goal_id: int, status: str, expected_status: str
+) -> PdpGoal:
+    """Set a goal's status. Refused if someone else changed it since it was shown (expected_status)."""
+    try:
+        new = PdpGoalStatus(status)
+    except ValueError:
+        raise PdpError(f"Unknown goal status '{status}'.") from None
+    row = session.execute(
+        select(PdpGoal, Employee.employer_id)
+        .join(Pdp, Pdp.id == PdpGoal.pdp_id)
+        .join(Employee, Employee.id == Pdp.employee_id)
+        .where(PdpGoal.id == goal_id, visible(scope, PdpGoal))
+    ).first()
+    if row is None:
+        raise PdpError("That goal does not exist or is outside your access.")
+    goal, employer_id = row
+    _require_editor(scope, employer_id)
+    if goal.status != expected_status:
+        raise PdpError(
+            f"Someone else changed this goal to '{goal.status}' meanwhile; nothing was saved. Reload and try again."
+        )
+    if goal.status == new:
+        return goal
+    before = {"status": goal.status}
+    # Conditional update: a concurrent writer between our read and this write makes it match no row.
+    result = session.execute(
+        PdpGoal.__table__.update()
+        .where(PdpGoal.id == goal_id, PdpGoal.status == expected_status)
+        .values(status=new.value, updated_at=utcnow())
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise PdpError("Someone else changed this goal meanwhile; nothing was saved. Reload and try again.")
+    audit.record(session, actor_email=scope.email, action="pdp_goal.status", entity="PdpGoal", entity_id=goal_id,
+                 organization_id=employer_id, before=before, after={"status": new.value})
+    bump_data_version(session)
+    session.commit()
+    session.refresh(goal)
+    return goal
+
+
+def add_goal(
+    session: Session, scope: Scope, *, employee_id: int, period: str, title: str, due_on: date | None,
+    skill_id: int | None = None, credential_id: int | None = None, target_level: int | None = None,
+) -> PdpGoal:
+    """Add a goal to an employee's PDP for ``period`` (the plan is created if missing)."""
+    employee = session.execute(
+        select(Employee).where(Employee.id == employee_id, visible(scope, Employee))
+    ).scalar_one_or_none()
+    if employee is None:
+        raise PdpError("Choose an employee of your organisation.")
+    _require_editor(scope, employee.employer_id)
+    title = (title or "").strip()
+    period = (period or "").strip()
+    problems = []
+    if not title or len(title) > 200:
+        problems.append("Give the goal a title of 1 to 200 characters.")
+    if not period or len(period) > 20:
+        problems.append("Give the plan period, e.g. 2026 (at most 20 characters).")
+    if skill_id is None and credential_id is None:
+        problems.append("Choose a target skill, a credential, or both.")
+    if skill_id is not None and session.get(Skill, skill_id) is None:
+        problems.append("That skill does not exist.")
+    if credential_id is not None and session.execute(
+        select(Credential.id).where(Credential.id == credential_id, visible(scope, Credential))
+    ).first() is None:
+        problems.append("That credential does not exist or is outside your access.")
+    if target_level is not None and not 1 <= target_level <= 5:
+        problems.append("The target level must be between 1 and 5.")
+    if target_level is not None and skill_id is None:
+        problems.append("A target level needs a target skill.")
+    if due_on is None:
+        problems.append("Give a due date.")
+    if problems:
+        raise PdpError(" ".join(problems))
+    pdp = session.execute(select(Pdp).where(Pdp.employee_id == employee.id, Pdp.period == period)).scalar_one_or_none()
+    if pdp is None:
+        pdp = Pdp(employee_id=employee.id, period=period, manager_id=employee.manager_id, status=PdpStatus.active)
+        session.add(pdp)
+        session.flush()
+    goal = PdpGoal(pdp_id=pdp.id, title=title, skill_id=skill_id, credential_id=credential_id,
+                   target_level=target_level, due_on=due_on)
+    session.add(goal)
+    session.flush()
+    audit.record(session, actor_email=scope.email, action="pdp_goal.add", entity="PdpGoal", entity_id=goal.id,
+                 organization_id=employee.employer_id,
+                 after={"employee_ref": employee.employee_ref, "period": period, "title": title, "skill_id": skill_id,
+                        "credential_id": credential_id, "target_level": target_level, "due_on": due_on})
+    bump_data_version(session)
+    session.commit()
+    return goal
+
+
+def employees_for_choice(session: Session, scope: Scope, *, search: str = "", limit: int = 50) -> list[tuple[int, str]]:
+    stmt = select(Employee.id, Employee.full_name, Employee.employee_ref).where(
+        visible(scope, Employee), Employee.left_on.is_(None)
+    )
+    if search.strip():
+        like = f"%{search.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Employee.full_name).like(like), func.lower(Employee.employee_ref).like(like)))
+    rows = session.execute(stmt.order_by(Employee.full_name).limit(limit)).all()
+    return [(r[0], f"{r[1]} ({r[2]})") for r in rows]
+
+
+def skills(session: Session) -> list[tuple[int, str]]:
+    return [tuple(r) for r in session.execute(select(Skill.id, Skill.name).order_by(Skill.name)).all()]
