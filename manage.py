@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import date
 
 from db.engine import database_url, get_engine
 
@@ -88,6 +89,73 @@ def cmd_secrets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scope_and_filters(args: argparse.Namespace, session):
+    """The scope (everything, or --as a user's) and the filters given on the command line."""
+    from sqlalchemy import func, or_, select
+
+    from db.models import Organization
+    from db.scope import Scope
+    from services.identity import find_user
+    from services.metrics import Filters
+    from services.periods import Period, parse_quarter
+
+    if getattr(args, "as_user", None):
+        from db.scope import scope_for_user
+
+        user = find_user(session, args.as_user)
+        if user is None:
+            raise SystemExit(f"No active user {args.as_user}.")
+        scope = scope_for_user(session, user)
+    else:
+        scope = Scope.system()
+    if args.quarter and (args.date_from or args.date_to):
+        raise SystemExit("Give either --quarter or --from/--to, not both.")
+    if args.quarter:
+        period = parse_quarter(args.quarter)
+    elif args.date_from or args.date_to:
+        if not (args.date_from and args.date_to):
+            raise SystemExit("--from and --to go together.")
+        period = Period(date.fromisoformat(args.date_from), date.fromisoformat(args.date_to),
+                        f"{args.date_from} to {args.date_to}")
+    else:
+        period = None
+    employer_ids = None
+    if args.employer:
+        key = args.employer.strip().lower()
+        rows = session.execute(select(Organization.id).where(
+            Organization.kind == "employer",
+            or_(func.lower(Organization.code) == key, func.lower(Organization.name) == key),
+        )).scalars().all()
+        if not rows:
+            raise SystemExit(f"No employer with code or name '{args.employer}'.")
+        employer_ids = frozenset(rows)
+    return scope, Filters(period=period, employer_ids=employer_ids)
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from services.metrics import figures
+    from services.periods import today
+
+    with Session(get_engine()) as session:
+        scope, filters = _scope_and_filters(args, session)
+        doc = figures(session, scope, filters, today=today())
+    if args.json:
+        print(json.dumps(doc, indent=2, default=str))
+        return 0
+    print(f"Period: {doc['period']['label'] or 'to date'} ({doc['period']['start']} to {doc['period']['end']})")
+    for key in ("headcount", "enrollments", "completed", "failed", "withdrawn", "active", "learners"):
+        print(f"  {key:<26} {doc[key]:>12,}")
+    for key in ("completion_rate", "withdrawal_rate", "participation_rate"):
+        print(f"  {key:<26} {'' if doc[key] is None else f'{doc[key]:.1%}':>12}")
+    for key in ("median_days_to_complete", "p80_days_to_complete", "cost_per_completion", "spend"):
+        print(f"  {key:<26} {'' if doc[key] is None else f'{doc[key]:,.1f}':>12}")
+    print(f"  by_credential: {len(doc['by_credential'])} rows, by_department: {len(doc['by_department'])} rows "
+          "(use --json for all)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +172,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reset", action="store_true", help="delete existing data first")
     p.add_argument("--if-empty", action="store_true", help="seed only when the database is empty")
     p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("metrics", help="the dashboard's figures for a scope and period")
+    p.add_argument("--employer", help="employer code or name (default: every employer)")
+    p.add_argument("--quarter", help="a quarter like 2025Q3")
+    p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD")
+    p.add_argument("--as", dest="as_user", help="compute as this user's scope (email); default: everything")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_metrics)
 
     p = sub.add_parser("users", help="list the app users (the demo identities)")
     p.add_argument("--json", action="store_true")

@@ -65,6 +65,12 @@ class Scope:
     employer_ids: frozenset[int] | None
     university_ids: frozenset[int] | None
 
+    @classmethod
+    def system(cls) -> Scope:
+        """Everything: for headless jobs run by an operator (manage.py), never for a signed-in user."""
+        return cls(user_id=None, email="system", role=Role.admin, organization_id=0,
+                   org_kind=OrgKind.university, employer_ids=None, university_ids=None)
+
     @property
     def sees_all(self) -> bool:
         return self.role == Role.admin

@@ -709,3 +709,33 @@ def at_risk_learners(session: Session, scope: Scope, f: Filters, *, today: date,
     ).all()
     df = pd.DataFrame(rows, columns=["employee", "employer", "department", "credential", "cohort", "status", "last_activity"])
     return int(total), df
+
+
+# --- The figures as one JSON-ready document (CLI, exports) -----------------------
+
+BREAKDOWN_FIELDS = ["enrollments", "completed", "failed", "withdrawn", "active", "completion_rate", "withdrawal_rate"]
+
+
+def _records(df: pd.DataFrame, keys: list[str], fields: list[str]) -> list[dict]:
+    """Plain JSON records (NaN and NA become null, numpy numbers plain numbers)."""
+    import json
+
+    cols = keys + fields + (["suppressed"] if "suppressed" in df else [])
+    return json.loads(df[cols].to_json(orient="records", date_format="iso"))
+
+
+def figures(session: Session, scope: Scope, f: Filters, *, today: date) -> dict:
+    """Every headline figure plus per-credential and per-department breakdowns.
+
+    Department rows with fewer than MIN_GROUP people have their figures blanked
+    (``"suppressed": true``), as on the pages.
+    """
+    s = summary(session, scope, f, today=today)
+    doc = s.as_dict()
+    by_cred = by_credential(session, scope, f, today=today)
+    doc["by_credential"] = _records(by_cred, ["code", "title"], BREAKDOWN_FIELDS)
+    dept_fields = ["headcount", "learners", *BREAKDOWN_FIELDS, "participation_rate"]
+    by_dept = suppress_small_groups(by_department(session, scope, f, today=today), n_col="headcount",
+                                    columns=[c for c in dept_fields if c != "headcount"])
+    doc["by_department"] = _records(by_dept, ["employer", "department"], dept_fields)
+    return doc
