@@ -22,17 +22,18 @@ CUSTOM = "Custom range"
 
 
 def _restore(key: str, default, allowed=None):
-    if key not in st.session_state:
-        value = st.session_state.get(KEEP + key, default)
-        if allowed is not None:
-            value = [v for v in value if v in allowed] if isinstance(value, list) else (
-                value if value in allowed else default)
-        st.session_state[key] = value
+    """Set the widget's value from the kept one before drawing it (on every page)."""
+    value = st.session_state.get(KEEP + key, default)
+    if allowed is not None:
+        value = [v for v in value if v in allowed] if isinstance(value, list) else (
+            value if value in allowed else default)
+    st.session_state[key] = value
     return key
 
 
 def _keep(key: str):
     st.session_state[KEEP + key] = st.session_state[key]
+
 
 
 def period_choices(today: date) -> dict[str, Period]:
