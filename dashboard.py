@@ -28,15 +28,16 @@ PAGES = {
                            url_path="enrollments"),
     "upskilling": st.Page("pages/upskilling.py", title="Upskilling", icon=":material/trending_up:", url_path="upskilling"),
     "pdps": st.Page("pages/pdps.py", title="PDPs", icon=":material/flag:", url_path="pdps"),
+    "review": st.Page("pages/review.py", title="Quarterly review", icon=":material/slideshow:", url_path="review"),
     "users": st.Page("pages/users.py", title="Users", icon=":material/group:", url_path="users"),
 }
 
 # Which pages each role may open, in menu order.
 ROLE_PAGES: dict[Role, list[str]] = {
-    Role.admin: ["overview", "enrollments", "upskilling", "pdps", "users"],
-    Role.partnership_officer: ["overview", "enrollments", "upskilling", "pdps"],
-    Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps"],
-    Role.viewer: ["overview", "enrollments", "upskilling", "pdps"],
+    Role.admin: ["overview", "enrollments", "upskilling", "pdps", "review", "users"],
+    Role.partnership_officer: ["overview", "enrollments", "upskilling", "pdps", "review"],
+    Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps", "review"],
+    Role.viewer: ["overview", "enrollments", "upskilling", "pdps", "review"],
 }
 
 LOGGED_IN_KEY = "recorded_login_for"

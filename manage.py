@@ -156,6 +156,28 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sqlmodel import Session
+
+    from services.periods import last_complete_quarter, today
+    from services.review import build_pack
+    from services.review_export import write_pack
+
+    if args.date_from or args.date_to:
+        raise SystemExit("The review pack covers a quarter: use --quarter.")
+    day = today()
+    with Session(get_engine()) as session:
+        if not args.quarter:
+            args.quarter = last_complete_quarter(day).label
+        scope, filters = _scope_and_filters(args, session)
+        pack = build_pack(session, scope, quarter=filters.period, employer_ids=filters.employer_ids, today=day)
+    for path in write_pack(pack, Path(args.out)):
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -181,6 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="as_user", help="compute as this user's scope (email); default: everything")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_metrics)
+
+    p = sub.add_parser("report", help="write the quarterly review pack (PDF, Excel, PNG charts)")
+    p.add_argument("--quarter", help="a quarter like 2025Q3 (default: the last complete quarter)")
+    p.add_argument("--employer", help="employer code or name (default: all partners)")
+    p.add_argument("--as", dest="as_user", help="build as this user's scope (email); default: everything")
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(func=cmd_report, date_from=None, date_to=None)
 
     p = sub.add_parser("users", help="list the app users (the demo identities)")
     p.add_argument("--json", action="store_true")

@@ -739,3 +739,35 @@ def figures(session: Session, scope: Scope, f: Filters, *, today: date) -> dict:
                                     columns=[c for c in dept_fields if c != "headcount"])
     doc["by_department"] = _records(by_dept, ["employer", "department"], dept_fields)
     return doc
+
+
+# Short definitions, shown as help on the pages and as the appendix of the review
+# pack. The full rules (edge cases) are in docs/metrics.md.
+DEFINITIONS: dict[str, str] = {
+    "Headcount": "Employees on the payroll on at least one day of the period.",
+    "Enrollments": "Enrollments started in the period (enrolled_on in the period).",
+    "Completions": "Enrollments completed in the period (status completed, completed_on in the period).",
+    "Failed": "Enrollments failed in the period (status failed, result date in the period).",
+    "Withdrawn": "Withdrawals in the period (withdrawn_on in the period), including before the cohort started.",
+    "Active learners": "Enrollments still enrolled or in progress on the period's last day.",
+    "Completion rate": "Completed ÷ (completed + failed + withdrawn), outcomes dated in the period.",
+    "Withdrawal rate": "Withdrawn ÷ (completed + failed + withdrawn), outcomes dated in the period.",
+    "Participation": "People who started an enrollment in the period ÷ headcount.",
+    "Median days to complete": "Median of completed_on − enrolled_on over completions in the period.",
+    "80th percentile days": "80% of completions in the period took at most this many days.",
+    "Spend": "Sum of the cost of enrollments started in the period.",
+    "Cost per completion": "Spend ÷ completions in the period.",
+    "Skills gained": "Distinct employee–skill pairs gained in the period, through a completed credential's "
+                     "skills or an assessment higher than the person's previous one.",
+    "Skill gap": "PDP target level minus the latest assessed level (0 if never assessed), never below 0.",
+    "Gap closed": "(Starting gap − gap now) ÷ starting gap, over employee–skill pairs with a PDP target.",
+    "Outcome change": "Mean after − before rating (1–5) of job performance and satisfaction among "
+                      "completers surveyed; shown only with 5 or more answers.",
+    "12-month retention": "Of people employed 12 months before the period's end, the share still employed at "
+                          "its end; completers (completed a credential by then) against the others.",
+    "Budget used": "Spend ÷ the partnerships' annual budgets pro rata for the period's days.",
+    "PDP goal states": "Achieved; overdue (open, past due); at risk (not started, due within 30 days); "
+                       "on track (other open goals); dropped.",
+    "Learners at risk": "Enrolled or in progress, past the cohort's mid-point, no recorded activity for 30+ days.",
+    "Suppression": "Groups of fewer than 5 people show “fewer than 5” instead of figures.",
+}

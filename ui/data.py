@@ -47,3 +47,34 @@ def get(name: str, scope: Scope, filters: Filters, today: date, **kwargs):
 def clear() -> None:
     """Drop every cached figure of this process (after a write)."""
     _cached.clear()
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=200)
+def _review_pack(scope: Scope, quarter, employer_ids, today: date, version: int):
+    from services.review import build_pack
+
+    with Session(get_engine()) as session:
+        return build_pack(session, scope, quarter=quarter, employer_ids=employer_ids, today=today)
+
+
+def review_pack(scope: Scope, quarter, employer_ids: frozenset[int] | None, today: date):
+    """The quarterly review pack (services/review.py), cached like the metrics."""
+    return _review_pack(scope, quarter, employer_ids, today, current_data_version())
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=50)
+def review_files(scope: Scope, quarter, employer_ids, today: date, version: int) -> dict[str, bytes]:
+    """The pack's downloadable files: PDF, Excel and a zip of the chart PNGs."""
+    import io
+    import zipfile
+
+    from services.review_export import chart_png, excel_bytes, pack_charts, pdf_bytes, slug
+
+    pack = _review_pack(scope, quarter, employer_ids, today, version)
+    pngs = {name: chart_png(chart) for name, chart in pack_charts(pack).items()}
+    stem = f"review-{pack.quarter.label}-{slug(pack.audience)}"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, png in pngs.items():
+            zf.writestr(f"{stem}-{name}.png", png)
+    return {f"{stem}.pdf": pdf_bytes(pack, pngs), f"{stem}.xlsx": excel_bytes(pack), f"{stem}-charts.zip": buf.getvalue()}

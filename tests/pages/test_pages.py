@@ -17,7 +17,7 @@ EMAILS = {
     "hr_manager": "hr@acme.test",
     "viewer": "viewer@acme.test",
 }
-DASHBOARDS = ["pages/overview.py", "pages/enrollments.py", "pages/upskilling.py", "pages/pdps.py"]
+DASHBOARDS = ["pages/overview.py", "pages/enrollments.py", "pages/upskilling.py", "pages/pdps.py", "pages/review.py"]
 PAGES_BY_ROLE = {
     "admin": [*DASHBOARDS, "pages/users.py"],
     "partnership_officer": DASHBOARDS,

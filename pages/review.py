@@ -1,0 +1,99 @@
+"""Quarterly review: the quarter against the last one and a year ago, ready to present and download."""
+
+import streamlit as st
+from sqlmodel import Session
+
+from db.engine import get_engine
+from services import options
+from services.metrics import SUPPRESSED
+from services.periods import last_complete_quarter, quarters_back
+from services.periods import today as today_
+from services.review_export import fmt, kpi_display, pack_charts
+from ui import data
+from ui.widgets import empty_state, signed_in
+
+who = signed_in()
+scope = who.scope
+today = today_()
+
+quarters = {q.label: q for q in reversed(quarters_back(today, 12))}
+default = last_complete_quarter(today).label
+controls = st.columns([1, 2, 1])
+label = controls[0].selectbox("Quarter", list(quarters), index=list(quarters).index(default), key="review_quarter")
+quarter = quarters[label]
+employer_ids = None
+if not scope.is_employer_side:
+    with Session(get_engine()) as session:
+        partners = dict(options.employers(session, scope))
+    choice = controls[1].selectbox("Partner", [None, *partners], key="review_partner",
+                                   format_func=lambda k: "All partners" if k is None else partners[k])
+    employer_ids = None if choice is None else frozenset({choice})
+present = controls[2].toggle("Presentation mode", key="review_present",
+                             help="Hide the sidebar for a clean view on a shared screen.")
+if present:
+    # Static CSS only (no user text): hides the sidebar and its toggle for presenting.
+    st.html("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl']{display:none}</style>")
+
+pack = data.review_pack(scope, quarter, employer_ids, today)
+st.title(f"Quarterly review {quarter.label}")
+st.caption(f"{pack.audience} · {quarter.start:%d %b %Y} – {quarter.end:%d %b %Y} · compared with "
+           f"{pack.previous.label} and {pack.last_year.label}")
+
+st.subheader("Summary")
+for line in pack.narrative:
+    st.text(f"• {line}")
+if pack.is_empty:
+    empty_state("No enrollment activity in this quarter. Choose another quarter or partner.")
+
+st.subheader("Headline figures")
+st.dataframe(kpi_display(pack.kpis), hide_index=True, width="stretch")
+
+charts = pack_charts(pack)
+left, right = st.columns(2)
+for i, (name, chart) in enumerate(charts.items()):
+    with (left if i % 2 == 0 else right):
+        st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
+        st.altair_chart(chart, width="stretch")
+
+st.subheader("Enrollments and completions by credential")
+st.dataframe(pack.by_credential, hide_index=True, width="stretch",
+             column_config={"completion_rate": st.column_config.NumberColumn("Completion rate", format="percent")})
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Skills gained against gaps")
+    st.text(f"Skills gained: {pack.skills_gained:,} (previous quarter {pack.skills_gained_previous:,}); "
+            f"gap closed: {fmt(pack.gap_closed, 'rate')}.")
+    if pack.skill_gaps.empty:
+        st.caption(f"No department–skill group with a PDP target has 5 or more people ({SUPPRESSED} are not shown).")
+    else:
+        st.dataframe(pack.skill_gaps, hide_index=True, width="stretch")
+    st.subheader("PDP progress")
+    st.dataframe(pack.tables()["PDP goals"], hide_index=True, width="stretch")
+with right:
+    st.subheader("Outcomes at work")
+    st.dataframe(pack.outcomes_table().astype({"value": "string"}), hide_index=True, width="stretch")
+    st.subheader("Spend and budget")
+    st.dataframe(pack.budget_table(), hide_index=True, width="stretch")
+
+st.subheader("Credentials in co-design")
+if pack.co_design.empty:
+    st.caption("No credential is in co-design.")
+else:
+    st.dataframe(pack.co_design, hide_index=True, width="stretch")
+
+st.subheader("At-risk items")
+st.text(f"Learners at risk: {pack.at_risk_count:,} · overdue PDP goals: {pack.goal_states.get('overdue', 0):,}")
+if not pack.at_risk.empty:
+    st.dataframe(pack.at_risk, hide_index=True, width="stretch")
+
+st.subheader("Download the pack")
+if st.toggle("Prepare PDF, Excel and chart files", key="review_prepare"):
+    with st.spinner("Rendering the pack…"):
+        files = data.review_files(scope, quarter, employer_ids, today, data.current_data_version())
+    cols = st.columns(len(files))
+    mimes = {".pdf": "application/pdf", ".zip": "application/zip",
+             ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    for col, (name, content) in zip(cols, files.items()):
+        col.download_button(f"Download {name.rsplit('.', 1)[1].upper()}", content, name,
+                            mimes[name[name.rindex('.'):]], key=f"dl_{name}", icon=":material/download:")

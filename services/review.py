@@ -1,0 +1,249 @@
+"""The quarterly review pack: one quarter against the previous one and the same
+quarter last year, for one partner or all partners in scope.
+
+Every figure comes from services/metrics.py; this module only selects, compares
+and words them. ``build_pack`` is used by the Quarterly review page, the
+downloads and ``manage.py report`` alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from db.models import Credential, CredentialPartner, CredentialStatus, Organization
+from db.scope import Scope, scoped
+from services import metrics
+from services.metrics import MIN_GROUP, SUPPRESSED, Filters
+from services.periods import Period
+
+IN_CO_DESIGN = (CredentialStatus.draft, CredentialStatus.in_review, CredentialStatus.approved)
+
+# (label, Summary attribute, kind) — kind picks formatting: count, rate, days, money.
+KPI_ROWS = [
+    ("Headcount", "headcount", "count"),
+    ("Enrollments", "enrollments", "count"),
+    ("Completions", "completed", "count"),
+    ("Failed", "failed", "count"),
+    ("Withdrawn", "withdrawn", "count"),
+    ("Active learners", "active", "count"),
+    ("Completion rate", "completion_rate", "rate"),
+    ("Participation", "participation_rate", "rate"),
+    ("Median days to complete", "median_days_to_complete", "days"),
+    ("Spend", "spend", "money"),
+    ("Cost per completion", "cost_per_completion", "money"),
+]
+
+
+@dataclass
+class ReviewPack:
+    quarter: Period
+    previous: Period
+    last_year: Period
+    audience: str  # whose pack: one employer's name, or "All partners"
+    generated_on: date
+    summary: metrics.Summary
+    kpis: pd.DataFrame
+    by_credential: pd.DataFrame
+    by_quarter: pd.DataFrame
+    days_to_complete: pd.DataFrame
+    skills_gained: int
+    skills_gained_previous: int
+    skill_gaps: pd.DataFrame  # suppressed groups removed
+    gap_closed: float | None
+    goal_states: dict[str, int]
+    outcome: metrics.OutcomeChange
+    retention: metrics.Retention
+    budget: metrics.Budget
+    co_design: pd.DataFrame
+    at_risk_count: int
+    at_risk: pd.DataFrame
+    narrative: list[str]
+
+    @property
+    def is_empty(self) -> bool:
+        s = self.summary
+        return s.enrollments == 0 and s.active == 0 and s.completed + s.failed + s.withdrawn == 0
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the pack, by sheet name (Excel) / section."""
+        return {
+            "Headline KPIs": self.kpis,
+            "By credential": self.by_credential,
+            "By quarter": self.by_quarter,
+            "Time to complete": self.days_to_complete,
+            "Skill gaps": self.skill_gaps,
+            "PDP goals": pd.DataFrame({"state": list(self.goal_states), "goals": list(self.goal_states.values())}),
+            "Outcomes": self.outcomes_table(),
+            "Spend and budget": self.budget_table(),
+            "Co-design": self.co_design,
+            "At-risk learners": self.at_risk,
+        }
+
+    def outcomes_table(self) -> pd.DataFrame:
+        o, r = self.outcome, self.retention
+        return pd.DataFrame([
+            {"measure": "Job performance change (after − before)", "value": _or_suppressed(o.performance_change, o.n), "n": o.n},
+            {"measure": "Job satisfaction change (after − before)", "value": _or_suppressed(o.satisfaction_change, o.n), "n": o.n},
+            {"measure": "12-month retention of completers", "value": _or_suppressed(r.completer_rate, r.completers),
+             "n": r.completers},
+            {"measure": "12-month retention of non-completers", "value": _or_suppressed(r.other_rate, r.others),
+             "n": r.others},
+        ])
+
+    def budget_table(self) -> pd.DataFrame:
+        b = self.budget
+        return pd.DataFrame([
+            {"measure": "Annual partnership budget", "value": b.annual_budget},
+            {"measure": "Budget for the quarter (pro rata)", "value": b.budget_for_period},
+            {"measure": "Spend on enrollments started in the quarter", "value": b.spend},
+            {"measure": "Budget used", "value": b.used},
+            {"measure": "Cost per completion", "value": self.summary.cost_per_completion},
+        ])
+
+
+def _or_suppressed(value, n: int):
+    if n < MIN_GROUP:
+        return SUPPRESSED if n else None
+    return value
+
+
+def _change(now, before) -> float | None:
+    if now is None or before is None:
+        return None
+    return now - before
+
+
+def kpi_table(now: metrics.Summary, previous: metrics.Summary, last_year: metrics.Summary) -> pd.DataFrame:
+    rows = []
+    for label, attr, kind in KPI_ROWS:
+        a, b, c = getattr(now, attr), getattr(previous, attr), getattr(last_year, attr)
+        rows.append({"metric": label, "kind": kind, "this_quarter": a, "previous_quarter": b,
+                     "change_vs_previous": _change(a, b), "same_quarter_last_year": c,
+                     "change_vs_last_year": _change(a, c)})
+    # object dtype keeps "no figure" as None instead of turning it into NaN.
+    return pd.DataFrame(rows, dtype=object)
+
+
+def co_design(session: Session, scope: Scope, employer_ids: frozenset[int] | None, quarter: Period) -> pd.DataFrame:
+    """Credentials in co-design (draft, in review, approved) and whether they changed in the quarter."""
+    partners = (
+        select(CredentialPartner.credential_id, func.count(CredentialPartner.employer_id).label("partners"))
+        .group_by(CredentialPartner.credential_id)
+        .subquery()
+    )
+    stmt = scoped(
+        select(Credential.code, Credential.title, Credential.status, Credential.version, Credential.updated_at,
+               func.coalesce(partners.c.partners, 0))
+        .outerjoin(partners, partners.c.credential_id == Credential.id)
+        .where(Credential.status.in_([s.value for s in IN_CO_DESIGN]))
+        .order_by(Credential.code),
+        scope, Credential,
+    )
+    if employer_ids is not None:
+        stmt = stmt.where(Credential.id.in_(
+            select(CredentialPartner.credential_id).where(CredentialPartner.employer_id.in_(sorted(employer_ids)))))
+    df = pd.DataFrame(session.execute(stmt).all(),
+                      columns=["code", "title", "status", "version", "updated_at", "co_designing_employers"])
+    changed = df["updated_at"].map(lambda t: quarter.start <= t.date() <= quarter.end if t is not None else False)
+    df["changed_this_quarter"] = changed.astype(bool)
+    df["last_change"] = df["updated_at"].map(lambda t: t.date() if t is not None else None)
+    return df.drop(columns=["updated_at"])
+
+
+def _pct_change(now, before) -> float | None:
+    if now is None or before in (None, 0):
+        return None
+    return (now - before) / before
+
+
+def narrative(pack: ReviewPack) -> list[str]:
+    """Plain sentences about the largest changes, written only from the pack's figures."""
+    lines: list[str] = []
+    q, prev = pack.quarter.label, pack.previous.label
+    s = pack.summary
+    if pack.is_empty:
+        return [f"There was no enrollment activity in {q} for {pack.audience}."]
+    lines.append(
+        f"In {q}, {s.enrollments:,} enrollments started, {s.completed:,} were completed, {s.failed:,} failed "
+        f"and {s.withdrawn:,} were withdrawn; {s.active:,} were still running at the quarter's end."
+    )
+    counts = pack.kpis[pack.kpis["kind"] == "count"].copy()
+    counts["pct"] = [_pct_change(a, b) for a, b in zip(counts["this_quarter"], counts["previous_quarter"])]
+    counts = counts.dropna(subset=["pct"])
+    counts = counts[counts["pct"].abs() >= 0.05].sort_values("pct", key=lambda x: x.abs(), ascending=False)
+    for row in counts.head(3).itertuples():
+        word = "rose" if row.pct > 0 else "fell"
+        lines.append(f"{row.metric} {word} from {row.previous_quarter:,.0f} in {prev} to {row.this_quarter:,.0f} "
+                     f"({row.pct:+.0%}).")
+    rate = pack.kpis.set_index("metric").loc["Completion rate"]
+    if rate["this_quarter"] is not None and rate["previous_quarter"] is not None:
+        diff = rate["this_quarter"] - rate["previous_quarter"]
+        if abs(diff) >= 0.02:
+            lines.append(f"The completion rate moved from {rate['previous_quarter']:.0%} to "
+                         f"{rate['this_quarter']:.0%} ({diff * 100:+.0f} points).")
+    if not pack.by_credential.empty and pack.by_credential["enrollments"].max() > 0:
+        top = pack.by_credential.sort_values("enrollments", ascending=False).iloc[0]
+        lines.append(f"The most taken credential was {top['code']} ({top['title']}) with {top['enrollments']:,} "
+                     "enrollments.")
+    if pack.budget.used is not None:
+        lines.append(f"Spend was £{pack.budget.spend:,.0f}, {pack.budget.used:.0%} of the pro-rata budget for the quarter.")
+    if pack.at_risk_count:
+        lines.append(f"{pack.at_risk_count:,} learners are at risk of not finishing; "
+                     f"{pack.goal_states.get('overdue', 0):,} PDP goals are overdue.")
+    return lines
+
+
+def build_pack(
+    session: Session, scope: Scope, *, quarter: Period, today: date,
+    employer_ids: frozenset[int] | None = None, audience: str | None = None,
+) -> ReviewPack:
+    f = Filters(period=quarter, employer_ids=employer_ids)
+    prev, last = quarter.previous(), quarter.same_last_year()
+    now = metrics.summary(session, scope, f, today=today)
+    before = metrics.summary(session, scope, f.with_period(prev), today=today)
+    year_ago = metrics.summary(session, scope, f.with_period(last), today=today)
+    gaps = metrics.skill_gaps(session, scope, f, today=today)
+    shown_gaps = gaps[gaps["people"] >= MIN_GROUP].reset_index(drop=True)
+    n_risk, risky = metrics.at_risk_learners(session, scope, f, today=min(quarter.end, today), limit=50)
+    if audience is None:
+        audience = _audience(session, scope, employer_ids)
+    by_cred = metrics.by_credential(session, scope, f, today=today)
+    pack = ReviewPack(
+        quarter=quarter, previous=prev, last_year=last, audience=audience, generated_on=today,
+        summary=now,
+        kpis=kpi_table(now, before, year_ago),
+        by_credential=by_cred[["code", "title", "enrollments", "completed", "failed", "withdrawn", "active",
+                               "completion_rate"]],
+        by_quarter=metrics.by_quarter(session, scope, f, today=today, quarters=5),
+        days_to_complete=metrics.days_to_complete(session, scope, f, today=today),
+        skills_gained=metrics.skills_gained(session, scope, f, today=today),
+        skills_gained_previous=metrics.skills_gained(session, scope, f.with_period(prev), today=today),
+        skill_gaps=shown_gaps[["employer", "department", "skill", "people", "mean_gap", "gap_closed"]],
+        gap_closed=metrics.gap_closed_overall(gaps) if not gaps.empty else None,
+        goal_states=metrics.goal_states(session, scope, f, today=min(quarter.end, today)),
+        outcome=metrics.outcome_change(session, scope, f, today=today),
+        retention=metrics.retention(session, scope, f, today=today),
+        budget=metrics.budget(session, scope, f, today=today),
+        co_design=co_design(session, scope, scope.employers(employer_ids) if employer_ids is not None else None, quarter),
+        at_risk_count=n_risk,
+        at_risk=risky,
+        narrative=[],
+    )
+    pack.narrative = narrative(pack)
+    return pack
+
+
+def _audience(session: Session, scope: Scope, employer_ids: frozenset[int] | None) -> str:
+    ids = scope.employers(employer_ids)
+    if ids is not None and len(ids) == 1:
+        name = session.execute(select(Organization.name).where(Organization.id == next(iter(ids)))).scalar_one_or_none()
+        if name:
+            return name
+    if ids is not None and len(ids) == 0:
+        return "No partner"
+    return "All partners" if employer_ids is None else f"{len(ids)} partners"

@@ -1,0 +1,317 @@
+"""Files of the quarterly review pack: a PDF report, an Excel workbook (one sheet per
+table) and the charts as PNG. The charts are the same Altair specs the page draws
+(ui/charts.py is plain Altair), rendered with vl-convert.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from services.metrics import DEFINITIONS
+from services.review import ReviewPack
+from ui import charts
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+SECTIONS = [
+    "Summary", "Headline figures", "Enrollments and completions", "Time to complete",
+    "Skills gained against gaps", "PDP progress", "Outcomes at work", "Spend and budget",
+    "Credentials in co-design", "At-risk items",
+]
+
+
+def pack_charts(pack: ReviewPack) -> dict[str, alt.Chart]:
+    """The pack's charts by file-name stem; only charts that have data."""
+    out: dict[str, alt.Chart] = {}
+    if not pack.by_quarter.empty:
+        out["enrollments_and_completions_by_quarter"] = charts.grouped_bars(
+            pack.by_quarter, x="quarter", value_vars={"enrollments": "Enrollments", "completed": "Completions"},
+            x_title="Quarter", y_title="Enrollments")
+        rates = pack.by_quarter.dropna(subset=["completion_rate"])
+        if not rates.empty:
+            out["completion_rate_by_quarter"] = charts.line(rates, x="quarter", y="completion_rate", x_title="Quarter",
+                                                            y_title="Completion rate", percent=True)
+    creds = pack.by_credential[pack.by_credential["enrollments"] > 0].head(12)
+    if not creds.empty:
+        out["enrollments_by_credential"] = charts.bars(creds, x="enrollments", y="code", x_title="Enrollments in the quarter",
+                                                       y_title="Credential", horizontal=True)
+    if not pack.days_to_complete.empty:
+        out["time_to_complete"] = charts.histogram(pack.days_to_complete, value="days", weight="completions",
+                                                   x_title="Days from enrollment to completion", y_title="Completions")
+    if not pack.skill_gaps.empty:
+        gaps = pack.skill_gaps.assign(row=pack.skill_gaps["employer"] + " · " + pack.skill_gaps["department"])
+        out["skill_gaps"] = charts.heatmap(gaps, x="skill", y="row", value="mean_gap", x_title="Skill",
+                                           y_title="Department", value_title="Mean gap (levels)")
+    if sum(pack.goal_states.values()):
+        goals = pd.DataFrame({"state": [s.replace("_", " ") for s in pack.goal_states],
+                              "goals": list(pack.goal_states.values())})
+        out["pdp_goals"] = charts.bars(goals, x="state", y="goals", x_title="Goal state", y_title="PDP goals")
+    return out
+
+
+def chart_png(chart: alt.Chart, *, scale: float = 2.0) -> bytes:
+    spec = chart.properties(width=640).to_dict()
+    spec.setdefault("config", {})["background"] = "white"
+    # Dates in the data become ISO strings, as Vega-Lite reads them.
+    return vlc.vegalite_to_png(json.dumps(spec, default=str), scale=scale)
+
+
+# --- Formatting --------------------------------------------------------------------
+
+
+def fmt(value, kind: str = "count") -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    if isinstance(value, str):
+        return value
+    if kind == "rate":
+        return f"{value:.0%}"
+    if kind == "money":
+        return f"£{value:,.0f}"
+    if kind == "days":
+        return f"{value:,.0f}"
+    if kind == "change_rate":
+        return f"{value * 100:+.0f} pts"
+    if kind == "change":
+        return f"{value:+,.0f}"
+    if isinstance(value, float) and not float(value).is_integer():
+        return f"{value:,.2f}"
+    return f"{value:,.0f}" if isinstance(value, (int, float)) else str(value)
+
+
+def kpi_display(kpis: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for r in kpis.itertuples():
+        change_kind = "change_rate" if r.kind == "rate" else ("money" if r.kind == "money" else "change")
+        rows.append({
+            "Metric": r.metric,
+            "This quarter": fmt(r.this_quarter, r.kind),
+            "Previous quarter": fmt(r.previous_quarter, r.kind),
+            "Change": _signed(fmt(r.change_vs_previous, change_kind), r.change_vs_previous, r.kind),
+            "Same quarter last year": fmt(r.same_quarter_last_year, r.kind),
+            "Change vs last year": _signed(fmt(r.change_vs_last_year, change_kind), r.change_vs_last_year, r.kind),
+        })
+    return pd.DataFrame(rows)
+
+
+def _signed(text: str, value, kind: str) -> str:
+    if kind == "money" and value is not None and not pd.isna(value):
+        return ("+" if value >= 0 else "−") + text.replace("-", "")
+    return text
+
+
+# --- Excel ---------------------------------------------------------------------------
+
+
+def excel_bytes(pack: ReviewPack) -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        info = pd.DataFrame([
+            {"field": "Partner", "value": pack.audience},
+            {"field": "Quarter", "value": f"{pack.quarter.label} ({pack.quarter.start} to {pack.quarter.end})"},
+            {"field": "Compared with", "value": f"{pack.previous.label} and {pack.last_year.label}"},
+            {"field": "Generated on", "value": pack.generated_on.isoformat()},
+            {"field": "Small groups", "value": DEFINITIONS["Suppression"]},
+        ] + [{"field": f"Summary {i + 1}", "value": line} for i, line in enumerate(pack.narrative)])
+        info.to_excel(xl, sheet_name="About", index=False)
+        for name, df in pack.tables().items():
+            df.to_excel(xl, sheet_name=name[:31], index=False)
+        pd.DataFrame({"term": list(DEFINITIONS), "definition": list(DEFINITIONS.values())}).to_excel(
+            xl, sheet_name="Definitions", index=False)
+    return buf.getvalue()
+
+
+# --- PDF -------------------------------------------------------------------------------
+
+
+class _Pdf(FPDF):
+    def __init__(self, title: str):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.report_title = title
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(16, 16, 16)
+        if (FONT_DIR / "DejaVuSans.ttf").exists():
+            self.add_font("Body", "", str(FONT_DIR / "DejaVuSans.ttf"))
+            self.add_font("Body", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+            self.unicode = True
+        else:  # core font: Latin-1 only, so text is transliterated in ``text``
+            self.unicode = False
+        self.alias_nb_pages()
+
+    def font(self, size: float, bold: bool = False) -> None:
+        self.set_font("Body" if self.unicode else "Helvetica", "B" if bold else "", size)
+
+    def text_(self, s: str) -> str:
+        s = str(s)
+        if self.unicode:
+            return s
+        for a, b in (("–", "-"), ("−", "-"), ("÷", "/"), ("“", '"'), ("”", '"'), ("’", "'"), ("·", "-"),
+                     ("≤", "<="), ("£", "GBP ")):
+            s = s.replace(a, b)
+        return s.encode("latin-1", "replace").decode("latin-1")
+
+    def footer(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.set_y(-12)
+        self.font(8)
+        self.set_text_color(90)
+        self.cell(0, 6, self.text_(f"{self.report_title} · page {self.page_no()} of {{nb}}"), align="C")
+        self.set_text_color(0)
+
+
+def _heading(pdf: _Pdf, text: str) -> None:
+    if pdf.get_y() > 230:
+        pdf.add_page()
+    pdf.ln(3)
+    pdf.font(14, bold=True)
+    pdf.cell(0, 9, pdf.text_(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.font(10)
+
+
+def _para(pdf: _Pdf, text: str) -> None:
+    pdf.font(10)
+    pdf.multi_cell(0, 5.5, pdf.text_(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _table(pdf: _Pdf, df: pd.DataFrame, *, max_rows: int = 40, kinds: dict[str, str] | None = None) -> None:
+    if df.empty:
+        _para(pdf, "No rows.")
+        return
+    kinds = kinds or {}
+    shown = df.head(max_rows)
+    pdf.font(8)
+    with pdf.table(text_align="LEFT", line_height=4.6, first_row_as_headings=True) as table:
+        head = table.row()
+        for col in shown.columns:
+            head.cell(pdf.text_(str(col).replace("_", " ")))
+        for values in shown.itertuples(index=False):
+            row = table.row()
+            for col, v in zip(shown.columns, values):
+                row.cell(pdf.text_(fmt(v, kinds.get(col, "count"))))
+    if len(df) > max_rows:
+        _para(pdf, f"… and {len(df) - max_rows:,} more rows in the Excel workbook.")
+    pdf.ln(2)
+
+
+def _chart(pdf: _Pdf, png: bytes | None) -> None:
+    if not png:
+        return
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    if pdf.get_y() > 170:
+        pdf.add_page()
+    pdf.image(io.BytesIO(png), w=width)
+    pdf.ln(2)
+
+
+def pdf_bytes(pack: ReviewPack, pngs: dict[str, bytes]) -> bytes:
+    title = f"Quarterly review {pack.quarter.label} – {pack.audience}"
+    pdf = _Pdf(title)
+    pdf.add_page()
+    pdf.ln(50)
+    pdf.font(24, bold=True)
+    pdf.multi_cell(0, 12, pdf.text_("Quarterly partnership review"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.font(16)
+    pdf.multi_cell(0, 9, pdf.text_(pack.audience), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(4)
+    pdf.font(12)
+    for line in (
+        f"{pack.quarter.label}: {pack.quarter.start:%d %B %Y} – {pack.quarter.end:%d %B %Y}",
+        f"Compared with {pack.previous.label} and with {pack.last_year.label}",
+        f"Generated on {pack.generated_on:%d %B %Y}",
+    ):
+        pdf.multi_cell(0, 7, pdf.text_(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(8)
+    pdf.font(9)
+    pdf.multi_cell(0, 5, pdf.text_(
+        "Figures follow the definitions in the appendix. " + DEFINITIONS["Suppression"]),
+        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    pdf.add_page()
+    _heading(pdf, f"1. {SECTIONS[0]}")
+    for line in pack.narrative:
+        _para(pdf, f"• {line}")
+    if pack.is_empty:
+        _para(pdf, "The rest of this pack is short because the quarter has no enrollment activity.")
+
+    _heading(pdf, f"2. {SECTIONS[1]}")
+    _table(pdf, kpi_display(pack.kpis))
+
+    _heading(pdf, f"3. {SECTIONS[2]}")
+    _chart(pdf, pngs.get("enrollments_and_completions_by_quarter"))
+    _chart(pdf, pngs.get("completion_rate_by_quarter"))
+    _table(pdf, pack.by_credential, kinds={"completion_rate": "rate"}, max_rows=30)
+
+    _heading(pdf, f"4. {SECTIONS[3]}")
+    s = pack.summary
+    _para(pdf, f"Median {fmt(s.median_days_to_complete, 'days')} days; 80% of completions within "
+               f"{fmt(s.p80_days_to_complete, 'days')} days ({s.completed:,} completions).")
+    _chart(pdf, pngs.get("time_to_complete"))
+
+    _heading(pdf, f"5. {SECTIONS[4]}")
+    _para(pdf, f"Skills gained: {pack.skills_gained:,} (previous quarter {pack.skills_gained_previous:,}). "
+               f"Gap closed: {fmt(pack.gap_closed, 'rate')}.")
+    _chart(pdf, pngs.get("skill_gaps"))
+    _table(pdf, pack.skill_gaps, kinds={"gap_closed": "rate"}, max_rows=30)
+
+    _heading(pdf, f"6. {SECTIONS[5]}")
+    _chart(pdf, pngs.get("pdp_goals"))
+    _table(pdf, pack.tables()["PDP goals"])
+
+    _heading(pdf, f"7. {SECTIONS[6]}")
+    _table(pdf, pack.outcomes_table().assign(
+        value=lambda d: [fmt(v, "rate") if "retention" in m else (f"{v:+.2f}" if isinstance(v, float) else fmt(v))
+                         for m, v in zip(d["measure"], d["value"])]))
+
+    _heading(pdf, f"8. {SECTIONS[7]}")
+    _table(pdf, pack.budget_table().assign(
+        value=lambda d: [fmt(v, "rate") if m == "Budget used" else fmt(v, "money") for m, v in zip(d["measure"], d["value"])]))
+
+    _heading(pdf, f"9. {SECTIONS[8]}")
+    changed = int(pack.co_design["changed_this_quarter"].sum()) if not pack.co_design.empty else 0
+    _para(pdf, f"{len(pack.co_design):,} credentials in co-design; {changed:,} changed this quarter.")
+    _table(pdf, pack.co_design)
+
+    _heading(pdf, f"10. {SECTIONS[9]}")
+    _para(pdf, f"Learners at risk: {pack.at_risk_count:,}. Overdue PDP goals: {pack.goal_states.get('overdue', 0):,}.")
+    _table(pdf, pack.at_risk, max_rows=25)
+
+    pdf.add_page()
+    _heading(pdf, "Appendix: definitions")
+    for term, text in DEFINITIONS.items():
+        pdf.font(10, bold=True)
+        pdf.multi_cell(0, 5.5, pdf.text_(term), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _para(pdf, text)
+    return bytes(pdf.output())
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "pack"
+
+
+def write_pack(pack: ReviewPack, out_dir: Path) -> list[Path]:
+    """Write the PDF, the Excel workbook and one PNG per chart; return the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"review-{pack.quarter.label}-{slug(pack.audience)}"
+    pngs = {name: chart_png(chart) for name, chart in pack_charts(pack).items()}
+    paths = []
+    pdf = out_dir / f"{stem}.pdf"
+    pdf.write_bytes(pdf_bytes(pack, pngs))
+    paths.append(pdf)
+    xlsx = out_dir / f"{stem}.xlsx"
+    xlsx.write_bytes(excel_bytes(pack))
+    paths.append(xlsx)
+    for name, png in pngs.items():
+        p = out_dir / f"{stem}-{name}.png"
+        p.write_bytes(png)
+        paths.append(p)
+    return paths
+
