@@ -69,12 +69,15 @@ with tab_cohort:
                  column_config=rate_cols | {"cohort": "Cohort", "code": "Credential",
                                             "starts_on": st.column_config.DateColumn("Starts")})
 with tab_dept:
-    shown = ["completed", "failed", "withdrawn", "active", "completion_rate"]
-    by_dept = suppress_small_groups(data.get("by_department", scope, filters, today), n_col="headcount", columns=shown)
-    st.dataframe(show_suppressed(by_dept, shown)[["employer", "department", "headcount", *rate_cols]],
-                 hide_index=True, width="stretch",
-                 column_config=rate_cols | {"employer": "Employer", "department": "Department",
-                                            "headcount": st.column_config.NumberColumn("Headcount", format="%d")})
+    shown = {"enrollments": "count", "completed": "count", "failed": "count", "withdrawn": "count",
+             "active": "count", "completion_rate": "rate"}
+    by_dept = suppress_small_groups(data.get("by_department", scope, filters, today), n_col="headcount",
+                                    columns=list(shown))
+    labels = {"employer": "Employer", "department": "Department",
+              "headcount": st.column_config.NumberColumn("Headcount", format="%d"), "enrollments": "Enrollments",
+              "completed": "Completed", "failed": "Failed", "withdrawn": "Withdrawn", "active": "Active at end",
+              "completion_rate": "Completion rate"}
+    st.dataframe(show_suppressed(by_dept, shown)[list(labels)], hide_index=True, width="stretch", column_config=labels)
     st.caption(f"Departments with fewer than 5 people show “{SUPPRESSED}”.")
 
 st.subheader("Learners")

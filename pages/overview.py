@@ -85,10 +85,11 @@ counts = {
 if scope.is_employer_side:
     st.subheader("By department")
     table = data.get("by_department", scope, filters, today)
-    table = suppress_small_groups(table, n_col="headcount", columns=["completed", "active", "completion_rate"])
-    table = show_suppressed(table, ["completed", "active", "completion_rate"])
-    cols = ["department", *counts]
-    st.dataframe(table[cols], column_config=counts | {"department": "Department"}, hide_index=True, width="stretch")
+    shown = {"enrollments": "count", "completed": "count", "active": "count", "completion_rate": "rate"}
+    table = show_suppressed(suppress_small_groups(table, n_col="headcount", columns=list(shown)), shown)
+    labels = {"department": "Department", "headcount": counts["headcount"], "enrollments": "Enrollments",
+              "completed": "Completions", "active": "Active learners", "completion_rate": "Completion rate"}
+    st.dataframe(table[list(labels)], column_config=labels, hide_index=True, width="stretch")
     st.caption(f"Departments with fewer than 5 people show “{SUPPRESSED}”.")
 else:
     st.subheader(f"Partners ({now.employers})")

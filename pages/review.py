@@ -8,7 +8,8 @@ from services import options
 from services.metrics import SUPPRESSED
 from services.periods import last_complete_quarter, quarters_back
 from services.periods import today as today_
-from services.review_export import fmt, kpi_display, pack_charts
+from services.formatting import fmt
+from services.review_export import kpi_display, pack_charts
 from ui import data
 from ui.widgets import empty_state, signed_in
 

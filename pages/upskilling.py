@@ -6,7 +6,8 @@ from services.metrics import MIN_GROUP, SUPPRESSED, gap_closed_overall
 from services.periods import today as today_
 from ui import charts, data
 from ui.filters import filter_bar
-from ui.widgets import Kpi, empty_state, fmt, kpi_row, signed_in
+from services.formatting import fmt
+from ui.widgets import Kpi, empty_state, kpi_row, signed_in
 
 who = signed_in()
 scope = who.scope
@@ -32,8 +33,8 @@ kpi_row([
         "Share of the gap between PDP target levels and first assessed levels that is closed now.", percent=True),
     Kpi("Cost per completion", s.cost_per_completion, "Spend on enrollments made in the period ÷ completions in it.",
         money=True),
-    Kpi("Budget used", money.used, f"Spend {fmt(money.spend, money=True)} of a pro-rata budget of "
-        f"{fmt(money.budget_for_period, money=True)} for the period.", percent=True),
+    Kpi("Budget used", money.used, f"Spend {fmt(money.spend, 'money')} of a pro-rata budget of "
+        f"{fmt(money.budget_for_period, 'money')} for the period.", percent=True),
 ])
 
 st.subheader("Skill gaps by department")
@@ -94,6 +95,6 @@ with right:
     ])
 
 st.subheader("Spend against budget")
-st.write(f"Spend on enrollments made in the period: **{fmt(money.spend, money=True)}** · "
-         f"annual partnership budget: **{fmt(money.annual_budget, money=True)}** · "
-         f"pro-rata for the period: **{fmt(money.budget_for_period, money=True)}**.")
+st.write(f"Spend on enrollments made in the period: **{fmt(money.spend, 'money')}** · "
+         f"annual partnership budget: **{fmt(money.annual_budget, 'money')}** · "
+         f"pro-rata for the period: **{fmt(money.budget_for_period, 'money')}**.")

@@ -16,6 +16,7 @@ import vl_convert as vlc
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from services.formatting import fmt
 from services.metrics import DEFINITIONS
 from services.review import ReviewPack
 from ui import charts
@@ -65,26 +66,6 @@ def chart_png(chart: alt.Chart, *, scale: float = 2.0) -> bytes:
 
 
 # --- Formatting --------------------------------------------------------------------
-
-
-def fmt(value, kind: str = "count") -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "–"
-    if isinstance(value, str):
-        return value
-    if kind == "rate":
-        return f"{value:.0%}"
-    if kind == "money":
-        return f"£{value:,.0f}"
-    if kind == "days":
-        return f"{value:,.0f}"
-    if kind == "change_rate":
-        return f"{value * 100:+.0f} pts"
-    if kind == "change":
-        return f"{value:+,.0f}"
-    if isinstance(value, float) and not float(value).is_integer():
-        return f"{value:,.2f}"
-    return f"{value:,.0f}" if isinstance(value, (int, float)) else str(value)
 
 
 def kpi_display(kpis: pd.DataFrame) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from services.formatting import fmt
 from services.identity import SignedIn
 from services.metrics import SUPPRESSED
 
@@ -36,18 +37,6 @@ class Kpi:
     lower_is_better: bool = False
 
 
-def fmt(value, *, percent: bool = False, money: bool = False, digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    if isinstance(value, str):
-        return value
-    if percent:
-        return f"{value:.0%}"
-    if money:
-        return f"£{value:,.0f}"
-    return f"{value:,.{digits}f}"
-
-
 def kpi_row(kpis: Sequence[Kpi]) -> None:
     cols = st.columns(len(kpis))
     for col, k in zip(cols, kpis):
@@ -57,7 +46,7 @@ def kpi_row(kpis: Sequence[Kpi]) -> None:
             delta = (f"{diff * 100:+.0f} pts" if k.percent else
                      f"{'+' if diff >= 0 else '−'}£{abs(diff):,.0f}" if k.money else f"{diff:+,.0f}")
             delta += " vs previous"
-        col.metric(k.label, fmt(k.value, percent=k.percent, money=k.money), delta=delta, help=k.help,
+        col.metric(k.label, fmt(k.value, "rate" if k.percent else "money" if k.money else "count"), delta=delta, help=k.help,
                    border=True, delta_color="inverse" if k.lower_is_better else "normal")
 
 
@@ -65,14 +54,17 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
-def show_suppressed(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Write "fewer than 5" in the blanked cells of suppressed rows (for display only)."""
-    if "suppressed" not in df:
-        return df
+def show_suppressed(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Figures as text, with "fewer than 5" in the blanked cells of suppressed rows.
+
+    ``columns`` maps each column to its kind (count, rate, ...): the whole column
+    becomes text so a table can mix figures and the suppression note.
+    """
     out = df.copy()
-    for col in columns:
-        out[col] = out[col].astype("object").where(~out["suppressed"], SUPPRESSED)
-    return out.drop(columns=["suppressed"])
+    small = out["suppressed"] if "suppressed" in out else pd.Series(False, index=out.index)
+    for col, kind in columns.items():
+        out[col] = [SUPPRESSED if hidden else fmt(v, kind) for v, hidden in zip(out[col], small)]
+    return out.drop(columns=["suppressed"], errors="ignore")
 
 
 def excel_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
