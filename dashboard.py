@@ -87,6 +87,9 @@ def main() -> None:
     st.session_state[LOGGED_IN_KEY] = email
     st.session_state[SIGNED_IN_KEY] = who
 
+    # st.navigation first: widgets created before it get new ids on a session's first
+    # run (Streamlit 1.67 with a pages/ folder), which made the first click on Log out miss.
+    page = st.navigation([PAGES[name] for name in ROLE_PAGES[Role(who.role)]])
     with st.sidebar:
         st.text(who.display_name)
         st.caption(f"{who.organization_name} · {who.role.replace('_', ' ')}")
@@ -94,7 +97,6 @@ def main() -> None:
             st.session_state.clear()
             st.logout()
 
-    page = st.navigation([PAGES[name] for name in ROLE_PAGES[Role(who.role)]])
     try:
         page.run()
     except Exception:  # a clear message instead of a traceback; st.stop/rerun are BaseException
