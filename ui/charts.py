@@ -83,8 +83,8 @@ def heatmap(df: pd.DataFrame, *, x: str, y: str, value: str, x_title: str, y_tit
         alt.Chart(df)
         .mark_rect()
         .encode(
-            x=alt.X(f"{x}:N", title=x_title),
-            y=alt.Y(f"{y}:N", title=y_title),
+            x=alt.X(f"{x}:N", title=x_title, axis=alt.Axis(labelAngle=-40, labelLimit=220)),
+            y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=260)),
             color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="viridis", reverse=True)),
             tooltip=[x, y, alt.Tooltip(f"{value}:Q", title=value_title, format=".2f")],
         )
