@@ -29,15 +29,21 @@ PAGES = {
     "upskilling": st.Page("pages/upskilling.py", title="Upskilling", icon=":material/trending_up:", url_path="upskilling"),
     "pdps": st.Page("pages/pdps.py", title="PDPs", icon=":material/flag:", url_path="pdps"),
     "review": st.Page("pages/review.py", title="Quarterly review", icon=":material/slideshow:", url_path="review"),
+    "catalogue": st.Page("pages/catalogue.py", title="Credential catalogue", icon=":material/menu_book:",
+                         url_path="catalogue"),
+    "codesign": st.Page("pages/codesign.py", title="Co-design studio", icon=":material/handshake:",
+                        url_path="codesign"),
+    "imports": st.Page("pages/imports.py", title="Import data", icon=":material/upload_file:", url_path="imports"),
     "users": st.Page("pages/users.py", title="Users", icon=":material/group:", url_path="users"),
 }
 
 # Which pages each role may open, in menu order.
 ROLE_PAGES: dict[Role, list[str]] = {
-    Role.admin: ["overview", "enrollments", "upskilling", "pdps", "review", "users"],
-    Role.partnership_officer: ["overview", "enrollments", "upskilling", "pdps", "review"],
-    Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps", "review"],
-    Role.viewer: ["overview", "enrollments", "upskilling", "pdps", "review"],
+    Role.admin: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports", "users"],
+    Role.partnership_officer: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports"],
+    Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports"],
+    # Viewers read the catalogue; the co-design studio (editing) is not registered for them.
+    Role.viewer: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue"],
 }
 
 LOGGED_IN_KEY = "recorded_login_for"

@@ -29,6 +29,21 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_summaries(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from db import summaries
+    from db.engine import bump_data_version
+
+    started = time.perf_counter()
+    with Session(get_engine()) as session:
+        summaries.refresh(session)
+        bump_data_version(session)
+        session.commit()
+    print(f"Rebuilt the summary tables in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
 def cmd_seed(args: argparse.Namespace) -> int:
     from seed.demo import is_empty, seed_database
 
@@ -178,6 +193,135 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_badges(args: argparse.Namespace) -> int:
+    from services import badges
+
+    if args.action == "verify":
+        if not args.file:
+            print("badges verify needs FILE (a .jwt or .json badge)", file=sys.stderr)
+            return 2
+        try:
+            key = badges.load_public_key(args.key) if args.key else None
+            result = badges.verify_file(args.file, key=key)
+        except badges.BadgeError as exc:
+            print(f"FAILED {args.file}: {exc}", file=sys.stderr)
+            return 1
+        for check in result.checks:
+            print(f"  ok: {check}")
+        if not result.ok:
+            for problem in result.problems:
+                print(f"  FAILED: {problem}", file=sys.stderr)
+            print(f"NOT VALID {args.file}", file=sys.stderr)
+            return 1
+        print(f"VALID {args.file}")
+        return 0
+
+    from sqlmodel import Session
+
+    if not args.out:
+        print("badges export needs --out DIR", file=sys.stderr)
+        return 2
+    with Session(get_engine()) as session:
+        scope, filters = _scope_and_filters(args, session)
+        written = badges.export(session, scope, args.out, filters)
+    print(f"Wrote {len(written)} Open Badges 3.0 credentials (.json + signed .jwt) to {args.out}; "
+          f"public key: {badges.PUBLIC_KEY_FILE}; signing key: {badges.key_path()}")
+    return 0
+
+
+def _organisation_id(session, key: str, kind: str) -> int:
+    from sqlalchemy import func, or_, select
+
+    from db.models import Organization
+
+    rows = session.execute(select(Organization.id).where(
+        Organization.kind == kind,
+        or_(func.lower(Organization.code) == key.strip().lower(), func.lower(Organization.name) == key.strip().lower()),
+    )).scalars().all()
+    if len(rows) != 1:
+        raise SystemExit(f"No {kind} with code or name '{key}'.")
+    return rows[0]
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Exit 0 and a summary when the file is valid (and written unless --dry-run); 1 and every problem otherwise."""
+    from pathlib import Path
+
+    from sqlmodel import Session
+
+    from db.scope import AccessDenied, Scope, scope_for_user
+    from services import imports
+    from services.identity import find_user
+
+    mapping: dict[str, str | None] = {}
+    for item in args.map or []:
+        source, sep, target = item.rpartition("=")
+        if not sep or not source:
+            print(f"--map takes SOURCE=TARGET (an empty TARGET ignores the column), not '{item}'.", file=sys.stderr)
+            return 2
+        mapping[source] = target or None
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"No such file: {path}", file=sys.stderr)
+        return 2
+    with Session(get_engine(), expire_on_commit=False) as session:
+        if args.as_user:
+            user = find_user(session, args.as_user)
+            if user is None:
+                print(f"No active user {args.as_user}.", file=sys.stderr)
+                return 2
+            scope = scope_for_user(session, user)
+        else:
+            scope = Scope.system()
+        employer_id = _organisation_id(session, args.employer, "employer") if args.employer else None
+        university_id = _organisation_id(session, args.university, "university") if args.university else None
+        try:
+            plan = imports.import_file(session, scope, args.kind, path, employer_id=employer_id,
+                                       university_id=university_id, mapping=mapping, dry_run=args.dry_run)
+        except (imports.ImportFailed, AccessDenied) as exc:
+            print(f"{path.name}: {exc} Nothing was written.", file=sys.stderr)
+            return 1
+    for warning in plan.warnings:
+        print(f"warning: {warning}")
+    if not plan.ok:
+        print(f"{path.name}: {plan.summary()}")
+        for error in plan.errors:
+            print(f"  {error}")
+        return 1
+    rate = plan.rows / plan.seconds if plan.seconds else 0
+    prefix = "Dry run, nothing written: " if args.dry_run else ""
+    print(f"{prefix}{args.kind} from {path.name} into {plan.target_name}: {plan.summary()} "
+          f"({plan.seconds:.1f} s, {rate:,.0f} rows/s)")
+    return 0
+
+
+def cmd_oulad(args: argparse.Namespace) -> int:
+    from services import oulad
+
+    paths = oulad.convert(args.source, args.out)
+    print(f"Wrote {', '.join(str(p) for p in paths.values())}. Import them in this order:")
+    for kind in oulad.ORDER:
+        org = "--university CODE" if kind == "credentials" else "--employer CODE"
+        print(f"  python manage.py import {kind} {paths[kind]} {org} {' '.join(oulad.map_options(kind))}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from services import bench
+
+    opts = bench.Options(
+        employees=args.employees, small_employees=args.small_employees, runs=args.runs, skip_large=args.skip_large,
+        load_seconds=args.load_seconds, load_sessions=args.load_sessions, load_think_s=args.load_think,
+        load_browsers=args.load_browsers, load_processes=args.load_processes,
+        database_dir=Path(args.database_dir), skip_pages=args.skip_pages, skip_import=args.skip_import,
+    )
+    report = bench.run(opts)
+    print(bench.to_json(report) if args.json else bench.format_report(report))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -187,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--revision", help="target revision (default: head / -1)")
     p.add_argument("-m", "--message", help="message for a new autogenerated revision")
     p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("summaries", help="rebuild the dashboards' summary tables from the raw rows")
+    p.set_defaults(func=cmd_summaries)
 
     p = sub.add_parser("seed", help="write deterministic demo or benchmark data")
     p.add_argument("--employees", type=int, default=2000, help="number of employees (default 2000)")
@@ -210,6 +357,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="as_user", help="build as this user's scope (email); default: everything")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=cmd_report, date_from=None, date_to=None)
+
+    p = sub.add_parser("badges", help="Open Badges 3.0: export signed badges of completions, or verify one")
+    p.add_argument("action", choices=["export", "verify"])
+    p.add_argument("file", nargs="?", help="verify: a badge's .jwt or .json file")
+    p.add_argument("--employer", help="export: employer code or name (default: every employer in scope)")
+    p.add_argument("--as", dest="as_user", help="export as this user's scope (email); default: everything")
+    p.add_argument("--out", help="export: output directory")
+    p.add_argument("--key", help="verify: a public JWK file (default: the deployment's signing key)")
+    p.set_defaults(func=cmd_badges, quarter=None, date_from=None, date_to=None)
+
+    p = sub.add_parser("import", help="import a CSV or Excel file (docs/imports.md); all rows or none")
+    p.add_argument("kind", choices=["credentials", "employees", "enrollments", "assessments", "pdp_goals", "surveys"])
+    p.add_argument("file", help="a .csv (any common delimiter and encoding) or .xlsx file")
+    p.add_argument("--employer", help="employer code or name to import into (HR managers: their own)")
+    p.add_argument("--university", help="credentials: the awarding university's code or name")
+    p.add_argument("--map", action="append", metavar="SOURCE=TARGET",
+                   help="use the file's column SOURCE as TARGET (repeatable; SOURCE= ignores it)")
+    p.add_argument("--dry-run", action="store_true", help="check and show the counts; write nothing")
+    p.add_argument("--as", dest="as_user", help="import as this user (email), with their access; default: system")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("oulad", help="turn the OULAD CSVs into import files (docs/imports.md)")
+    p.add_argument("source", help="directory with studentInfo.csv, studentRegistration.csv, courses.csv")
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(func=cmd_oulad)
+
+    p = sub.add_parser("bench", help="benchmark pages, queries, import, memory and a load test at two scales")
+    p.add_argument("--employees", type=int, default=250_000, help="large scale (default 250000, ~1M enrollments)")
+    p.add_argument("--small-employees", type=int, default=2500, help="small scale (default 2500, ~10k enrollments)")
+    p.add_argument("--runs", type=int, default=5, help="measurements per figure; the median is reported (default 5)")
+    p.add_argument("--skip-large", action="store_true", help="only the small scale (a quick run)")
+    p.add_argument("--skip-pages", action="store_true", help="leave out the page runs (and the memory figure)")
+    p.add_argument("--skip-import", action="store_true", help="leave out the import")
+    p.add_argument("--load-seconds", type=float, default=120, help="load test duration (0: no load test)")
+    p.add_argument("--load-sessions", type=int, default=20, help="concurrent browser sessions (0: no load test)")
+    p.add_argument("--load-think", type=float, default=5.0, help="seconds each session waits between pages (default 5)")
+    p.add_argument("--load-browsers", type=int, default=2, help="real Chromium tabs besides the sessions (default 2)")
+    p.add_argument("--load-processes", type=int, default=0, help="app processes for the load test (default: one per CPU)")
+    p.add_argument("--database-dir", default="data/bench", help="where SQLite benchmark databases are kept")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("users", help="list the app users (the demo identities)")
     p.add_argument("--json", action="store_true")

@@ -99,6 +99,13 @@ class AssessmentSource(StrEnum):
     assessment = "assessment"
 
 
+class ProposalStatus(StrEnum):
+    open = "open"
+    accepted = "accepted"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+
+
 class PdpStatus(StrEnum):
     draft = "draft"
     active = "active"
@@ -282,6 +289,66 @@ class Cohort(SQLModel, table=True):
     seats: int = 0
 
 
+# --- Co-design (services/codesign.py) ---------------------------------------
+
+
+class ChangeProposal(SQLModel, table=True):
+    """One side proposes a change to a credential's field; the other side accepts or rejects it."""
+
+    __table_args__ = (CheckConstraint(_in("status", ProposalStatus), name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    credential_id: int = Field(foreign_key="credential.id", index=True)
+    proposer_user_id: int | None = Field(default=None, foreign_key="appuser.id", index=True)
+    proposer_email: str = Field(max_length=254)
+    organization_id: int = Field(foreign_key="organization.id", index=True)  # the proposer's side
+    field: str = Field(max_length=40)
+    new_value: str = Field(sa_type=Text)  # JSON
+    rationale: str = Field(default="", sa_type=Text)
+    base_version: int  # the credential version the proposal was made against
+    status: str = Field(default=ProposalStatus.open, max_length=20, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_by: str | None = Field(default=None, max_length=254)
+    decided_at: datetime | None = None
+
+
+class ProposalComment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="changeproposal.id", index=True)
+    author_email: str = Field(max_length=254)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    text: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Approval(SQLModel, table=True):
+    """An organisation's sign-off of one content version of a credential."""
+
+    __table_args__ = (UniqueConstraint("credential_id", "version", "organization_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    credential_id: int = Field(foreign_key="credential.id", index=True)
+    version: int
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="appuser.id", index=True)
+    approver_email: str = Field(max_length=254)
+    approved_at: datetime = Field(default_factory=utcnow)
+
+
+class CredentialRevision(SQLModel, table=True):
+    """A full snapshot (JSON) of a credential's content at one version."""
+
+    __table_args__ = (UniqueConstraint("credential_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    credential_id: int = Field(foreign_key="credential.id", index=True)
+    version: int
+    snapshot: str = Field(sa_type=Text)
+    saved_by: str = Field(max_length=254)
+    saved_at: datetime = Field(default_factory=utcnow)
+    summary: str = Field(default="", max_length=500)
+
+
 # --- Learning records -------------------------------------------------------
 
 
@@ -406,3 +473,49 @@ class DataVersion(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     version: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Summary tables (db/summaries.py keeps them exact) ---------------------------
+
+
+class EnrollmentMonthSummary(SQLModel, table=True):
+    """Enrollment events per employer, department, credential and month: the dashboards
+    read these instead of scanning every enrollment. Rebuilt per employer by
+    db/summaries.refresh after every write that touches enrollments or employees."""
+
+    __tablename__ = "enrollment_month_summary"
+
+    employer_id: int = Field(foreign_key="organization.id", primary_key=True)
+    department_id: int = Field(primary_key=True)  # 0 = no department
+    credential_id: int = Field(foreign_key="credential.id", primary_key=True, index=True)
+    month: date = Field(primary_key=True, index=True)  # first day of the month
+    enrolled: int = 0  # enrolled_on in the month
+    spend: Decimal = money(default=Decimal("0"))  # cost of those enrollments
+    completed: int = 0  # completed_on in the month, status completed
+    failed: int = 0  # completed_on in the month, status failed
+    withdrawn: int = 0  # withdrawn_on in the month
+
+
+class CompletionDaysSummary(SQLModel, table=True):
+    """How many completions took each number of days, per employer, department, credential and month."""
+
+    __tablename__ = "completion_days_summary"
+
+    employer_id: int = Field(foreign_key="organization.id", primary_key=True)
+    department_id: int = Field(primary_key=True)
+    credential_id: int = Field(foreign_key="credential.id", primary_key=True, index=True)
+    month: date = Field(primary_key=True, index=True)
+    days: int = Field(primary_key=True)
+    completions: int = 0
+
+
+class LearnerQuarterSummary(SQLModel, table=True):
+    """Distinct people who started an enrollment, per employer, department and quarter
+    (additive over departments and employers, since a person is in one of each)."""
+
+    __tablename__ = "learner_quarter_summary"
+
+    employer_id: int = Field(foreign_key="organization.id", primary_key=True)
+    department_id: int = Field(primary_key=True)
+    quarter: date = Field(primary_key=True, index=True)  # first day of the quarter
+    learners: int = 0

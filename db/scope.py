@@ -23,11 +23,17 @@ from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlmodel import Session
 
 from db.models import (
+    CompletionDaysSummary,
+    EnrollmentMonthSummary,
+    LearnerQuarterSummary,
     AppUser,
+    Approval,
     AuditEvent,
+    ChangeProposal,
     Cohort,
     Credential,
     CredentialPartner,
+    CredentialRevision,
     CredentialSkill,
     CredentialStatus,
     Department,
@@ -42,6 +48,7 @@ from db.models import (
     PathwayStep,
     Pdp,
     PdpGoal,
+    ProposalComment,
     Role,
     Skill,
     SkillAssessment,
@@ -156,6 +163,22 @@ def _credentials(scope: Scope):
     return select(Credential.id).where(_credential_rule(scope))
 
 
+def _design_credentials(s: Scope):
+    """Credentials whose design record (proposals, comments, approvals, revisions) ``s`` may read.
+
+    The university side: every visible credential. The employer side: only the
+    credentials its employer co-designs, since the record names the other
+    co-designers and holds their discussion (a published credential is in
+    every partner's catalogue, its design record is not).
+    """
+    stmt = _credentials(s)
+    if s.is_employer_side:
+        stmt = stmt.where(Credential.id.in_(
+            select(CredentialPartner.credential_id).where(_in(CredentialPartner.employer_id, s.employer_ids))
+        ))
+    return stmt
+
+
 def _audit_rule(s: Scope) -> ColumnElement[bool]:
     if s.is_employer_side:
         return AuditEvent.organization_id == s.organization_id
@@ -186,6 +209,15 @@ _RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
     Cohort: lambda s: Cohort.credential_id.in_(_credentials(s)),
     Pathway: lambda s: _in(Pathway.university_id, s.university_ids),
     PathwayStep: lambda s: PathwayStep.credential_id.in_(_credentials(s)),
+    ChangeProposal: lambda s: ChangeProposal.credential_id.in_(_design_credentials(s)),
+    ProposalComment: lambda s: ProposalComment.proposal_id.in_(
+        select(ChangeProposal.id).where(ChangeProposal.credential_id.in_(_design_credentials(s)))
+    ),
+    Approval: lambda s: Approval.credential_id.in_(_design_credentials(s)),
+    CredentialRevision: lambda s: CredentialRevision.credential_id.in_(_design_credentials(s)),
+    EnrollmentMonthSummary: lambda s: _in(EnrollmentMonthSummary.employer_id, s.employer_ids),
+    CompletionDaysSummary: lambda s: _in(CompletionDaysSummary.employer_id, s.employer_ids),
+    LearnerQuarterSummary: lambda s: _in(LearnerQuarterSummary.employer_id, s.employer_ids),
     # Shared reference data: the skills vocabulary is not partner data.
     Skill: lambda s: true(),
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer
+from sqlalchemy import Date, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
@@ -47,3 +47,44 @@ def _quarter_label_sqlite(element, compiler, **kw):
     (d,) = list(element.clauses)
     x = compiler.process(d, **kw)
     return f"(strftime('%Y', {x}) || 'Q' || ((CAST(strftime('%m', {x}) AS INTEGER) + 2) / 3))"
+
+
+class month_start(FunctionElement):
+    """The first day of the date's month."""
+
+    type = Date()
+    inherit_cache = True
+    name = "month_start"
+
+
+@compiles(month_start)
+def _month_start_pg(element, compiler, **kw):
+    (d,) = list(element.clauses)
+    return f"CAST(date_trunc('month', {compiler.process(d, **kw)}) AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    (d,) = list(element.clauses)
+    return f"date({compiler.process(d, **kw)}, 'start of month')"
+
+
+class quarter_start(FunctionElement):
+    """The first day of the date's quarter."""
+
+    type = Date()
+    inherit_cache = True
+    name = "quarter_start"
+
+
+@compiles(quarter_start)
+def _quarter_start_pg(element, compiler, **kw):
+    (d,) = list(element.clauses)
+    return f"CAST(date_trunc('quarter', {compiler.process(d, **kw)}) AS DATE)"
+
+
+@compiles(quarter_start, "sqlite")
+def _quarter_start_sqlite(element, compiler, **kw):
+    (d,) = list(element.clauses)
+    x = compiler.process(d, **kw)
+    return (f"date({x}, 'start of month', '-' || ((CAST(strftime('%m', {x}) AS INTEGER) - 1) % 3) || ' months')")

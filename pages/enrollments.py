@@ -111,3 +111,28 @@ else:
             _, everything = learners(session, scope, filters, today=today, statuses=status_set, search=search,
                                      limit=MAX_EXPORT_ROWS)
         downloads(everything, f"learners-{period.label or 'period'}".replace(" ", "_"), key="learners")
+
+# Open Badges 3.0 (services/badges.py): signed badges of the completions in the current filters.
+if st.toggle("Prepare Open Badges", key="learner_badges",
+             help="One Open Badges 3.0 credential per enrollment completed in the period and filters above: "
+                  "a .json file and the same credential signed as a VC-JWT (.jwt)."):
+    from services import badges
+
+    @st.cache_data(ttl=600, max_entries=8, show_spinner="Signing badges…")
+    def _badge_zip(scope, filters, today, version: int) -> tuple[int, bytes]:
+        with Session(get_engine()) as session:
+            return badges.export_zip(session, scope, filters, today=today)
+
+    try:
+        n_badges, badge_zip = _badge_zip(scope, filters, today, data.current_data_version())
+    except badges.BadgeError as exc:
+        st.error(f"Badges cannot be prepared: {exc}")
+    else:
+        if n_badges:
+            st.download_button(f"Download {n_badges:,} badge{'' if n_badges == 1 else 's'} (zip)", badge_zip,
+                               f"badges-{period.label or 'period'}.zip".replace(" ", "_"), "application/zip",
+                               key="learner_badges_zip", icon=":material/workspace_premium:")
+            if n_badges >= badges.MAX_PAGE_BADGES:
+                st.caption(f"The first {badges.MAX_PAGE_BADGES:,}; `manage.py badges export` writes all of them.")
+        else:
+            empty_state("No completed enrollments in these filters, so no badges.")

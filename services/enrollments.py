@@ -82,12 +82,12 @@ def record_problems(
         elif completed_on < enrolled_on:
             problems.append("completed_on is before enrolled_on")
     elif completed_on is not None:
-        problems.append(f"a {s} enrollment cannot have completed_on")
+        problems.append(f"an enrollment with status {s} cannot have completed_on")
     if s == S.withdrawn:
         if withdrawn_on is None:
             problems.append("a withdrawn enrollment needs withdrawn_on")
         elif withdrawn_on < enrolled_on:
             problems.append("withdrawn_on is before enrolled_on")
     elif withdrawn_on is not None:
-        problems.append(f"a {s} enrollment cannot have withdrawn_on")
+        problems.append(f"an enrollment with status {s} cannot have withdrawn_on")
     return problems

@@ -7,6 +7,8 @@ small DataFrames (one row per group shown, never one per enrollment).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,6 +18,9 @@ from sqlmodel import Session
 
 from db.models import (
     Cohort,
+    CompletionDaysSummary,
+    EnrollmentMonthSummary,
+    LearnerQuarterSummary,
     Credential,
     CredentialSkill,
     Department,
@@ -33,7 +38,7 @@ from db.models import (
 )
 from db.scope import Scope, scoped, visible
 from db.sqlfuncs import days_between, quarter_label
-from services.periods import Period, quarters_back
+from services.periods import Period, quarter_of, quarters_back
 
 S = EnrollmentStatus
 ACTIVE_STATUSES = (S.enrolled.value, S.in_progress.value)
@@ -158,9 +163,17 @@ def resolve_period(f: Filters, today: date) -> Period:
     return Period(date(1900, 1, 1), today, "to date")
 
 
-def grouped_counts(session: Session, scope: Scope, f: Filters, *, today: date, group=(), joins=()) -> pd.DataFrame:
-    """Enrollment counts per group (or one row with no group), aggregated in SQL."""
+def grouped_counts(session: Session, scope: Scope, f: Filters, *, today: date, group=(), joins=(),
+                   fast: str | None = "") -> pd.DataFrame:
+    """Enrollment counts per group (or one row with no group), aggregated in SQL.
+
+    ``fast`` names the same grouping on the summary tables ("" = no group,
+    "credential", "employer", "department", None = raw only); it is used when
+    the period and filters allow (see ``uses_summaries``) and gives the same numbers.
+    """
     p = resolve_period(f, today)
+    if fast is not None and uses_summaries(f, p, fast):
+        return _summary_counts(session, scope, f, p, fast)
     stmt = scoped_enrollments(scope, f, *group, *_count_columns(p)).where(_touches(p))
     for target, on, *outer in joins:
         stmt = stmt.outerjoin(target, on) if outer else stmt.join(target, on)
@@ -168,10 +181,138 @@ def grouped_counts(session: Session, scope: Scope, f: Filters, *, today: date, g
         stmt = stmt.group_by(*group)
     keys = [c.key for c in group]
     df = pd.DataFrame(session.execute(stmt).all(), columns=[*keys, *COUNT_COLUMNS])
+    return _typed(df)
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
     for col in COUNT_COLUMNS[:-1]:
-        df[col] = df[col].fillna(0).astype("int64")
+        if col in df:
+            df[col] = df[col].fillna(0).astype("int64")
     df["spend"] = df["spend"].fillna(0).astype("float64")
     return _add_rates(df)
+
+
+# --- The fast path: summary tables (db/summaries.py) ----------------------------------
+
+
+def _month_aligned(p: Period) -> bool:
+    return p.start.day == 1 and (p.end + timedelta(days=1)).day == 1
+
+
+def _quarter_aligned(p: Period) -> bool:
+    return p.start.day == 1 and p.start.month % 3 == 1 and quarter_of(p.start).end == p.end
+
+
+_RAW_ONLY: ContextVar[bool] = ContextVar("metrics_raw_only", default=False)
+
+
+@contextmanager
+def raw_only():
+    """Compute from the raw rows only (tests compare both paths; the bench times both)."""
+    token = _RAW_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _RAW_ONLY.reset(token)
+
+
+def uses_summaries(f: Filters, p: Period, kind: str = "") -> bool:
+    """Whether counts for this period and these filters come from the summary tables.
+
+    They hold whole months per employer, department and credential: cohort filters
+    and periods that cut a month need the raw rows. People counts (learners) are
+    kept per quarter without credentials, so they need a whole quarter and no
+    credential filter, except in the per-credential table, which has none.
+    """
+    if _RAW_ONLY.get() or f.cohort_ids is not None or not _month_aligned(p):
+        return False
+    return kind == "credential" or (_quarter_aligned(p) and f.credential_ids is None)
+
+
+def _summary_conditions(scope: Scope, f: Filters, table) -> list:
+    conds = [visible(scope, table)]
+    if f.employer_ids is not None:
+        conds.append(table.employer_id.in_(sorted(scope.employers(f.employer_ids))))
+    if f.department_ids is not None:
+        conds.append(table.department_id.in_(sorted(f.department_ids)))
+    if f.credential_ids is not None and hasattr(table, "credential_id"):
+        conds.append(table.credential_id.in_(sorted(f.credential_ids)))
+    return conds
+
+
+def _summary_groups(kind: str, table):
+    if kind == "credential":
+        return [Credential.code.label("code"), Credential.title.label("title")], [
+            (Credential, Credential.id == table.credential_id)]
+    if kind == "employer":
+        return [Organization.name.label("employer"), Organization.sector.label("sector")], [
+            (Organization, Organization.id == table.employer_id)]
+    if kind == "department":
+        return [Organization.name.label("employer"),
+                func.coalesce(Department.name, "(no department)").label("department")], [
+            (Organization, Organization.id == table.employer_id),
+            (Department, Department.id == table.department_id, "outer")]
+    return [], []
+
+
+def _summary_counts(session: Session, scope: Scope, f: Filters, p: Period, kind: str) -> pd.DataFrame:
+    T, L = EnrollmentMonthSummary, LearnerQuarterSummary
+    in_p = T.month.between(p.start, p.end)
+    outcomes = T.completed + T.failed + T.withdrawn
+    group, joins = _summary_groups(kind, T)
+    stmt = select(
+        *group,
+        func.coalesce(func.sum(T.enrolled).filter(in_p), 0).label("enrollments"),
+        func.coalesce(func.sum(T.completed).filter(in_p), 0).label("completed"),
+        func.coalesce(func.sum(T.failed).filter(in_p), 0).label("failed"),
+        func.coalesce(func.sum(T.withdrawn).filter(in_p), 0).label("withdrawn"),
+        (func.coalesce(func.sum(T.enrolled), 0) - func.coalesce(func.sum(outcomes), 0)).label("active"),
+        func.coalesce(func.sum(T.spend).filter(in_p), 0).label("spend"),
+    ).select_from(T)
+    for target, on, *outer in joins:
+        stmt = stmt.outerjoin(target, on) if outer else stmt.join(target, on)
+    stmt = stmt.where(*_summary_conditions(scope, f, T), T.month <= p.end)
+    if group:
+        stmt = stmt.group_by(*group)
+    keys = [c.key for c in group]
+    cols = ["enrollments", "completed", "failed", "withdrawn", "active", "spend"]
+    df = pd.DataFrame(session.execute(stmt).all(), columns=[*keys, *cols])
+    if kind == "credential":
+        df["learners"] = pd.NA  # people are not kept per credential; that table does not show them
+    else:
+        lgroup, ljoins = _summary_groups(kind, L)
+        lstmt = select(*lgroup, func.coalesce(func.sum(L.learners), 0).label("learners")).select_from(L)
+        for target, on, *outer in ljoins:
+            lstmt = lstmt.outerjoin(target, on) if outer else lstmt.join(target, on)
+        lstmt = lstmt.where(*_summary_conditions(scope, f, L), L.quarter == p.start)
+        if lgroup:
+            lstmt = lstmt.group_by(*lgroup)
+        learners = pd.DataFrame(session.execute(lstmt).all(), columns=[*keys, "learners"])
+        df = df.merge(learners, on=keys, how="left") if keys else df.assign(learners=learners["learners"].iloc[0])
+    if not keys and df.empty:
+        df = pd.DataFrame([{c: 0 for c in cols} | {"learners": 0}])
+    df = df[[*keys, *COUNT_COLUMNS]]
+    if kind == "credential":
+        df["learners"] = df["learners"].astype("Int64")
+        for col in COUNT_COLUMNS[:-1]:
+            if col != "learners":
+                df[col] = df[col].fillna(0).astype("int64")
+        df["spend"] = df["spend"].fillna(0).astype("float64")
+        return _add_rates(df)
+    return _typed(df)
+
+
+def _summary_days(session: Session, scope: Scope, f: Filters, p: Period) -> pd.DataFrame:
+    D = CompletionDaysSummary
+    stmt = (
+        select(D.days, func.sum(D.completions).label("completions"))
+        .where(*_summary_conditions(scope, f, D), D.month.between(p.start, p.end))
+        .group_by(D.days)
+        .order_by(D.days)
+    )
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["days", "completions"])
+    df["completions"] = df["completions"].astype("int64")
+    return df
 
 
 # --- Time to complete --------------------------------------------------------
@@ -180,6 +321,8 @@ def grouped_counts(session: Session, scope: Scope, f: Filters, *, today: date, g
 def days_to_complete(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
     """How many completions took each number of days (enrolled_on → completed_on)."""
     p = resolve_period(f, today)
+    if uses_summaries(f, p, "credential"):
+        return _summary_days(session, scope, f, p)
     days = days_between(Enrollment.enrolled_on, Enrollment.completed_on).label("days")
     stmt = (
         scoped_enrollments(scope, f, days, func.count(Enrollment.id).label("completions"))
@@ -280,7 +423,9 @@ def _none(x):
 def by_credential(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
     group = (Credential.code.label("code"), Credential.title.label("title"))
     df = grouped_counts(session, scope, f, today=today, group=group,
-                        joins=[(Credential, Credential.id == Enrollment.credential_id)])
+                        joins=[(Credential, Credential.id == Enrollment.credential_id)], fast="credential")
+    # Learners (distinct people) are not broken down by credential.
+    df = df.drop(columns=["learners"])
     return df.sort_values(["enrollments", "code"], ascending=[False, True], ignore_index=True)
 
 
@@ -289,7 +434,7 @@ def by_cohort(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.
     df = grouped_counts(session, scope, f, today=today, group=group, joins=[
         (Cohort, Cohort.id == Enrollment.cohort_id),
         (Credential, Credential.id == Enrollment.credential_id),
-    ])
+    ], fast=None)
     return df.sort_values(["starts_on", "cohort"], ignore_index=True)
 
 
@@ -300,7 +445,7 @@ def by_department(session: Session, scope: Scope, f: Filters, *, today: date) ->
     df = grouped_counts(session, scope, f, today=today, group=group, joins=[
         (Organization, Organization.id == Employee.employer_id),
         (Department, Department.id == Employee.department_id, "outer"),
-    ])
+    ], fast="department")
     heads = pd.DataFrame(
         session.execute(
             select(*group, func.count(Employee.id).label("headcount"))
@@ -326,7 +471,7 @@ def by_employer(session: Session, scope: Scope, f: Filters, *, today: date) -> p
     p = resolve_period(f, today)
     group = (Organization.name.label("employer"), Organization.sector.label("sector"))
     counts = grouped_counts(session, scope, f, today=today, group=group,
-                            joins=[(Organization, Organization.id == Employee.employer_id)])
+                            joins=[(Organization, Organization.id == Employee.employer_id)], fast="employer")
     heads = pd.DataFrame(
         session.execute(
             select(*group, func.count(Employee.id).label("headcount"))
@@ -507,11 +652,16 @@ def skills_gained(session: Session, scope: Scope, f: Filters, *, today: date) ->
 
 
 def skills_gained_by_quarter(session: Session, scope: Scope, f: Filters, *, today: date, quarters: int = 8) -> pd.DataFrame:
+    """Skills gained in each of the last ``quarters`` quarters, in one pass over the rows."""
     end = resolve_period(f, today).end
     qs = quarters_back(end, quarters)
-    return pd.DataFrame([
-        {"quarter": q.label, "skills_gained": skills_gained(session, scope, f.with_period(q), today=today)} for q in qs
-    ])
+    pairs = _skill_gain_pairs(scope, f, Period(qs[0].start, qs[-1].end))
+    q = quarter_label(pairs.c.day).label("quarter")
+    distinct_pairs = select(q, pairs.c.employee_id, pairs.c.skill_id).distinct().subquery()
+    counts = dict(session.execute(
+        select(distinct_pairs.c.quarter, func.count()).group_by(distinct_pairs.c.quarter)
+    ).all())
+    return pd.DataFrame([{"quarter": q.label, "skills_gained": int(counts.get(q.label, 0))} for q in qs])
 
 
 def assessment_levels(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:

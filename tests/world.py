@@ -15,10 +15,13 @@ from sqlmodel import Session
 
 from db.models import (
     AppUser,
+    Approval,
     AuditEvent,
+    ChangeProposal,
     Cohort,
     Credential,
     CredentialPartner,
+    CredentialRevision,
     CredentialSkill,
     Department,
     Employee,
@@ -31,9 +34,11 @@ from db.models import (
     PathwayStep,
     Pdp,
     PdpGoal,
+    ProposalComment,
     Skill,
     SkillAssessment,
 )
+from db import summaries
 from db.scope import scope_for_user
 
 TODAY = date(2026, 6, 30)
@@ -178,8 +183,21 @@ def build_world(session: Session) -> World:
                                  performance_before=3, performance_after=4,
                                  satisfaction_before=3, satisfaction_after=3))
 
+    # Co-design record: Acme proposes a change to draft K2 and the university comments;
+    # published K1 was signed off by both sides and has a saved revision.
+    prop = add("PR-K2", ChangeProposal(credential_id=k2.id, proposer_email="hr@acme.test", organization_id=A.id,
+                                       field="title", new_value='"Credential K2 for banks"',
+                                       rationale="Name the sector", base_version=1))
+    add("PC-K2", ProposalComment(proposal_id=prop.id, author_email="officer@uni-one.test", organization_id=U.id,
+                                 text="Fine by us"))
+    add("AP-K1-U", Approval(credential_id=k1.id, version=1, organization_id=U.id, approver_email="officer@uni-one.test"))
+    add("AP-K1-A", Approval(credential_id=k1.id, version=1, organization_id=A.id, approver_email="hr@acme.test"))
+    add("RV-K1", CredentialRevision(credential_id=k1.id, version=1, saved_by="officer@uni-one.test",
+                                    snapshot='{"code": "K1", "title": "Credential K1"}', summary="first version"))
+
     for label, org in [("AE-U", U), ("AE-A", A), ("AE-B", B), ("AE-C", C)]:
         add(label, AuditEvent(actor_email="seed", action="test", entity="Organization",
                               entity_id=str(org.id), organization_id=org.id))
+    summaries.refresh(session)
     session.commit()
     return w

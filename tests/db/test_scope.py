@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from db.models import (
+    Approval, ChangeProposal, CredentialRevision, ProposalComment,
     AppUser, AuditEvent, Cohort, Credential, CredentialPartner, CredentialSkill, DataVersion,
     Department, Employee, Enrollment, LearningOutcome, Organization, OutcomeSurvey, Partnership,
     Pathway, PathwayStep, Pdp, PdpGoal, Skill, SkillAssessment,
 )
 from db.scope import AccessDenied, scoped, visible
 from services import metrics
+from services.periods import parse_quarter
 from tests.world import TODAY, build_world
 
 
@@ -44,6 +46,10 @@ OFFICER_U = {
     Pathway: _set("P1"),
     PathwayStep: _set("P1-1 P1-2"),
     Skill: _set("s1 s2"),
+    ChangeProposal: _set("PR-K2"),
+    ProposalComment: _set("PC-K2"),
+    Approval: _set("AP-K1-U AP-K1-A"),
+    CredentialRevision: _set("RV-K1"),
 }
 OFFICER_U2 = {
     Organization: _set("U2 C"),
@@ -65,6 +71,10 @@ OFFICER_U2 = {
     Pathway: _set("P2"),
     PathwayStep: _set("P2-1"),
     Skill: _set("s1 s2"),
+    ChangeProposal: set(),
+    ProposalComment: set(),
+    Approval: set(),
+    CredentialRevision: set(),
 }
 HR_A = {
     Organization: _set("U A"),
@@ -87,6 +97,11 @@ HR_A = {
     Pathway: _set("P1"),
     PathwayStep: _set("P1-1 P1-2"),
     Skill: _set("s1 s2"),
+    # Acme co-designs K1 and K2: their design record is Acme's too.
+    ChangeProposal: _set("PR-K2"),
+    ProposalComment: _set("PC-K2"),
+    Approval: _set("AP-K1-U AP-K1-A"),
+    CredentialRevision: _set("RV-K1"),
 }
 HR_B = {
     Organization: _set("U B"),
@@ -108,6 +123,11 @@ HR_B = {
     Pathway: _set("P1"),
     PathwayStep: _set("P1-1 P1-2"),
     Skill: _set("s1 s2"),
+    # Beta sees published K1 in the catalogue, but not its design record (Acme's approval, revisions).
+    ChangeProposal: set(),
+    ProposalComment: set(),
+    Approval: set(),
+    CredentialRevision: set(),
 }
 
 EXPECTED = {
@@ -178,7 +198,8 @@ def test_hr_manager_never_gets_another_employers_rows(session, world, data):
     scope = world.scope(session, "hr@a")
     ids = lambda *labels: st.one_of(st.none(), st.sets(st.sampled_from([world.id(x) for x in labels] + [999])))  # noqa: E731
     filters = metrics.Filters(
-        period=None,
+        # None reads the raw rows; a quarter reads the summary tables.
+        period=data.draw(st.sampled_from([None, parse_quarter("2026Q1"), parse_quarter("2026Q2")])),
         employer_ids=_frozen(data.draw(ids("U", "U2", "A", "B", "C"))),
         department_ids=_frozen(data.draw(ids("A-Ops", "A-IT", "B-Sales", "C-Lab"))),
         credential_ids=_frozen(data.draw(ids("K1", "K2", "K3", "K4", "K5", "K6"))),

@@ -65,5 +65,5 @@ def test_record_problems():
     assert record_problems(status="withdrawn", enrolled_on=d, completed_on=None, withdrawn_on=date(2025, 1, 1)) == [
         "withdrawn_on is before enrolled_on"]
     assert record_problems(status="enrolled", enrolled_on=d, completed_on=d, withdrawn_on=None) == [
-        "a enrolled enrollment cannot have completed_on"]
+        "an enrollment with status enrolled cannot have completed_on"]
     assert "unknown status" in record_problems(status="done", enrolled_on=d, completed_on=None, withdrawn_on=None)[0]

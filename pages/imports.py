@@ -1,0 +1,132 @@
+"""Import: CSV and Excel files from HR and learning systems, checked row by row, written all or nothing."""
+
+import streamlit as st
+from sqlmodel import Session
+
+from db.engine import get_engine
+from db.scope import AccessDenied
+from services import imports
+from services import options as opts
+from ui import data
+from ui.safe import md
+from ui.widgets import Kpi, downloads, empty_state, kpi_row, signed_in
+
+IGNORE = "(ignore)"
+
+who = signed_in()
+scope = who.scope
+kinds = imports.kinds_for(scope)
+
+st.title("Import data")
+st.caption("CSV or Excel (.xlsx) files from your HR and learning systems. Every row is checked first; "
+           "a file is imported completely or not at all. Formats: docs/imports.md.")
+notice = st.container()
+
+if not kinds:
+    empty_state("Your role cannot import data.")
+    st.stop()
+
+left, right = st.columns(2)
+kind = left.selectbox("The file holds", kinds, format_func=lambda k: imports.KINDS[k].title, key="imp_kind")
+spec = imports.KINDS[kind]
+employer_id = university_id = None
+with Session(get_engine()) as session:
+    if spec.side == "employer" and not scope.is_employer_side:
+        employers = dict(opts.employers(session, scope))
+        employer_id = right.selectbox("Import into", list(employers), format_func=employers.get, index=None,
+                                      placeholder="Choose an employer", key="imp_employer")
+    elif spec.side == "university" and scope.sees_all:
+        universities = dict(imports.universities(session, scope))
+        university_id = right.selectbox("Credentials of", list(universities), format_func=universities.get,
+                                        index=None, placeholder="Choose a university", key="imp_university")
+    else:
+        right.text_input("Import into", value=who.organization_name, disabled=True)
+
+with st.expander(f"Columns of a {spec.title.lower()} file, and templates"):
+    st.dataframe(imports.columns_frame(kind), hide_index=True, width="stretch")
+    st.caption("Dates are YYYY-MM-DD. Empty cells, ?, NA, N/A and null mean \"no value\". "
+               f"A missing optional column leaves that field as it is. Natural key: {', '.join(spec.key)}.")
+    downloads(imports.template(kind), f"{kind}-template", key=f"imp_tpl_{kind}")
+
+upload = st.file_uploader("File", type=["csv", "txt", "tsv", "xlsx"], key="imp_file")
+needs_target = (spec.side == "employer" and not scope.is_employer_side and employer_id is None) or \
+    (spec.side == "university" and scope.sees_all and university_id is None)
+if upload is None or needs_target:
+    empty_state("Choose " + ("the organisation and " if needs_target else "") + "a file to see what it would change.")
+    st.stop()
+
+raw = upload.getvalue()
+try:
+    table = imports.read_table(raw, upload.name)
+except imports.ImportFailed as exc:
+    st.error(str(exc))
+    st.stop()
+delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar", None: "Excel"}[table.attrs["delimiter"]]
+st.caption(f"{md(upload.name)}: {len(table):,} rows, {table.attrs['encoding']}, {delimiter}.")
+
+# Column mapping: every header of the file gets a target column (or is ignored), suggested by name.
+auto, _, _ = imports.resolve_columns(kind, table.columns)
+targets = [c.name for c in spec.columns]
+odd = [h for h in table.columns if h not in targets] or [t for t in spec.required if t not in auto.values()]
+mapping: dict[str, str | None] = {}
+with st.expander("Columns of the file" + (": check the mapping" if odd else ""), expanded=bool(odd)):
+    grid = st.columns(3)
+    for i, header in enumerate(table.columns):
+        choices = [IGNORE, *targets]
+        picked = grid[i % 3].selectbox(md(header), choices, index=choices.index(auto.get(header, IGNORE)),
+                                       key=f"imp_map_{kind}_{i}")
+        mapping[header] = None if picked == IGNORE else picked
+
+bar = st.progress(0.0, text="Checking…") if len(table) > imports.PROGRESS_MIN_ROWS else None
+show = (lambda f, t: bar.progress(min(max(f, 0.0), 1.0), text=t)) if bar else None
+with Session(get_engine()) as session:
+    try:
+        plan = imports.plan(session, scope, kind, table, employer_id=employer_id, university_id=university_id,
+                            mapping=mapping, progress=show)
+    except (imports.ImportFailed, AccessDenied) as exc:
+        st.error(str(exc))
+        st.stop()
+if bar:
+    bar.empty()
+for warning in plan.warnings:
+    st.warning(md(warning))
+
+if not plan.ok:
+    st.error(f"{plan.summary()} Fix the file (or the column mapping) and upload it again.")
+    problems = plan.error_frame()
+    st.dataframe(problems, hide_index=True, width="stretch",
+                 column_config={"line": st.column_config.NumberColumn("Line", format="%d"),
+                                "column": "Column", "problem": "Problem"})
+    downloads(problems, "import-problems", key="imp_err")
+    st.stop()
+
+st.subheader(f"Into {md(plan.target_name)}")
+kpi_row([Kpi("To create", plan.created), Kpi("To update", plan.updated), Kpi("Unchanged", plan.unchanged)])
+extra = ", ".join(f"{n:,} new {what}" for what, n in plan.also_created.items() if n)
+if extra:
+    st.caption(f"Also created: {extra}.")
+if not plan.changes:
+    st.info("Nothing to change: every row is already up to date.", icon=":material/check:")
+st.dataframe(plan.preview(), hide_index=True, width="stretch",
+             column_config={"line": st.column_config.NumberColumn("Line", format="%d"), "action": "Action",
+                            "key": "Record", "changes": "Changes"})
+st.caption("The preview shows up to 200 rows of each action.")
+
+if st.button("Import", type="primary", icon=":material/upload:", key="imp_go"):
+    bar = st.progress(0.0, text="Importing…") if len(table) > imports.PROGRESS_MIN_ROWS else None
+    show = (lambda f, t: bar.progress(min(max(f, 0.0), 1.0), text=t)) if bar else None
+    try:
+        with Session(get_engine()) as session:
+            # Checked again inside the writing transaction: the database may have changed since the preview.
+            done = imports.import_file(session, scope, kind, raw, upload.name, employer_id=employer_id,
+                                       university_id=university_id, mapping=mapping, progress=show)
+    except (imports.ImportFailed, AccessDenied) as exc:
+        notice.error(str(exc))
+        st.stop()
+    if bar:
+        bar.empty()
+    if done.applied:
+        data.clear()
+        notice.success(done.summary(), icon=":material/check_circle:")
+    else:
+        notice.error(f"{done.summary()} The data changed since the preview; check the file again.")

@@ -1,0 +1,304 @@
+"""Open Badges 3.0 export: schema-valid files, signatures that verify, tampering detected, scope respected."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft201909Validator, FormatChecker
+from joserfc import jws
+from joserfc.jwk import ECKey
+
+import manage
+from db.models import Employee, Enrollment, Skill
+from db.scope import Scope
+from services import badges
+from services.metrics import Filters
+from services.periods import Period
+from tests.world import build_world
+
+SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "openbadges-3.0" / \
+    "ob_v3p0_achievementcredential_schema.json"
+B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+@pytest.fixture(autouse=True)
+def key_file(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "keys" / "badge-key.json"
+    monkeypatch.setenv("BADGE_SIGNING_KEY", str(path))
+    monkeypatch.setenv("BADGE_BASE_URL", "https://badges.uni-one.test")
+    return path
+
+
+@pytest.fixture
+def world(session):
+    return build_world(session)
+
+
+def official_validator() -> Draft201909Validator:
+    """The official schema, loaded here independently of services/badges.py."""
+    return Draft201909Validator(json.loads(SCHEMA.read_text()), format_checker=FormatChecker())
+
+
+def exported(session, world, tmp_path, user=None, filters=None) -> dict[str, dict]:
+    scope = world.scope(session, user) if user else Scope.system()
+    out = tmp_path / (user or "all")
+    paths = badges.export(session, scope, out, filters)
+    return {p.name: json.loads(p.read_text()) for p in paths}
+
+
+def enrollment_labels(world, docs: dict[str, dict]) -> set[str]:
+    return {world.label_of(Enrollment, int(name.rsplit("_", 1)[1].removesuffix(".json"))) for name in docs}
+
+
+def test_every_exported_file_is_schema_valid_and_verifies(session, world, tmp_path):
+    docs = exported(session, world, tmp_path)
+    assert enrollment_labels(world, docs) == {"E-a1-K1", "E-b1-K1", "E-c1-K6"}
+    validator = official_validator()
+    out = tmp_path / "all"
+    for name, doc in docs.items():
+        assert list(validator.iter_errors(doc)) == [], name
+        assert badges.schema_errors(doc) == []
+        result = badges.verify_file(out / name)
+        assert result.ok, (name, result.problems)
+        assert badges.verify_file(out / name.replace(".json", ".jwt")).ok
+        # The JWS payload is the credential plus the VC-JWT claims.
+        payload = json.loads(jws.extract_compact((out / name.replace(".json", ".jwt")).read_text().strip().encode())
+                             .payload)
+        assert {k: v for k, v in payload.items() if k not in ("iss", "jti", "nbf")} == doc
+        assert (payload["iss"], payload["jti"]) == (doc["issuer"]["id"], doc["id"])
+    public = json.loads((out / badges.PUBLIC_KEY_FILE).read_text())
+    assert "d" not in public and public["kty"] == "EC" and public["alg"] == "ES256"
+
+
+def test_the_badge_describes_the_credential_and_the_completion(session, world, tmp_path):
+    s1 = session.get(Skill, world.id("s1"))
+    s1.esco_uri = "http://data.europa.eu/esco/skill/abc-123"
+    e = session.get(Enrollment, world.id("E-a1-K1"))
+    e.score = 87.5
+    session.commit()
+    doc = badges.build(session, e)
+    assert doc["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert doc["issuer"] == {"id": "https://badges.uni-one.test/issuers/U1", "type": ["Profile"], "name": "Uni One"}
+    assert doc["validFrom"] == "2026-04-20T00:00:00Z"
+    subject = doc["credentialSubject"]
+    assert (subject["activityStartDate"], subject["activityEndDate"]) == ("2026-01-02T00:00:00Z", "2026-04-20T00:00:00Z")
+    assert subject["result"] == [
+        {"type": ["Result"], "resultDescription": "https://badges.uni-one.test/achievements/K1#status",
+         "status": "Completed"},
+        {"type": ["Result"], "resultDescription": "https://badges.uni-one.test/achievements/K1#score",
+         "value": "87.5"},
+    ]
+    ach = subject["achievement"]
+    assert (ach["achievementType"], ach["name"], ach["creditsAvailable"]) == ("MicroCredential", "Credential K1", 5.0)
+    assert "1. Outcome of K1" in ach["criteria"]["narrative"]
+    assert ach["alignment"] == [{
+        "type": ["Alignment"], "targetName": "analyse big data",
+        "targetUrl": "http://data.europa.eu/esco/skill/abc-123", "targetCode": "http://data.europa.eu/esco/skill/abc-123",
+        "targetFramework": "ESCO", "targetType": "ext:ESCOSkill", "targetDescription": "Proficiency 3 of 5",
+    }]
+    assert ach["creator"] == {"id": "https://badges.uni-one.test/issuers/ACME", "type": ["Profile"], "name": "Acme"}
+    assert list(official_validator().iter_errors(doc)) == []
+
+
+def test_the_recipient_email_is_hashed_never_written(session, world, tmp_path):
+    a1 = session.get(Employee, world.id("a1"))
+    a1.email = "Ann.One@Acme.test"
+    session.commit()
+    out = tmp_path / "out"
+    badges.export(session, world.scope(session, "hr@a"), out)
+    (name,) = [p for p in out.glob("*.json") if p.name != badges.PUBLIC_KEY_FILE]
+    assert b"ann.one" not in name.read_bytes().lower()
+    assert b"ann.one" not in (out / name.name.replace(".json", ".jwt")).read_bytes().lower()
+    (ident,) = json.loads(name.read_text())["credentialSubject"]["identifier"]
+    assert (ident["identityType"], ident["hashed"]) == ("emailAddress", True)
+    expected = hashlib.sha256(("ann.one@acme.test" + ident["salt"]).encode()).hexdigest()
+    assert ident["identityHash"] == f"sha256${expected}"
+
+
+def test_two_co_designers_are_both_named(session, world):
+    from db.models import CredentialPartner
+
+    session.add(CredentialPartner(credential_id=world.id("K1"), employer_id=world.id("B")))
+    session.commit()
+    doc = badges.build(session, session.get(Enrollment, world.id("E-a1-K1")))
+    ach = doc["credentialSubject"]["achievement"]
+    assert ach["creator"]["name"] == "Uni One"
+    assert [p["name"] for p in ach["coDesigners"]] == ["Acme", "Beta"]
+    assert list(official_validator().iter_errors(doc)) == []
+
+
+# --- Scope --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("user,expected", [
+    ("admin@u", {"E-a1-K1", "E-b1-K1", "E-c1-K6"}),
+    ("officer@u", {"E-a1-K1", "E-b1-K1"}),
+    ("officer@u2", {"E-c1-K6"}),
+    ("hr@a", {"E-a1-K1"}),
+    ("viewer@a", {"E-a1-K1"}),
+    ("hr@b", {"E-b1-K1"}),
+])
+def test_nothing_is_exported_outside_the_scope(session, world, tmp_path, user, expected):
+    assert enrollment_labels(world, exported(session, world, tmp_path, user)) == expected
+
+
+def test_filters_narrow_but_never_widen(session, world, tmp_path):
+    officer = world.scope(session, "officer@u")
+    only_beta = Filters(employer_ids=frozenset({world.id("B")}))
+    assert {e.id for e in badges.completed_enrollments(session, officer, only_beta)} == {world.id("E-b1-K1")}
+    gamma = Filters(employer_ids=frozenset({world.id("C")}))
+    assert badges.completed_enrollments(session, officer, gamma) == []
+    april = Filters(period=Period(date(2026, 4, 21), date(2026, 4, 30), "late April"))
+    assert {e.id for e in badges.completed_enrollments(session, officer, april)} == {world.id("E-b1-K1")}
+    assert badges.export(session, world.scope(session, "hr@b"), tmp_path / "none", gamma) == []
+
+
+# --- Key --------------------------------------------------------------------------------
+
+
+def test_key_is_generated_on_first_use_private_and_reused(key_file):
+    assert not key_file.exists()
+    key = badges.signing_key()
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(key_file.parent).st_mode) & 0o077 == 0
+    assert badges.signing_key().thumbprint() == key.thumbprint()
+    assert badges.public_jwk(key)["kid"] == key.thumbprint()
+
+
+def test_verify_without_a_key_does_not_create_one(key_file, tmp_path):
+    (tmp_path / "x.jwt").write_text("a.b.c")
+    with pytest.raises(badges.BadgeError, match="No badge signing key"):
+        badges.verify_file(tmp_path / "x.jwt")
+    assert not key_file.exists()
+
+
+# --- Tampering ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def one_badge(session, world, tmp_path) -> tuple[Path, Path]:
+    out = tmp_path / "one"
+    (path,) = badges.export(session, world.scope(session, "hr@a"), out)
+    return path, path.with_suffix(".jwt")
+
+
+def test_every_changed_character_of_the_token_fails(one_badge):
+    """Each position of the .jwt, changed to another base64url character, fails verification."""
+    _, jwt_path = one_badge
+    token = jwt_path.read_text().strip()
+    key = badges.signing_key()
+    assert badges.verify_token(token, key).ok
+    reasons = set()
+    for i, ch in enumerate(token):
+        if ch == ".":
+            continue
+        other = B64URL[(B64URL.index(ch) + 1) % 64]
+        result = badges.verify_token(token[:i] + other + token[i + 1:], key)
+        assert not result.ok, i
+        reasons.add(result.problems[0].split(":")[0].split(" (")[0])
+    assert "signature does not match the header and payload" in reasons
+    assert "the JWS signature is not canonical base64url" in reasons
+
+
+def test_every_changed_byte_of_the_json_fails(one_badge):
+    json_path, jwt_path = one_badge
+    original = json_path.read_bytes()
+    token = jwt_path.read_text()
+    key = badges.signing_key()
+    for i in range(0, len(original), 3):  # every third byte keeps the test fast; each is a distinct edit
+        changed = original[:i] + bytes([original[i] ^ 0x01]) + original[i + 1:]
+        assert not badges.verify_token(token, key, changed).ok, i
+
+
+def test_reasons_are_precise(one_badge, tmp_path):
+    json_path, jwt_path = one_badge
+    key = badges.signing_key()
+    token = jwt_path.read_text().strip()
+    header, payload, signature = token.split(".")
+
+    # The JSON file edited: which field differs.
+    doc = json.loads(json_path.read_text())
+    doc["credentialSubject"]["result"][0]["status"] = "Failed"
+    json_path.write_text(json.dumps(doc, indent=2) + "\n")
+    result = badges.verify_file(json_path)
+    assert not result.ok
+    assert result.problems == ['the .json file differs from the signed credential at '
+                               '/credentialSubject/result/0/status: signed "Completed" ≠ file "Failed"']
+
+    # The same content with other whitespace: not the signed bytes.
+    doc["credentialSubject"]["result"][0]["status"] = "Completed"
+    json_path.write_text(json.dumps(doc, indent=4) + "\n")
+    assert badges.verify_file(json_path).problems == [
+        "the .json file has the signed content but not its exact bytes (whitespace or formatting was changed)"]
+
+    # The payload re-encoded with a change, keeping the signature.
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["credentialSubject"]["creditsEarned"] = 50.0
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    problems = badges.verify_token(f"{header}.{forged}.{signature}", key).problems
+    assert len(problems) == 1 and problems[0].startswith("signature does not match the header and payload")
+
+    # Signed with another key: the signature is valid, the key is not the deployment's.
+    other = ECKey.generate_key("P-256", private=True)
+    resigned = badges.sign({k: v for k, v in claims.items() if k not in badges.JWT_CLAIMS}, other)
+    problems = badges.verify_token(resigned, key).problems
+    assert len(problems) == 1 and problems[0].startswith("signed with a different key")
+    assert other.thumbprint() in problems[0] and key.thumbprint() in problems[0]
+
+    # No signature next to the file, or not a JWS at all.
+    jwt_path.unlink()
+    assert badges.verify_file(json_path).problems == [f"no signature: {jwt_path.name} not found next to {json_path.name}"]
+    assert badges.verify_token("not-a-token", key).problems == [
+        "not a compact JWS: expected 3 dot-separated parts, found 1"]
+    # alg "none" is never accepted.
+    none_header = base64.urlsafe_b64encode(b'{"alg":"none"}').rstrip(b"=").decode()
+    assert "unexpected signature algorithm 'none'" in badges.verify_token(f"{none_header}.{payload}.", key).problems[0]
+
+
+def test_verify_with_a_public_key_file(one_badge, tmp_path):
+    json_path, _ = one_badge
+    public = badges.load_public_key(json_path.parent / badges.PUBLIC_KEY_FILE)
+    assert badges.verify_file(json_path, key=public).ok
+    stranger = tmp_path / "stranger.jwk.json"
+    stranger.write_text(json.dumps(ECKey.generate_key("P-256", private=True).as_dict(private=False)))
+    result = badges.verify_file(json_path, key=badges.load_public_key(stranger))
+    assert not result.ok and result.problems[0].startswith("signed with a different key")
+
+
+# --- Command line ----------------------------------------------------------------------------
+
+
+def test_cli_export_and_verify(session, world, tmp_path, db_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    out = tmp_path / "cli"
+    assert manage.main(["badges", "export", "--employer", "BETA", "--out", str(out)]) == 0
+    assert "Wrote 1 Open Badges 3.0 credentials" in capsys.readouterr().out
+    (path,) = [p for p in out.glob("*.json") if p.name != badges.PUBLIC_KEY_FILE]
+    assert path.name == f"K1_BETA-1_{world.id('E-b1-K1')}.json"
+    assert manage.main(["badges", "verify", str(path)]) == 0
+    assert f"VALID {path}" in capsys.readouterr().out
+
+    data = bytearray(path.read_bytes())
+    data[data.index(b"Completed")] ^= 0x20  # "Completed" -> "completed"
+    path.write_bytes(bytes(data))
+    assert manage.main(["badges", "verify", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "FAILED: the .json file differs from the signed credential at /credentialSubject/result/0/status" in err
+    assert f"NOT VALID {path}" in err
+
+    out_hr = tmp_path / "cli-hr"
+    assert manage.main(["badges", "export", "--as", "hr@acme.test", "--out", str(out_hr)]) == 0
+    assert sorted(p.name for p in out_hr.glob("*.jwt")) == [f"K1_ACME-1_{world.id('E-a1-K1')}.jwt"]
+
+
+def test_schema_directory_is_configurable(monkeypatch, tmp_path):
+    monkeypatch.setenv("OB_SCHEMA_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(badges.BadgeError, match="schema is missing"):
+        badges.schema_errors({})
