@@ -170,18 +170,12 @@ def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
 
 
 @pytest.fixture(scope="session")
-def browser(live_stack):
-    from playwright.sync_api import expect, sync_playwright
+def browser(live_stack, chromium):
+    from playwright.sync_api import expect
 
     # The first run after login imports pandas/altair and queries: allow for slow CI.
     expect.set_options(timeout=ACTION_TIMEOUT_MS)
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    return chromium
 
 
 @pytest.fixture
