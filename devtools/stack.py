@@ -1,9 +1,8 @@
 """DEVELOPMENT ONLY: start the app stack (identity provider + `streamlit run`) as subprocesses.
 
 Used by the benchmark's load test (services/bench.py) and the multi-process test
-(tests/multiprocess). Everything listens on loopback; logs and the per-process
-secrets files live in a directory the caller owns. The browser tests keep their
-own copy of these helpers (tests/browser/conftest.py).
+(tests/multiprocess) and the browser tests (tests/browser). Everything listens on
+loopback; logs and the per-process secrets files live in a directory the caller owns.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """A live stack for browser tests: seeded SQLite DB, the DEVELOPMENT identity
-provider and the Streamlit app as subprocesses, and a headless Chromium.
+provider and the Streamlit app as subprocesses (devtools/stack.py), and the
+session's headless Chromium (the ``chromium`` fixture in tests/conftest.py).
 
 Nothing here touches the developer's data/ or .streamlit/secrets.toml: the
 database, the secrets file (passed with --secrets.files) and the logs all live
@@ -9,65 +10,18 @@ in a pytest temp directory.
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from devtools.stack import CHROMIUM, Proc, child_env, loopback_only, start_app, start_idp
+
 EMPLOYEES = 300
 SEED = 7
-START_TIMEOUT = 60.0
 # Timeouts for Playwright actions and waits, in ms.
 ACTION_TIMEOUT_MS = 20_000
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Proc:
-    name: str
-    popen: subprocess.Popen
-    log: Path
-
-    def tail(self, n: int = 40) -> str:
-        try:
-            lines = self.log.read_text(errors="replace").splitlines()
-        except OSError:
-            return ""
-        return "\n".join(lines[-n:])
-
-    def stop(self) -> None:
-        if self.popen.poll() is not None:
-            return
-        self.popen.send_signal(signal.SIGTERM)
-        try:
-            self.popen.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait(timeout=10)
 
 
 @dataclass
@@ -82,32 +36,6 @@ class LiveStack:
         return "\n".join(f"--- {p.name} ({p.log}) ---\n{p.tail()}" for p in self.procs)
 
 
-def wait_for_url(url: str, proc: Proc, timeout: float = START_TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        if proc.popen.poll() is not None:
-            raise RuntimeError(f"{proc.name} exited with {proc.popen.returncode}:\n{proc.tail()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError as exc:
-            last = exc
-        time.sleep(0.2)
-    raise RuntimeError(f"{proc.name} did not answer {url} within {timeout:.0f} s ({last}):\n{proc.tail()}")
-
-
-def start(name: str, args: list[str], env: dict[str, str], logdir: Path) -> Proc:
-    log = logdir / f"{name}.log"
-    fh = open(log, "wb")  # noqa: SIM115 - handed to the child, closed with the session
-    popen = subprocess.Popen(
-        args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=fh, stderr=subprocess.STDOUT
-    )
-    fh.close()
-    return Proc(name, popen, log)
-
-
 @pytest.fixture(scope="session")
 def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
     if not CHROMIUM.exists():
@@ -115,7 +43,6 @@ def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
 
     from db import migrate
     from db.engine import make_engine
-    from devtools.idp import write_local_secrets
     from seed.demo import DEMO_USERS, seed_database
 
     tmp = tmp_path_factory.mktemp("browser")
@@ -127,45 +54,16 @@ def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
     finally:
         engine.dispose()
 
-    idp_port, app_port = free_port(), free_port()
-    while app_port == idp_port:
-        app_port = free_port()
-    # localhost for the app everywhere: the login cookie is set for the redirect_uri's host.
-    app_url = f"http://localhost:{app_port}"
-    idp_url = f"http://127.0.0.1:{idp_port}"
-    secrets_path, _ = write_local_secrets(
-        app_url=app_url, idp_url=idp_url, force=True, path=tmp / "secrets.toml"
-    )
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
-    env.update(DATABASE_URL=db_url, PYTHONUNBUFFERED="1")
-
-    stack = LiveStack(app_url=app_url, idp_url=idp_url, db_url=db_url, demo_users=list(DEMO_USERS))
+    env = child_env(db_url)
+    procs: list[Proc] = []
     try:
-        idp = start("idp", [sys.executable, "manage.py", "idp", "--port", str(idp_port)], env, tmp)
-        stack.procs.append(idp)
-        app = start(
-            "streamlit",
-            [
-                sys.executable, "-m", "streamlit", "run", "dashboard.py",
-                "--server.port", str(app_port),
-                "--server.address", "localhost",
-                "--server.headless", "true",
-                "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none",
-                "--server.runOnSave", "false",
-                # Only this file: never the repo's (or the user's) secrets.toml.
-                "--secrets.files", str(secrets_path),
-            ],
-            env,
-            tmp,
-        )
-        stack.procs.append(app)
-        wait_for_url(f"{idp_url}/.well-known/openid-configuration", idp)
-        wait_for_url(f"{app_url}/_stcore/health", app)
-        yield stack
+        idp, idp_url = start_idp(env, tmp)
+        procs.append(idp)
+        app, app_url = start_app("streamlit", env, tmp, idp_url)
+        procs.append(app)
+        yield LiveStack(app_url=app_url, idp_url=idp_url, db_url=db_url, demo_users=list(DEMO_USERS), procs=procs)
     finally:
-        for proc in reversed(stack.procs):
+        for proc in reversed(procs):
             proc.stop()
 
 
@@ -183,11 +81,7 @@ def page(browser, live_stack, request):
     """A fresh browser context (no cookies) per test; external requests are blocked
     (the provider's pages link a CDN stylesheet), so tests never need the internet."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    allowed = ("http://localhost:", "http://127.0.0.1:")
-    context.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(allowed) else route.abort(),
-    )
+    context.route("**/*", lambda route: route.continue_() if loopback_only(route.request.url) else route.abort())
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     try:

@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import create_engine, text
 
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+from devtools.stack import APP_IDLE
+
 KPI_LABELS = ["Headcount", "Enrollments", "Completions", "Active learners"]
 STRANGER = "stranger@example.com"
 
