@@ -372,7 +372,7 @@ def verify_token(token: str, key: ECKey, json_bytes: bytes | None = None) -> Ver
         return v
     try:
         header = json.loads(_b64(parts[0], "JWS header"))
-        payload_bytes = _b64(parts[1], "JWS payload")
+        _b64(parts[1], "JWS payload")  # checks the encoding is canonical
         _b64(parts[2], "JWS signature")
     except (BadgeError, ValueError) as exc:
         v.problems.append(str(exc) if isinstance(exc, BadgeError) else f"the JWS header is not JSON: {exc}")

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from db import migrate
 from db.engine import make_engine
-from devtools.stack import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, child_env, loopback_only, start_app, start_idp
+from devtools.stack import APP_IDLE, CHROMIUM, child_env, loopback_only, start_app, start_idp
 from tests.conftest import reset_postgres_schema
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
