@@ -175,13 +175,19 @@ def grouped_counts(session: Session, scope: Scope, f: Filters, *, today: date, g
     if fast is not None and uses_summaries(f, p, fast):
         return _summary_counts(session, scope, f, p, fast)
     stmt = scoped_enrollments(scope, f, *group, *_count_columns(p)).where(_touches(p))
-    for target, on, *outer in joins:
-        stmt = stmt.outerjoin(target, on) if outer else stmt.join(target, on)
+    stmt = _joined(stmt, joins)
     if group:
         stmt = stmt.group_by(*group)
     keys = [c.key for c in group]
     df = pd.DataFrame(session.execute(stmt).all(), columns=[*keys, *COUNT_COLUMNS])
     return _typed(df)
+
+
+def _joined(stmt, joins):
+    """Apply (target, on[, "outer"]) joins to a statement."""
+    for target, on, *outer in joins:
+        stmt = stmt.outerjoin(target, on) if outer else stmt.join(target, on)
+    return stmt
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
@@ -269,8 +275,7 @@ def _summary_counts(session: Session, scope: Scope, f: Filters, p: Period, kind:
         (func.coalesce(func.sum(T.enrolled), 0) - func.coalesce(func.sum(outcomes), 0)).label("active"),
         func.coalesce(func.sum(T.spend).filter(in_p), 0).label("spend"),
     ).select_from(T)
-    for target, on, *outer in joins:
-        stmt = stmt.outerjoin(target, on) if outer else stmt.join(target, on)
+    stmt = _joined(stmt, joins)
     stmt = stmt.where(*_summary_conditions(scope, f, T), T.month <= p.end)
     if group:
         stmt = stmt.group_by(*group)
@@ -282,8 +287,7 @@ def _summary_counts(session: Session, scope: Scope, f: Filters, p: Period, kind:
     else:
         lgroup, ljoins = _summary_groups(kind, L)
         lstmt = select(*lgroup, func.coalesce(func.sum(L.learners), 0).label("learners")).select_from(L)
-        for target, on, *outer in ljoins:
-            lstmt = lstmt.outerjoin(target, on) if outer else lstmt.join(target, on)
+        lstmt = _joined(lstmt, ljoins)
         lstmt = lstmt.where(*_summary_conditions(scope, f, L), L.quarter == p.start)
         if lgroup:
             lstmt = lstmt.group_by(*lgroup)
