@@ -18,33 +18,48 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
+    before = _revision(url)
     command.upgrade(alembic_config(url), revision)
-    if revision == "head":
-        _fill_empty_summaries(url)
+    if revision == "head" and _revision(url) != before:
+        _rebuild_summaries(url)
 
 
-def _fill_empty_summaries(url: str | None) -> None:
-    """A database that had enrollments before the summary tables existed gets them built once."""
+def _engine(url: str | None):
+    from db.engine import get_engine, make_engine
+
+    return (make_engine(url), True) if url else (get_engine(), False)
+
+
+def _revision(url: str | None) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    engine, own = _engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        if own:
+            engine.dispose()
+
+
+def _rebuild_summaries(url: str | None) -> None:
+    """After a migration, rebuild the summary tables of a database that has data: new
+    tables start empty, and a migration may change what they hold."""
     from sqlalchemy import func, select
     from sqlmodel import Session
 
     from db import summaries
-    from db.engine import make_engine
-    from db.models import Enrollment, EnrollmentMonthSummary
+    from db.models import Employee
 
-    engine = make_engine(url) if url else None
-    if engine is None:
-        from db.engine import get_engine
-
-        engine = get_engine()
-    with Session(engine) as session:
-        has_rows = session.execute(select(func.count()).select_from(Enrollment).limit(1)).scalar()
-        built = session.execute(select(func.count()).select_from(EnrollmentMonthSummary)).scalar()
-        if has_rows and not built:
-            summaries.refresh(session)
-            session.commit()
-    if url:
-        engine.dispose()
+    engine, own = _engine(url)
+    try:
+        with Session(engine) as session:
+            if session.execute(select(func.count()).select_from(Employee).limit(1)).scalar():
+                summaries.refresh(session)
+                session.commit()
+    finally:
+        if own:
+            engine.dispose()
 
 
 def downgrade(url: str | None = None, revision: str = "-1") -> None:

@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, MetaData, Numeric, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, MetaData, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so Alembic produces the same names on SQLite and PostgreSQL
@@ -384,10 +384,12 @@ class SkillAssessment(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("level BETWEEN 0 AND 5", name="level"),
         CheckConstraint(_in("source", AssessmentSource), name="source"),
+        # Each (employee, skill)'s history in date order: latest/first levels and gains read it.
+        Index("ix_skillassessment_employee_skill_day", "employee_id", "skill_id", "assessed_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    employee_id: int = Field(foreign_key="employee.id", index=True)
+    employee_id: int = Field(foreign_key="employee.id")
     skill_id: int = Field(foreign_key="skill.id", index=True)
     level: int
     assessed_on: date = Field(index=True)
@@ -519,3 +521,57 @@ class LearnerQuarterSummary(SQLModel, table=True):
     department_id: int = Field(primary_key=True)
     quarter: date = Field(primary_key=True, index=True)  # first day of the quarter
     learners: int = 0
+
+
+class SkillTargetSummary(SQLModel, table=True):
+    """PDP skill targets per employer, department and skill: how many people have one,
+    the sum of their target levels, and the gap from their first assessed level."""
+
+    __tablename__ = "skill_target_summary"
+
+    employer_id: int = Field(foreign_key="organization.id", primary_key=True)
+    department_id: int = Field(primary_key=True)
+    skill_id: int = Field(foreign_key="skill.id", primary_key=True, index=True)
+    people: int = 0  # (employee, skill) pairs with a target
+    target_total: int = 0  # sum of targets = the gap before any assessment
+    gap_start: int = 0  # sum of max(target - first assessed level, 0)
+
+
+class SkillGapChangeSummary(SQLModel, table=True):
+    """How the summed skill gap of targeted (employee, skill) pairs changed in each month:
+    the gap at a month's end is target_total plus the changes of every month up to it."""
+
+    __tablename__ = "skill_gap_change_summary"
+
+    employer_id: int = Field(foreign_key="organization.id", primary_key=True)
+    department_id: int = Field(primary_key=True)
+    skill_id: int = Field(foreign_key="skill.id", primary_key=True, index=True)
+    month: date = Field(primary_key=True, index=True)
+    gap_change: int = 0
+
+
+class SkillGainQuarterSummary(SQLModel, table=True):
+    """Distinct (employee, skill) pairs gained per employer, department and quarter."""
+
+    __tablename__ = "skill_gain_quarter_summary"
+
+    employer_id: int = Field(foreign_key="organization.id", primary_key=True)
+    department_id: int = Field(primary_key=True)
+    quarter: date = Field(primary_key=True, index=True)
+    skills_gained: int = 0
+
+
+class AssessmentLevelSummary(SQLModel, table=True):
+    """Assessed levels before enrolling and after completing, for enrollments completed in
+    each quarter, per employer, department and skill (sums, so means can be combined)."""
+
+    __tablename__ = "assessment_level_summary"
+
+    employer_id: int = Field(foreign_key="organization.id", primary_key=True)
+    department_id: int = Field(primary_key=True)
+    skill_id: int = Field(foreign_key="skill.id", primary_key=True, index=True)
+    quarter: date = Field(primary_key=True, index=True)
+    side: str = Field(primary_key=True, max_length=6)  # before | after
+    level_total: int = 0
+    assessments: int = 0
+    people: int = 0  # distinct people within this row's department

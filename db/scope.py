@@ -23,9 +23,13 @@ from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlmodel import Session
 
 from db.models import (
+    AssessmentLevelSummary,
     CompletionDaysSummary,
     EnrollmentMonthSummary,
     LearnerQuarterSummary,
+    SkillGainQuarterSummary,
+    SkillGapChangeSummary,
+    SkillTargetSummary,
     AppUser,
     Approval,
     AuditEvent,
@@ -215,9 +219,10 @@ _RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
     ),
     Approval: lambda s: Approval.credential_id.in_(_design_credentials(s)),
     CredentialRevision: lambda s: CredentialRevision.credential_id.in_(_design_credentials(s)),
-    EnrollmentMonthSummary: lambda s: _in(EnrollmentMonthSummary.employer_id, s.employer_ids),
-    CompletionDaysSummary: lambda s: _in(CompletionDaysSummary.employer_id, s.employer_ids),
-    LearnerQuarterSummary: lambda s: _in(LearnerQuarterSummary.employer_id, s.employer_ids),
+    # Summary tables: one employer's rows each.
+    **{table: (lambda s, t=table: _in(t.employer_id, s.employer_ids)) for table in (
+        EnrollmentMonthSummary, CompletionDaysSummary, LearnerQuarterSummary, SkillTargetSummary,
+        SkillGapChangeSummary, SkillGainQuarterSummary, AssessmentLevelSummary)},
     # Shared reference data: the skills vocabulary is not partner data.
     Skill: lambda s: true(),
 }

@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from db.engine import get_engine
 from db.models import EnrollmentStatus
-from services.learners import MAX_EXPORT_ROWS, learners
+from services.learners import MAX_EXPORT_ROWS
 from services.metrics import SUPPRESSED, suppress_small_groups
 from services.periods import today as today_
 from ui import charts, data
@@ -58,17 +58,20 @@ with right:
                                          y_title="Completions"), width="stretch")
         st.caption(f"Median {s.median_days_to_complete:,.0f} days; 80% finish within {s.p80_days_to_complete:,.0f} days.")
 
-tab_cred, tab_cohort, tab_dept = st.tabs(["By credential", "By cohort", "By department"])
-with tab_cred:
+# One breakdown at a time: tabs would compute all three on every run, and the cohort
+# table reads raw enrollments (thousands of cohorts, no summary table).
+breakdown = st.radio("Breakdown", ["By credential", "By cohort", "By department"], horizontal=True,
+                     key="enrollment_breakdown", label_visibility="collapsed")
+if breakdown == "By credential":
     by_cred = data.get("by_credential", scope, filters, today)
     st.dataframe(by_cred[["code", "title", *rate_cols]], hide_index=True, width="stretch",
                  column_config=rate_cols | {"code": "Credential", "title": "Title"})
-with tab_cohort:
+elif breakdown == "By cohort":
     by_cohort = data.get("by_cohort", scope, filters, today)
     st.dataframe(by_cohort[["cohort", "code", "starts_on", *rate_cols]], hide_index=True, width="stretch",
                  column_config=rate_cols | {"cohort": "Cohort", "code": "Credential",
                                             "starts_on": st.column_config.DateColumn("Starts")})
-with tab_dept:
+else:
     shown = {"enrollments": "count", "completed": "count", "failed": "count", "withdrawn": "count",
              "active": "count", "completion_rate": "rate"}
     by_dept = suppress_small_groups(data.get("by_department", scope, filters, today), n_col="headcount",
@@ -87,13 +90,11 @@ statuses = c1.multiselect("Status", [x.value for x in EnrollmentStatus], key="le
 search = c2.text_input("Search name or employee id", key="learner_search")
 page_size = c3.selectbox("Rows per page", [50, 100, 500], key="learner_page_size")
 status_set = frozenset(statuses) or None
-with Session(get_engine()) as session:
-    total, _ = learners(session, scope, filters, today=today, statuses=status_set, search=search, limit=0)
+total = data.learner_count(scope, filters, today, statuses=status_set, search=search)
 pages = max(1, -(-total // page_size))
 page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="learner_page") if pages > 1 else 1
-with Session(get_engine()) as session:
-    _, table = learners(session, scope, filters, today=today, statuses=status_set, search=search,
-                        limit=page_size, offset=(page - 1) * page_size)
+table = data.learner_rows(scope, filters, today, statuses=status_set, search=search, limit=page_size,
+                          offset=(page - 1) * page_size)
 if table.empty:
     empty_state("No learners match.")
 else:
@@ -107,9 +108,8 @@ else:
     st.caption(f"{total:,} enrollments match; the downloads hold all of them (up to {MAX_EXPORT_ROWS:,}), "
                "with the columns shown.")
     if st.toggle("Prepare downloads", key="learner_downloads"):
-        with Session(get_engine()) as session:
-            _, everything = learners(session, scope, filters, today=today, statuses=status_set, search=search,
-                                     limit=MAX_EXPORT_ROWS)
+        everything = data.learner_rows(scope, filters, today, statuses=status_set, search=search,
+                                       limit=MAX_EXPORT_ROWS)
         downloads(everything, f"learners-{period.label or 'period'}".replace(" ", "_"), key="learners")
 
 # Open Badges 3.0 (services/badges.py): signed badges of the completions in the current filters.

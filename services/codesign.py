@@ -47,6 +47,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from db import summaries
 from db.engine import bump_data_version
 from db.models import (
     Approval,
@@ -549,6 +550,8 @@ def _apply(
             session.execute(delete(CredentialSkill).where(CredentialSkill.credential_id == cred.id))
             session.add_all(CredentialSkill(credential_id=cred.id, skill_id=d["skill_id"], proficiency=d["proficiency"])
                             for d in after["skills"])
+            session.flush()
+            summaries.refresh_for_credentials(session, [cred.id])
         if before["partners"] != after["partners"]:
             joined = dict(session.execute(select(CredentialPartner.employer_id, CredentialPartner.joined_on)
                                           .where(CredentialPartner.credential_id == cred.id)).all())

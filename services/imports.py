@@ -636,7 +636,7 @@ class Plan:
     applied: bool = False
     seconds: float = 0.0
     _write: Callable[[Session, Progress | None], None] | None = field(default=None, repr=False)
-    _summaries: bool = field(default=False, repr=False)  # employees or enrollments change the summary tables
+    _summaries: tuple[str, ...] = field(default=(), repr=False)  # summary parts the write changes (db/summaries.PARTS)
 
     @property
     def ok(self) -> bool:
@@ -837,7 +837,7 @@ def _plan_employees(ctx: _Ctx, rows) -> None:
     ctx.plan.created, ctx.plan.updated = len(creates), len(updates)
     ctx.plan.unchanged = len(rows) - len(creates) - len(updates) - len(ctx.bad)
     ctx.plan.also_created["departments"] = len(new_depts)
-    ctx.plan._summaries = True
+    ctx.plan._summaries = tuple(summaries.PARTS)  # people may move between departments
 
     def write(session: Session, progress: Progress | None) -> None:
         if new_depts:
@@ -982,6 +982,7 @@ def _plan_credentials(ctx: _Ctx, rows) -> None:
                 _insert(session, CredentialSkill, [
                     {"credential_id": cid, "skill_id": skill_ids[k], "proficiency": lvl}
                     for cid, wanted in touched for k, (_, lvl) in wanted.items()], None, "")
+                summaries.refresh_for_credentials(session, [c for c, _ in touched])
         # One revision per created or changed credential: the co-design history stays complete.
         changed_ids = [ids[v["code"].lower()] for _, v in creates] + [cur.id for _, _, cur in updates]
         for cred in session.scalars(select(Credential).where(Credential.id.in_(changed_ids))
@@ -1095,7 +1096,7 @@ def _plan_enrollments(ctx: _Ctx, rows) -> None:
     plan.created, plan.updated = len(creates), len(updates)
     plan.unchanged = len(rows) - len(creates) - len(updates) - len(ctx.bad)
     plan.also_created["cohorts"] = len(new_cohorts)
-    plan._summaries = True
+    plan._summaries = summaries.AFTER_ENROLLMENTS
 
     def fields(v: dict) -> dict:
         return {f: (v[f] if v[f] is not None else defaults[f]) for f in fields_present}
@@ -1171,6 +1172,7 @@ def _plan_assessments(ctx: _Ctx, rows) -> None:
         _update(session, SkillAssessment, updates)
 
     plan._write = write
+    plan._summaries = summaries.AFTER_ASSESSMENTS
 
 
 # --- PDP goals --------------------------------------------------------------------------------------
@@ -1278,6 +1280,7 @@ def _plan_pdp_goals(ctx: _Ctx, rows) -> None:
                                    for cur, v, skill_id, cred_id in updates])
 
     plan._write = write
+    plan._summaries = summaries.AFTER_GOALS
 
 
 # --- Outcome surveys --------------------------------------------------------------------------------
@@ -1436,7 +1439,7 @@ def apply(session: Session, scope: Scope, p: Plan, *, progress: Progress | None 
                     # Fresh statistics for the rows just written (visible to ANALYZE in this transaction):
                     # without them the planner picks nested loops and the summary rebuild takes 30 s, not 0.5 s.
                     session.execute(text("ANALYZE employee, enrollment"))
-                summaries.refresh(session, [p.target_id])
+                summaries.refresh(session, [p.target_id], parts=p._summaries)
             bump_data_version(session)
         audit.record(session, actor_email=scope.email, action=f"import.{p.kind}", entity=KINDS[p.kind].entity,
                      organization_id=p.target_id,

@@ -16,30 +16,41 @@ COLUMNS = ["employee_ref", "employee", "employer", "department", "credential", "
 MAX_EXPORT_ROWS = 200_000
 
 
-def learners(
-    session: Session, scope, f: Filters, *, today: date, statuses: frozenset[str] | None = None,
-    search: str = "", limit: int = 100, offset: int = 0,
-) -> tuple[int, pd.DataFrame]:
-    """(how many match, one page of them): enrollments active in or touching the period."""
-    p = resolve_period(f, today)
-    stmt = (
-        scoped_enrollments(scope, f)
-        .join(Organization, Organization.id == Employee.employer_id)
-        .outerjoin(Department, Department.id == Employee.department_id)
-        .join(Credential, Credential.id == Enrollment.credential_id)
-        .join(Cohort, Cohort.id == Enrollment.cohort_id)
-        .where(
-            Enrollment.enrolled_on <= p.end,
-            or_(Enrollment.completed_on.is_(None), Enrollment.completed_on >= p.start),
-            or_(Enrollment.withdrawn_on.is_(None), Enrollment.withdrawn_on >= p.start),
-        )
+def _matching(scope, f: Filters, p, statuses, search):
+    """Enrollments active in or touching the period, narrowed by status and a name/id search."""
+    stmt = scoped_enrollments(scope, f).where(
+        Enrollment.enrolled_on <= p.end,
+        or_(Enrollment.completed_on.is_(None), Enrollment.completed_on >= p.start),
+        or_(Enrollment.withdrawn_on.is_(None), Enrollment.withdrawn_on >= p.start),
     )
     if statuses is not None:
         stmt = stmt.where(Enrollment.status.in_(sorted(statuses)))
     if search.strip():
         like = f"%{search.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(Employee.full_name).like(like), func.lower(Employee.employee_ref).like(like)))
-    total = session.execute(stmt.with_only_columns(func.count(Enrollment.id))).scalar_one()
+    return stmt
+
+
+def learner_count(session: Session, scope, f: Filters, *, today: date, statuses: frozenset[str] | None = None,
+                  search: str = "") -> int:
+    """How many enrollments the drill-down lists (no joins to names: the count needs none)."""
+    stmt = _matching(scope, f, resolve_period(f, today), statuses, search)
+    return int(session.execute(stmt.with_only_columns(func.count(Enrollment.id))).scalar_one())
+
+
+def learners(
+    session: Session, scope, f: Filters, *, today: date, statuses: frozenset[str] | None = None,
+    search: str = "", limit: int = 100, offset: int = 0,
+) -> tuple[int, pd.DataFrame]:
+    """(how many match, one page of them): enrollments active in or touching the period."""
+    total = learner_count(session, scope, f, today=today, statuses=statuses, search=search)
+    stmt = (
+        _matching(scope, f, resolve_period(f, today), statuses, search)
+        .join(Organization, Organization.id == Employee.employer_id)
+        .outerjoin(Department, Department.id == Employee.department_id)
+        .join(Credential, Credential.id == Enrollment.credential_id)
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+    )
     rows = session.execute(
         stmt.with_only_columns(
             Employee.employee_ref, Employee.full_name, Organization.name,
@@ -49,7 +60,7 @@ def learners(
         .order_by(Enrollment.enrolled_on.desc(), Employee.full_name, Enrollment.id)
         .limit(limit)
         .offset(offset)
-    ).all()
+    ).all() if limit else []
     df = pd.DataFrame(rows, columns=COLUMNS)
     df["cost"] = df["cost"].astype("float64")
-    return int(total), df
+    return total, df

@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, or_, select, union
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlmodel import Session
 
+from db import summaries
 from db.models import (
+    AssessmentLevelSummary,
     Cohort,
     CompletionDaysSummary,
     EnrollmentMonthSummary,
     LearnerQuarterSummary,
     Credential,
-    CredentialSkill,
     Department,
     Employee,
     Enrollment,
@@ -35,9 +36,12 @@ from db.models import (
     PdpGoalStatus,
     Skill,
     SkillAssessment,
+    SkillGainQuarterSummary,
+    SkillGapChangeSummary,
+    SkillTargetSummary,
 )
 from db.scope import Scope, scoped, visible
-from db.sqlfuncs import days_between, quarter_label
+from db.sqlfuncs import days_between, quarter_start
 from services.periods import Period, quarter_of, quarters_back
 
 S = EnrollmentStatus
@@ -535,23 +539,6 @@ def suppress_small_groups(df: pd.DataFrame, *, n_col: str, columns: list[str]) -
 # --- Upskilling ------------------------------------------------------------------
 
 
-def _latest_levels(scope: Scope, f: Filters, as_of: date):
-    """Subquery: each (employee, skill)'s most recent assessed level on or before ``as_of``."""
-    ranked = (
-        select(
-            SkillAssessment.employee_id, SkillAssessment.skill_id, SkillAssessment.level,
-            func.row_number().over(
-                partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id),
-                order_by=(SkillAssessment.assessed_on.desc(), SkillAssessment.id.desc()),
-            ).label("rn"),
-        )
-        .join(Employee, Employee.id == SkillAssessment.employee_id)
-        .where(*people_conditions(scope, f), SkillAssessment.assessed_on <= as_of)
-        .subquery()
-    )
-    return select(ranked.c.employee_id, ranked.c.skill_id, ranked.c.level).where(ranked.c.rn == 1).subquery()
-
-
 def _goal_targets(scope: Scope, f: Filters):
     """Subquery: the highest target level per (employee, skill) among open or achieved PDP goals."""
     return (
@@ -569,11 +556,72 @@ def _goal_targets(scope: Scope, f: Filters):
 def skill_gaps(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
     """Per department and skill: people with a target, mean gap now, gap at the start, gap closed %."""
     as_of = min(resolve_period(f, today).end, today)
+    if _skill_levels_summarised(session, as_of):
+        df = _summary_skill_gaps(session, scope, f, as_of)
+    else:
+        df = _raw_skill_gaps(session, scope, f, as_of)
+    df[["gap_now", "gap_start"]] = df[["gap_now", "gap_start"]].astype("float64")
+    df["people"] = df["people"].astype("int64")
+    df["mean_gap"] = df["gap_now"] / df["people"]
+    df["gap_closed"] = ((df["gap_start"] - df["gap_now"]) / df["gap_start"].where(df["gap_start"] > 0)).astype("Float64")
+    return df.sort_values(["employer", "department", "skill"], ignore_index=True)
+
+
+GAP_COLUMNS = ["employer", "department", "skill", "people", "gap_now", "gap_start"]
+
+
+def _skill_levels_summarised(session: Session, as_of: date) -> bool:
+    """The gap summary holds levels at month ends; a day inside a month matches it when
+    nobody was assessed between that day and the month's end (true of today, unless
+    assessments are dated in the future)."""
+    if _RAW_ONLY.get():
+        return False
+    month_end = (as_of.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    if as_of == month_end:
+        return True
+    later = select(SkillAssessment.id).where(SkillAssessment.assessed_on > as_of,
+                                             SkillAssessment.assessed_on <= month_end).limit(1)
+    return session.execute(later).first() is None
+
+
+def _summary_skill_gaps(session: Session, scope: Scope, f: Filters, as_of: date) -> pd.DataFrame:
+    T, C = SkillTargetSummary, SkillGapChangeSummary
+    names = lambda table: (  # noqa: E731
+        [Organization.name.label("employer"), func.coalesce(Department.name, "(no department)").label("department"),
+         Skill.name.label("skill")],
+        [(Organization, Organization.id == table.employer_id),
+         (Department, Department.id == table.department_id, "outer"),
+         (Skill, Skill.id == table.skill_id)])
+    group, joins = names(T)
+    targets = pd.DataFrame(session.execute(_joined(
+        select(*group, func.sum(T.people), func.sum(T.target_total), func.sum(T.gap_start)).select_from(T), joins)
+        .where(*_summary_conditions(scope, f, T)).group_by(*group)).all(),
+        columns=["employer", "department", "skill", "people", "target_total", "gap_start"])
+    group, joins = names(C)
+    changes = pd.DataFrame(session.execute(_joined(
+        select(*group, func.sum(C.gap_change)).select_from(C), joins)
+        .where(*_summary_conditions(scope, f, C), C.month <= as_of).group_by(*group)).all(),
+        columns=["employer", "department", "skill", "change"])
+    df = targets.merge(changes, on=["employer", "department", "skill"], how="left")
+    df["gap_now"] = df["target_total"].astype("int64") + df["change"].fillna(0).astype("int64")
+    return df[GAP_COLUMNS]
+
+
+def _level_of(targets, *, first: bool = False, as_of: date | None = None):
+    """Correlated lookup of a target pair's first, or latest by ``as_of``, assessed level
+    (an index seek per pair; joining windowed subqueries gets a quadratic plan on SQLite)."""
+    A = SkillAssessment
+    order = (A.assessed_on, A.id) if first else (A.assessed_on.desc(), A.id.desc())
+    stmt = select(A.level).where(A.employee_id == targets.c.employee_id, A.skill_id == targets.c.skill_id)
+    if as_of is not None:
+        stmt = stmt.where(A.assessed_on <= as_of)
+    return func.coalesce(stmt.order_by(*order).limit(1).scalar_subquery(), 0)
+
+
+def _raw_skill_gaps(session: Session, scope: Scope, f: Filters, as_of: date) -> pd.DataFrame:
     targets = _goal_targets(scope, f)
-    latest = _latest_levels(scope, f, as_of)
-    first = _first_levels(scope, f)
-    current = func.coalesce(latest.c.level, 0)
-    start = func.coalesce(first.c.level, 0)
+    current = _level_of(targets, as_of=as_of)
+    start = _level_of(targets, first=True)
     gap_now = case((targets.c.target > current, targets.c.target - current), else_=0)
     gap_start = case((targets.c.target > start, targets.c.target - start), else_=0)
     dept = func.coalesce(Department.name, "(no department)").label("department")
@@ -589,32 +637,9 @@ def skill_gaps(session: Session, scope: Scope, f: Filters, *, today: date) -> pd
         .join(Organization, Organization.id == Employee.employer_id)
         .outerjoin(Department, Department.id == Employee.department_id)
         .join(Skill, Skill.id == targets.c.skill_id)
-        .outerjoin(latest, and_(latest.c.employee_id == targets.c.employee_id, latest.c.skill_id == targets.c.skill_id))
-        .outerjoin(first, and_(first.c.employee_id == targets.c.employee_id, first.c.skill_id == targets.c.skill_id))
         .group_by(Organization.name, dept, Skill.name)
     )
-    df = pd.DataFrame(session.execute(stmt).all(),
-                      columns=["employer", "department", "skill", "people", "gap_now", "gap_start"])
-    df[["gap_now", "gap_start"]] = df[["gap_now", "gap_start"]].astype("float64")
-    df["mean_gap"] = df["gap_now"] / df["people"]
-    df["gap_closed"] = ((df["gap_start"] - df["gap_now"]) / df["gap_start"].where(df["gap_start"] > 0)).astype("Float64")
-    return df.sort_values(["employer", "department", "skill"], ignore_index=True)
-
-
-def _first_levels(scope: Scope, f: Filters):
-    ranked = (
-        select(
-            SkillAssessment.employee_id, SkillAssessment.skill_id, SkillAssessment.level,
-            func.row_number().over(
-                partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id),
-                order_by=(SkillAssessment.assessed_on.asc(), SkillAssessment.id.asc()),
-            ).label("rn"),
-        )
-        .join(Employee, Employee.id == SkillAssessment.employee_id)
-        .where(*people_conditions(scope, f))
-        .subquery()
-    )
-    return select(ranked.c.employee_id, ranked.c.skill_id, ranked.c.level).where(ranked.c.rn == 1).subquery()
+    return pd.DataFrame(session.execute(stmt).all(), columns=GAP_COLUMNS)
 
 
 def gap_closed_overall(gaps: pd.DataFrame) -> float | None:
@@ -623,84 +648,81 @@ def gap_closed_overall(gaps: pd.DataFrame) -> float | None:
 
 
 def _skill_gain_pairs(scope: Scope, f: Filters, p: Period):
-    """(employee, skill, day) for each skill gained in the period: via a completed
-    credential's skills, or an assessment higher than that person's previous one."""
-    via_credential = (
-        scoped_enrollments(scope, f, Enrollment.employee_id.label("employee_id"), CredentialSkill.skill_id.label("skill_id"),
-                     Enrollment.completed_on.label("day"))
-        .join(CredentialSkill, CredentialSkill.credential_id == Enrollment.credential_id)
-        .where(Enrollment.status == S.completed, Enrollment.completed_on.between(p.start, p.end))
-    )
-    prev_level = func.lag(SkillAssessment.level).over(
-        partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id),
-        order_by=(SkillAssessment.assessed_on, SkillAssessment.id),
-    )
-    steps = (
-        select(SkillAssessment.employee_id, SkillAssessment.skill_id, SkillAssessment.assessed_on.label("day"),
-               SkillAssessment.level, prev_level.label("prev"))
-        .join(Employee, Employee.id == SkillAssessment.employee_id)
-        .where(*people_conditions(scope, f), SkillAssessment.assessed_on <= p.end)
-        .subquery()
-    )
-    via_assessment = select(steps.c.employee_id, steps.c.skill_id, steps.c.day).where(
-        steps.c.level > steps.c.prev, steps.c.day >= p.start
-    )
-    return union(via_credential, via_assessment).subquery()
+    """(employee, skill, day) for each skill gained in the period (definition: db/summaries.gain_pairs)."""
+    enrollment_conds = [c for c in (_in(Enrollment.credential_id, f.credential_ids),
+                                    _in(Enrollment.cohort_id, f.cohort_ids)) if c is not None]
+    return summaries.gain_pairs(people_conditions=people_conditions(scope, f),
+                                enrollment_conditions=enrollment_conds, start=p.start, end=p.end)
+
+
+def _skills_summarised(f: Filters) -> bool:
+    """Skill gains and assessed levels are kept per quarter, without credentials or cohorts."""
+    return not _RAW_ONLY.get() and f.credential_ids is None and f.cohort_ids is None
+
+
+def _summary_gains(session: Session, scope: Scope, f: Filters, quarters: list[Period]) -> dict[date, int]:
+    G = SkillGainQuarterSummary
+    stmt = (select(G.quarter, func.sum(G.skills_gained))
+            .where(*_summary_conditions(scope, f, G), G.quarter.in_([q.start for q in quarters]))
+            .group_by(G.quarter))
+    return {q: int(n) for q, n in session.execute(stmt).all()}
 
 
 def skills_gained(session: Session, scope: Scope, f: Filters, *, today: date) -> int:
     """Distinct (employee, skill) pairs gained in the period."""
-    pairs = _skill_gain_pairs(scope, f, resolve_period(f, today))
+    p = resolve_period(f, today)
+    if _skills_summarised(f) and _quarter_aligned(p):
+        return _summary_gains(session, scope, f, [p]).get(p.start, 0)
+    pairs = _skill_gain_pairs(scope, f, p)
     inner = select(pairs.c.employee_id, pairs.c.skill_id).distinct().subquery()
     return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
 def skills_gained_by_quarter(session: Session, scope: Scope, f: Filters, *, today: date, quarters: int = 8) -> pd.DataFrame:
     """Skills gained in each of the last ``quarters`` quarters, in one pass over the rows."""
-    end = resolve_period(f, today).end
-    qs = quarters_back(end, quarters)
-    pairs = _skill_gain_pairs(scope, f, Period(qs[0].start, qs[-1].end))
-    q = quarter_label(pairs.c.day).label("quarter")
-    distinct_pairs = select(q, pairs.c.employee_id, pairs.c.skill_id).distinct().subquery()
-    counts = dict(session.execute(
-        select(distinct_pairs.c.quarter, func.count()).group_by(distinct_pairs.c.quarter)
-    ).all())
-    return pd.DataFrame([{"quarter": q.label, "skills_gained": int(counts.get(q.label, 0))} for q in qs])
+    qs = quarters_back(resolve_period(f, today).end, quarters)
+    if _skills_summarised(f):
+        counts = _summary_gains(session, scope, f, qs)
+    else:
+        pairs = _skill_gain_pairs(scope, f, Period(qs[0].start, qs[-1].end))
+        q = quarter_start(pairs.c.day).label("quarter")
+        distinct_pairs = select(q, pairs.c.employee_id, pairs.c.skill_id).distinct().subquery()
+        counts = {_as_date(q): int(n) for q, n in session.execute(
+            select(distinct_pairs.c.quarter, func.count()).group_by(distinct_pairs.c.quarter)).all()}
+    return pd.DataFrame([{"quarter": q.label, "skills_gained": counts.get(q.start, 0)} for q in qs])
+
+
+def _as_date(x) -> date:
+    """SQLite hands back computed dates as text."""
+    return x if isinstance(x, date) else date.fromisoformat(str(x)[:10])
 
 
 def assessment_levels(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
     """Per skill, mean assessed level before enrolling and after completing, among
-    enrollments completed in the period (each person's latest assessment on each side)."""
+    enrollments completed in the period (each enrollment's latest assessment on each side)."""
     p = resolve_period(f, today)
-    done = (
-        scoped_enrollments(scope, f, Enrollment.employee_id, Enrollment.credential_id, Enrollment.enrolled_on, Enrollment.completed_on)
-        .where(Enrollment.status == S.completed, Enrollment.completed_on.between(p.start, p.end))
-        .subquery()
-    )
-    side = case((SkillAssessment.assessed_on <= done.c.enrolled_on, literal("before")), else_=literal("after"))
-    ranked = (
-        select(
-            CredentialSkill.skill_id, done.c.employee_id, side.label("side"), SkillAssessment.level,
-            func.row_number().over(
-                partition_by=(done.c.employee_id, done.c.credential_id, CredentialSkill.skill_id, side),
-                order_by=(SkillAssessment.assessed_on.desc(), SkillAssessment.id.desc()),
-            ).label("rn"),
+    if _skills_summarised(f) and _quarter_aligned(p):
+        L = AssessmentLevelSummary
+        stmt = (select(Skill.name, L.side, func.sum(L.level_total), func.sum(L.assessments), func.sum(L.people))
+                .join(Skill, Skill.id == L.skill_id)
+                .where(*_summary_conditions(scope, f, L), L.quarter == p.start)
+                .group_by(Skill.name, L.side))
+        df = pd.DataFrame(session.execute(stmt).all(), columns=["skill", "side", "total", "n", "people"])
+        df["mean_level"] = df["total"].astype("float64") / df["n"].astype("float64")
+        df = df[["skill", "side", "mean_level", "people"]]
+    else:
+        enrollment_conds = [c for c in (_in(Enrollment.credential_id, f.credential_ids),
+                                        _in(Enrollment.cohort_id, f.cohort_ids)) if c is not None]
+        levels = summaries.assessed_levels(people_conditions=people_conditions(scope, f),
+                                           enrollment_conditions=enrollment_conds, start=p.start, end=p.end)
+        stmt = (
+            select(Skill.name, levels.c.side, func.avg(levels.c.level), func.count(func.distinct(levels.c.employee_id)))
+            .join(Skill, Skill.id == levels.c.skill_id)
+            .group_by(Skill.name, levels.c.side)
         )
-        .select_from(done)
-        .join(CredentialSkill, CredentialSkill.credential_id == done.c.credential_id)
-        .join(SkillAssessment, and_(SkillAssessment.employee_id == done.c.employee_id,
-                                    SkillAssessment.skill_id == CredentialSkill.skill_id))
-        .where(or_(SkillAssessment.assessed_on <= done.c.enrolled_on, SkillAssessment.assessed_on >= done.c.completed_on))
-        .subquery()
-    )
-    stmt = (
-        select(Skill.name, ranked.c.side, func.avg(ranked.c.level), func.count(func.distinct(ranked.c.employee_id)))
-        .join(Skill, Skill.id == ranked.c.skill_id)
-        .where(ranked.c.rn == 1)
-        .group_by(Skill.name, ranked.c.side)
-    )
-    df = pd.DataFrame(session.execute(stmt).all(), columns=["skill", "side", "mean_level", "people"])
+        df = pd.DataFrame(session.execute(stmt).all(), columns=["skill", "side", "mean_level", "people"])
     df["mean_level"] = df["mean_level"].astype("float64")
+    df["people"] = df["people"].astype("int64")
     return df.sort_values(["skill", "side"], ignore_index=True)
 
 
@@ -759,17 +781,16 @@ def retention(session: Session, scope: Scope, f: Filters, *, today: date) -> Ret
     )
     if f.credential_ids is not None:
         completed_by_ref = completed_by_ref.where(Enrollment.credential_id.in_(sorted(f.credential_ids)))
-    is_completer = Employee.id.in_(completed_by_ref)
-    stays = employed_on(end)
-    row = session.execute(
-        select(
-            func.count(Employee.id).filter(is_completer),
-            func.count(Employee.id).filter(is_completer, stays),
-            func.count(Employee.id).filter(~is_completer),
-            func.count(Employee.id).filter(~is_completer, stays),
-        ).where(*people_conditions(scope, f), employed_on(ref))
-    ).one()
-    return Retention(ref, *(int(x or 0) for x in row))
+    # Grouped by (completer, still employed): each row's membership test runs once, not once per count.
+    is_completer = case((Employee.id.in_(completed_by_ref), 1), else_=0).label("completer")
+    stays = case((employed_on(end), 1), else_=0).label("stays")
+    counts = {(int(c), int(k)): int(n) for c, k, n in session.execute(
+        select(is_completer, stays, func.count()).where(*people_conditions(scope, f), employed_on(ref))
+        .group_by(is_completer, stays)
+    ).all()}
+    completers = counts.get((1, 0), 0) + counts.get((1, 1), 0)
+    others = counts.get((0, 0), 0) + counts.get((0, 1), 0)
+    return Retention(ref, completers, counts.get((1, 1), 0), others, counts.get((0, 1), 0))
 
 
 @dataclass(frozen=True)

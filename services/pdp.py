@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
+from db import summaries
 from db.engine import bump_data_version
 from db.models import (
     Credential, Department, Employee, Organization, Pdp, PdpGoal, PdpGoalStatus, PdpStatus, Role, Skill, utcnow,
@@ -69,6 +70,14 @@ def _require_editor(scope: Scope, employer_id: int) -> None:
     scope.require_employer(employer_id, write=True)
 
 
+def _sets_target(goal: PdpGoal) -> bool:
+    return goal.skill_id is not None and goal.target_level is not None
+
+
+def _employee_of(session: Session, goal: PdpGoal) -> int:
+    return session.execute(select(Pdp.employee_id).where(Pdp.id == goal.pdp_id)).scalar_one()
+
+
 def update_goal_status(
     session: Session, scope: Scope, *, goal_id: int, status: str, expected_status: str
 ) -> PdpGoal:
@@ -105,6 +114,9 @@ def update_goal_status(
         raise PdpError("Someone else changed this goal meanwhile; nothing was saved. Reload and try again.")
     audit.record(session, actor_email=scope.email, action="pdp_goal.status", entity="PdpGoal", entity_id=goal_id,
                  organization_id=employer_id, before=before, after={"status": new.value})
+    if _sets_target(goal) and PdpGoalStatus.dropped in (PdpGoalStatus(expected_status), new):
+        # Dropped goals set no skill target (services/metrics.skill_gaps).
+        summaries.refresh(session, employee_ids=[_employee_of(session, goal)], parts=summaries.AFTER_GOALS)
     bump_data_version(session)
     session.commit()
     session.refresh(goal)
@@ -158,6 +170,8 @@ def add_goal(
                  organization_id=employee.employer_id,
                  after={"employee_ref": employee.employee_ref, "period": period, "title": title, "skill_id": skill_id,
                         "credential_id": credential_id, "target_level": target_level, "due_on": due_on})
+    if _sets_target(goal):
+        summaries.refresh(session, employee_ids=[employee.id], parts=summaries.AFTER_GOALS)
     bump_data_version(session)
     session.commit()
     return goal

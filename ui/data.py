@@ -47,6 +47,30 @@ def get(name: str, scope: Scope, filters: Filters, today: date, **kwargs):
 def clear() -> None:
     """Drop every cached figure of this process (after a write)."""
     _cached.clear()
+    _learners.clear()
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=500)
+def _learners(scope: Scope, filters: Filters, today: date, statuses, search: str, limit: int, offset: int,
+              version: int):
+    from services import learners as service
+
+    with Session(get_engine()) as session:
+        if limit == 0:
+            return service.learner_count(session, scope, filters, today=today, statuses=statuses, search=search)
+        return service.learners(session, scope, filters, today=today, statuses=statuses, search=search,
+                                limit=limit, offset=offset)[1]
+
+
+def learner_count(scope: Scope, filters: Filters, today: date, *, statuses: frozenset[str] | None, search: str) -> int:
+    """How many enrollments the learner drill-down lists (services/learners.py), cached like the metrics."""
+    return _learners(scope, filters, today, statuses, search, 0, 0, current_data_version())
+
+
+def learner_rows(scope: Scope, filters: Filters, today: date, *, statuses: frozenset[str] | None, search: str,
+                 limit: int, offset: int = 0):
+    """One page of the learner drill-down (``limit`` > 0 rows from ``offset``)."""
+    return _learners(scope, filters, today, statuses, search, limit, offset, current_data_version())
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=200)

@@ -1,7 +1,7 @@
 """The summary tables equal a recomputation from the raw rows, after random writes.
 
-Each example writes random enrollments (any legal status and dates), moves people
-between departments and employers' records change, refreshes the summaries of the
+Each example writes random enrollments (any legal status and dates), skill assessments
+and PDP goals, may move a person between departments, refreshes the summaries of the
 employers touched, then checks every figure of the fast path against the raw path.
 """
 
@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db import summaries
-from db.models import Cohort, Employee, Enrollment
+from db.models import Cohort, Employee, Enrollment, Pdp, PdpGoal, SkillAssessment
 from services import metrics
 from services.metrics import Filters
 from services.periods import parse_quarter
@@ -24,7 +24,22 @@ from tests.world import TODAY, build_world
 QUARTERS = [parse_quarter(q) for q in ("2025Q1", "2025Q4", "2026Q1", "2026Q2", "2026Q3")]
 
 
+SKILL_METRICS = ("skill_gaps", "skills_gained", "skills_gained_by_quarter", "assessment_levels")
+
+
+def _compare_skills(session, scope, f, today=TODAY):
+    for name in SKILL_METRICS:
+        fast = getattr(metrics, name)(session, scope, f, today=today)
+        with metrics.raw_only():
+            raw = getattr(metrics, name)(session, scope, f, today=today)
+        if isinstance(fast, pd.DataFrame):
+            pd.testing.assert_frame_equal(fast, raw, check_dtype=False, obj=name)
+        else:
+            assert fast == raw, name
+
+
 def _compare(session, scope, f):
+    _compare_skills(session, scope, f)
     fast = {
         "summary": metrics.summary(session, scope, f, today=TODAY),
         "by_credential": metrics.by_credential(session, scope, f, today=TODAY),
@@ -63,9 +78,25 @@ enrollment = st.fixed_dictionaries({
 })
 
 
+PEOPLE = ["a1", "a2", "a3", "b1", "b2", "c1"]
+assessment = st.fixed_dictionaries({
+    "person": st.sampled_from(PEOPLE),
+    "skill": st.sampled_from(["s1", "s2"]),
+    "day": st.integers(min_value=0, max_value=600),
+    "level": st.integers(min_value=0, max_value=5),
+})
+goal = st.fixed_dictionaries({
+    "person": st.sampled_from(PEOPLE),
+    "skill": st.sampled_from(["s1", "s2"]),
+    "target": st.one_of(st.none(), st.integers(min_value=1, max_value=5)),
+    "status": st.sampled_from(["planned", "in_progress", "achieved", "dropped"]),
+})
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(writes=st.lists(enrollment, max_size=12), move=st.booleans(), data=st.data())
-def test_summaries_equal_raw_rows_after_random_writes(session, writes, move, data):
+@given(writes=st.lists(enrollment, max_size=12), assessments=st.lists(assessment, max_size=12),
+       goals=st.lists(goal, max_size=6), move=st.booleans(), data=st.data())
+def test_summaries_equal_raw_rows_after_random_writes(session, writes, assessments, goals, move, data):
     from tests.conftest import clear_all
 
     session.rollback()  # end the previous example's read transaction: TRUNCATE waits for it on PostgreSQL
@@ -78,6 +109,19 @@ def test_summaries_equal_raw_rows_after_random_writes(session, writes, move, dat
         enrolled = date(2025, 1, 1) + timedelta(days=w["start"])
         end = enrolled + timedelta(days=w["length"])
         session.add(_unique_enrollment(session, emp, cohort, enrolled, end, w, i))
+        touched.add(emp.employer_id)
+    for a in assessments:
+        emp = session.get(Employee, world.id(a["person"]))
+        session.add(SkillAssessment(employee_id=emp.id, skill_id=world.id(a["skill"]), level=a["level"],
+                                    assessed_on=date(2025, 1, 1) + timedelta(days=a["day"])))
+        touched.add(emp.employer_id)
+    for i, g in enumerate(goals):
+        emp = session.get(Employee, world.id(g["person"]))
+        pdp = Pdp(employee_id=emp.id, period=f"P{i}")
+        session.add(pdp)
+        session.flush()
+        session.add(PdpGoal(pdp_id=pdp.id, title="Random", skill_id=world.id(g["skill"]),
+                            target_level=g["target"], status=g["status"], due_on=date(2026, 12, 31)))
         touched.add(emp.employer_id)
     if move:  # a person changes department: their history moves with them
         a1 = session.get(Employee, world.id("a1"))
@@ -95,6 +139,8 @@ def test_summaries_equal_raw_rows_after_random_writes(session, writes, move, dat
         department_ids=data.draw(st.one_of(st.none(), st.just(frozenset({world.id("A-IT"), world.id("B-Sales")})))),
     )
     _compare(session, scope, f)
+    # A day inside a month: the gaps come from the month's summary when nobody was assessed after it.
+    _compare_skills(session, scope, f, today=data.draw(st.sampled_from([TODAY, date(2026, 6, 14), date(2026, 8, 3)])))
     # A credential filter keeps the counts on the summaries too.
     _compare(session, scope, Filters(period, credential_ids=frozenset({world.id("K1")})))
 
@@ -124,3 +170,21 @@ def test_refresh_of_one_employer_leaves_the_others(session):
     session.commit()
     after = dict(session.execute(select(T.employer_id, func.sum(T.enrolled)).group_by(T.employer_id)).all())
     assert after == before and before[world.id("B")] == 2
+
+
+def test_a_pdp_goal_change_keeps_the_gap_summary_exact(session):
+    """Adding a target and dropping it (services/pdp) refresh that person's department only."""
+    from services import pdp
+
+    world = build_world(session)
+    hr = world.scope(session, "hr@a")
+    f = Filters(parse_quarter("2026Q2"))
+    goal = pdp.add_goal(session, hr, employee_id=world.id("a2"), period="2026", title="Lead", due_on=date(2026, 9, 1),
+                        skill_id=world.id("s2"), target_level=5)
+    _compare_skills(session, hr, f)
+    gaps = metrics.skill_gaps(session, hr, f, today=TODAY)
+    assert gaps.loc[gaps["skill"] == "lead a team", "people"].sum() == 1
+    pdp.update_goal_status(session, hr, goal_id=goal.id, status="dropped", expected_status="planned")
+    _compare_skills(session, hr, f)
+    gaps = metrics.skill_gaps(session, hr, f, today=TODAY)
+    assert "lead a team" not in set(gaps["skill"])
