@@ -90,11 +90,11 @@ statuses = c1.multiselect("Status", [x.value for x in EnrollmentStatus], key="le
 search = c2.text_input("Search name or employee id", key="learner_search")
 page_size = c3.selectbox("Rows per page", [50, 100, 500], key="learner_page_size")
 status_set = frozenset(statuses) or None
-total = data.learner_count(scope, filters, today, statuses=status_set, search=search)
+total = data.drilldown("learner_count", scope, filters, today, statuses=status_set, search=search)
 pages = max(1, -(-total // page_size))
 page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="learner_page") if pages > 1 else 1
-table = data.learner_rows(scope, filters, today, statuses=status_set, search=search, limit=page_size,
-                          offset=(page - 1) * page_size)
+_, table = data.drilldown("learners", scope, filters, today, statuses=status_set, search=search, limit=page_size,
+                          offset=(page - 1) * page_size, count=False)
 if table.empty:
     empty_state("No learners match.")
 else:
@@ -108,8 +108,8 @@ else:
     st.caption(f"{total:,} enrollments match; the downloads hold all of them (up to {MAX_EXPORT_ROWS:,}), "
                "with the columns shown.")
     if st.toggle("Prepare downloads", key="learner_downloads"):
-        everything = data.learner_rows(scope, filters, today, statuses=status_set, search=search,
-                                       limit=MAX_EXPORT_ROWS)
+        _, everything = data.drilldown("learners", scope, filters, today, statuses=status_set, search=search,
+                                       limit=MAX_EXPORT_ROWS, count=False)
         downloads(everything, f"learners-{period.label or 'period'}".replace(" ", "_"), key="learners")
 
 # Open Badges 3.0 (services/badges.py): signed badges of the completions in the current filters.

@@ -37,9 +37,8 @@ c1, c2 = st.columns([2, 2])
 wanted = c1.multiselect("Show goals that are", GOAL_STATES, key="pdp_states",
                         format_func=lambda s: s.replace("_", " "), placeholder="Any state")
 search = c2.text_input("Search name or employee id", key="pdp_search")
-with Session(get_engine()) as session:
-    total, table = pdp.goals(session, scope, filters, today=today, states=frozenset(wanted) or None,
-                             search=search, limit=500)
+total, table = data.drilldown("pdp_goals", scope, filters, today, states=frozenset(wanted) or None,
+                              search=search, limit=500)
 if table.empty:
     empty_state("No PDP goals match. Clear the filters, or add a goal below.")
 else:

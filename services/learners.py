@@ -40,10 +40,11 @@ def learner_count(session: Session, scope, f: Filters, *, today: date, statuses:
 
 def learners(
     session: Session, scope, f: Filters, *, today: date, statuses: frozenset[str] | None = None,
-    search: str = "", limit: int = 100, offset: int = 0,
-) -> tuple[int, pd.DataFrame]:
-    """(how many match, one page of them): enrollments active in or touching the period."""
-    total = learner_count(session, scope, f, today=today, statuses=statuses, search=search)
+    search: str = "", limit: int = 100, offset: int = 0, count: bool = True,
+) -> tuple[int | None, pd.DataFrame]:
+    """(how many match, one page of them): enrollments active in or touching the period.
+    ``count=False`` skips the count (None) for a page whose total is already known."""
+    total = learner_count(session, scope, f, today=today, statuses=statuses, search=search) if count else None
     stmt = (
         _matching(scope, f, resolve_period(f, today), statuses, search)
         .join(Organization, Organization.id == Employee.employer_id)

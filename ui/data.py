@@ -47,30 +47,28 @@ def get(name: str, scope: Scope, filters: Filters, today: date, **kwargs):
 def clear() -> None:
     """Drop every cached figure of this process (after a write)."""
     _cached.clear()
-    _learners.clear()
+    _drilldown.clear()
+
+
+def _drilldowns() -> dict:
+    """Paged row lists, each (session, scope, filters, *, today, **kwargs) like the metrics."""
+    from services import learners, pdp
+
+    return {"learner_count": learners.learner_count, "learners": learners.learners, "pdp_goals": pdp.goals}
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=500)
-def _learners(scope: Scope, filters: Filters, today: date, statuses, search: str, limit: int, offset: int,
-              version: int):
-    from services import learners as service
-
+def _drilldown(name: str, scope: Scope, filters: Filters, today: date, version: int, kwargs: tuple):
     with Session(get_engine()) as session:
-        if limit == 0:
-            return service.learner_count(session, scope, filters, today=today, statuses=statuses, search=search)
-        return service.learners(session, scope, filters, today=today, statuses=statuses, search=search,
-                                limit=limit, offset=offset)[1]
+        return _drilldowns()[name](session, scope, filters, today=today, **dict(kwargs))
 
 
-def learner_count(scope: Scope, filters: Filters, today: date, *, statuses: frozenset[str] | None, search: str) -> int:
-    """How many enrollments the learner drill-down lists (services/learners.py), cached like the metrics."""
-    return _learners(scope, filters, today, statuses, search, 0, 0, current_data_version())
-
-
-def learner_rows(scope: Scope, filters: Filters, today: date, *, statuses: frozenset[str] | None, search: str,
-                 limit: int, offset: int = 0):
-    """One page of the learner drill-down (``limit`` > 0 rows from ``offset``)."""
-    return _learners(scope, filters, today, statuses, search, limit, offset, current_data_version())
+def drilldown(name: str, scope: Scope, filters: Filters, today: date, **kwargs):
+    """A drill-down page (services/learners.py, services/pdp.goals), cached like the metrics:
+    per scope, filters, day, data version and the page's own arguments (hashable ones)."""
+    if name not in _drilldowns():
+        raise ValueError(f"Unknown drill-down {name!r}")
+    return _drilldown(name, scope, filters, today, current_data_version(), tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=200)
