@@ -435,19 +435,12 @@ class _Collect(logging.Handler):
 
 @contextmanager
 def _apptest_like_a_server() -> Iterator[_Collect]:
-    """AppTest resets Streamlit's "pages/ directory" flag before every run, so with a pages/
-    folder next to dashboard.py a switched-to page would run WITHOUT dashboard.py (no gate).
-    A real server clears the flag once st.navigation has run; do the same here, so every
-    measured run is dashboard.py's gate + the page. Also quiets Streamlit's bare-mode warnings."""
-    from streamlit.runtime.pages_manager import PagesManager
+    """Every measured run is dashboard.py's gate + the page (devtools/apptest.py); also
+    quiets Streamlit's bare-mode warnings and collects the dashboard's logged errors."""
+    from devtools.apptest import through_entry_script
 
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
+    entry = through_entry_script()
+    entry.__enter__()
     import streamlit.runtime.caching.cache_data_api  # noqa: F401 - create the loggers to quiet
     import streamlit.runtime.scriptrunner_utils.script_run_context  # noqa: F401
 
@@ -462,7 +455,7 @@ def _apptest_like_a_server() -> Iterator[_Collect]:
     try:
         yield collect
     finally:
-        PagesManager.__init__ = original
+        entry.__exit__(None, None, None)
         dash.removeHandler(collect)
         dash.propagate = True
         for name, level in quiet.items():

@@ -151,3 +151,16 @@ def test_admin_adds_and_deactivates_a_user(app_db, session):
     button(at, "Add user").click().run()
     assert [e.value for e in at.error] == ["An HR manager must belong to an employer."]
     assert "wrong@uni-one.test" not in set(at.dataframe[0].value["email"])
+
+
+def test_every_page_run_goes_through_the_sign_in_gate(app_db, session):
+    """A user deactivated mid-session loses access on the next page they open."""
+    at = app_as("hr@acme.test").run()
+    assert at.title[0].value == "Overview"
+    user = find_user(session, "hr@acme.test")
+    user.is_active = False
+    session.add(user)
+    session.commit()
+    at.switch_page("pages/pdps.py").run()
+    assert at.title[0].value == "No access"
+    assert not at.dataframe and not at.metric
