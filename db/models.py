@@ -575,3 +575,44 @@ class AssessmentLevelSummary(SQLModel, table=True):
     level_total: int = 0
     assessments: int = 0
     people: int = 0  # distinct people within this row's department
+
+
+class PdpGoalMonthSummary(SQLModel, table=True):
+    """PDP goals per employer, department, credential, status and the month they are due:
+    goal states on any day come from these plus the goals due around that day."""
+
+    __tablename__ = "pdp_goal_month_summary"
+
+    employer_id: int = Field(foreign_key="organization.id", primary_key=True)
+    department_id: int = Field(primary_key=True)
+    credential_id: int = Field(primary_key=True)  # 0 = a goal without a credential
+    status: str = Field(primary_key=True, max_length=20)
+    month: date = Field(primary_key=True, index=True)  # first day of the month due
+    goals: int = 0
+
+
+class OutcomeMonthSummary(SQLModel, table=True):
+    """Outcome surveys of enrollments completed in each month, per employer, department and
+    credential: how many, and the summed after-minus-before ratings (means combine exactly)."""
+
+    __tablename__ = "outcome_month_summary"
+
+    employer_id: int = Field(foreign_key="organization.id", primary_key=True)
+    department_id: int = Field(primary_key=True)
+    credential_id: int = Field(foreign_key="credential.id", primary_key=True, index=True)
+    month: date = Field(primary_key=True, index=True)  # first day of the completion month
+    surveys: int = 0
+    performance_change: int = 0
+    satisfaction_change: int = 0
+
+
+class FirstCompletion(SQLModel, table=True):
+    """Each employee's first completed credential (retention splits people by it): one row
+    per person who completed any, rather than a scan of every enrollment per question."""
+
+    __tablename__ = "first_completion"
+
+    employee_id: int = Field(foreign_key="employee.id", primary_key=True)
+    employer_id: int = Field(foreign_key="organization.id", index=True)
+    department_id: int = 0
+    completed_on: date = Field(index=True)

@@ -26,7 +26,10 @@ from db.models import (
     AssessmentLevelSummary,
     CompletionDaysSummary,
     EnrollmentMonthSummary,
+    FirstCompletion,
     LearnerQuarterSummary,
+    OutcomeMonthSummary,
+    PdpGoalMonthSummary,
     SkillGainQuarterSummary,
     SkillGapChangeSummary,
     SkillTargetSummary,
@@ -222,7 +225,8 @@ _RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
     # Summary tables: one employer's rows each.
     **{table: (lambda s, t=table: _in(t.employer_id, s.employer_ids)) for table in (
         EnrollmentMonthSummary, CompletionDaysSummary, LearnerQuarterSummary, SkillTargetSummary,
-        SkillGapChangeSummary, SkillGainQuarterSummary, AssessmentLevelSummary)},
+        SkillGapChangeSummary, SkillGainQuarterSummary, AssessmentLevelSummary, PdpGoalMonthSummary,
+        OutcomeMonthSummary, FirstCompletion)},
     # Shared reference data: the skills vocabulary is not partner data.
     Skill: lambda s: true(),
 }

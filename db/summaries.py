@@ -22,10 +22,14 @@ from db.models import (
     Employee,
     Enrollment,
     EnrollmentMonthSummary,
+    FirstCompletion,
     EnrollmentStatus,
     LearnerQuarterSummary,
+    OutcomeMonthSummary,
+    OutcomeSurvey,
     Pdp,
     PdpGoal,
+    PdpGoalMonthSummary,
     PdpGoalStatus,
     SkillAssessment,
     SkillGainQuarterSummary,
@@ -37,17 +41,21 @@ from db.sqlfuncs import days_between, month_start, quarter_start
 S = EnrollmentStatus
 # The summary tables in parts that are rebuilt together, and what each part is built from.
 PARTS = {
-    "enrollments": (EnrollmentMonthSummary, CompletionDaysSummary, LearnerQuarterSummary),  # enrollments
+    "enrollments": (EnrollmentMonthSummary, CompletionDaysSummary, LearnerQuarterSummary,
+                    FirstCompletion),  # enrollments
     "targets": (SkillTargetSummary, SkillGapChangeSummary),  # PDP goals, assessments
     "gains": (SkillGainQuarterSummary,),  # completed enrollments, credential skills, assessments
     "levels": (AssessmentLevelSummary,),  # completed enrollments, credential skills, assessments
+    "goals": (PdpGoalMonthSummary,),  # PDP goals
+    "outcomes": (OutcomeMonthSummary,),  # completed enrollments, outcome surveys
 }
 SUMMARY_TABLES = tuple(t for tables in PARTS.values() for t in tables)
 # What each kind of write can change (moving people between departments changes every part).
-AFTER_ENROLLMENTS = ("enrollments", "gains", "levels")
+AFTER_ENROLLMENTS = ("enrollments", "gains", "levels", "outcomes")
 AFTER_ASSESSMENTS = ("targets", "gains", "levels")
-AFTER_GOALS = ("targets",)
+AFTER_GOALS = ("targets", "goals")
 AFTER_CREDENTIAL_SKILLS = ("gains", "levels")
+AFTER_SURVEYS = ("outcomes",)
 
 @dataclass(frozen=True)
 class _Rows:
@@ -156,6 +164,13 @@ def _build_enrollments(session: Session, rows: _Rows) -> None:
         ["employer_id", "department_id", "quarter", "learners"],
         _base(rows).with_only_columns(k[0], k[1], quarter, func.count(func.distinct(Enrollment.employee_id)))
         .group_by(k[0], k[1], quarter),
+    ))
+
+    session.execute(insert(FirstCompletion).from_select(
+        ["employee_id", "employer_id", "department_id", "completed_on"],
+        _base(rows).where(Enrollment.status == S.completed, Enrollment.completed_on.is_not(None))
+        .with_only_columns(Enrollment.employee_id, k[0], k[1], func.min(Enrollment.completed_on))
+        .group_by(Enrollment.employee_id, k[0], k[1]),
     ))
 
 # --- Skills: PDP targets, gaps, gains and assessed levels ----------------------------------
@@ -312,8 +327,34 @@ def assessed_levels(*, people_conditions=(), enrollment_conditions=(), start=Non
     )
     return select(*[c for c in ranked.c if c.key != "rn"]).where(ranked.c.rn == 1).subquery()
 
+def _build_goals(session: Session, rows: _Rows) -> None:
+    month = month_start(PdpGoal.due_on)
+    keys = [Employee.employer_id, func.coalesce(Employee.department_id, 0), func.coalesce(PdpGoal.credential_id, 0),
+            PdpGoal.status, month]
+    session.execute(insert(PdpGoalMonthSummary).from_select(
+        ["employer_id", "department_id", "credential_id", "status", "month", "goals"],
+        select(*keys, func.count()).select_from(PdpGoal).join(Pdp, Pdp.id == PdpGoal.pdp_id)
+        .join(Employee, Employee.id == Pdp.employee_id).where(*rows.people()).group_by(*keys),
+    ))
+
+
+def _build_outcomes(session: Session, rows: _Rows) -> None:
+    S_ = OutcomeSurvey
+    k = _keys()
+    month = month_start(Enrollment.completed_on)
+    session.execute(insert(OutcomeMonthSummary).from_select(
+        ["employer_id", "department_id", "credential_id", "month", "surveys", "performance_change",
+         "satisfaction_change"],
+        _base(rows).join(S_, S_.enrollment_id == Enrollment.id)
+        .where(Enrollment.status == S.completed, Enrollment.completed_on.is_not(None))
+        .with_only_columns(*k, month, func.count(), func.sum(S_.performance_after - S_.performance_before),
+                           func.sum(S_.satisfaction_after - S_.satisfaction_before))
+        .group_by(k[0], k[1], k[2], month),
+    ))
+
+
 _BUILDERS = {"enrollments": _build_enrollments, "targets": _build_targets, "gains": _build_gains,
-             "levels": _build_levels}
+             "levels": _build_levels, "goals": _build_goals, "outcomes": _build_outcomes}
 
 
 def refresh_for_credentials(session: Session, credential_ids: Iterable[int]) -> None:

@@ -1,10 +1,7 @@
 """Quarterly review: the quarter against the last one and a year ago, ready to present and download."""
 
 import streamlit as st
-from sqlmodel import Session
 
-from db.engine import get_engine
-from services import options
 from services.metrics import SUPPRESSED
 from services.periods import last_complete_quarter, quarters_back
 from services.periods import today as today_
@@ -24,8 +21,7 @@ label = controls[0].selectbox("Quarter", list(quarters), index=list(quarters).in
 quarter = quarters[label]
 employer_ids = None
 if not scope.is_employer_side:
-    with Session(get_engine()) as session:
-        partners = dict(options.employers(session, scope))
+    partners = dict(data.options("employers", scope))
     choice = controls[1].selectbox("Partner", [None, *partners], key="review_partner",
                                    format_func=lambda k: "All partners" if k is None else partners[k])
     employer_ids = None if choice is None else frozenset({choice})

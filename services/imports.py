@@ -1343,6 +1343,7 @@ def _plan_surveys(ctx: _Ctx, rows) -> None:
         _update(session, OutcomeSurvey, updates)
 
     plan._write = write
+    plan._summaries = summaries.AFTER_SURVEYS
 
 
 PLANNERS = {"credentials": _plan_credentials, "employees": _plan_employees, "enrollments": _plan_enrollments,

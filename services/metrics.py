@@ -22,7 +22,10 @@ from db.models import (
     Cohort,
     CompletionDaysSummary,
     EnrollmentMonthSummary,
+    FirstCompletion,
+    OutcomeMonthSummary,
     LearnerQuarterSummary,
+    PdpGoalMonthSummary,
     Credential,
     Department,
     Employee,
@@ -576,7 +579,7 @@ def _skill_levels_summarised(session: Session, as_of: date) -> bool:
     assessments are dated in the future)."""
     if _RAW_ONLY.get():
         return False
-    month_end = (as_of.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    month_end = _month_end(as_of)
     if as_of == month_end:
         return True
     later = select(SkillAssessment.id).where(SkillAssessment.assessed_on > as_of,
@@ -736,6 +739,16 @@ class OutcomeChange:
 def outcome_change(session: Session, scope: Scope, f: Filters, *, today: date) -> OutcomeChange:
     """Mean after-minus-before ratings among completers surveyed about enrollments completed in the period."""
     p = resolve_period(f, today)
+    if uses_summaries(f, p, "credential"):
+        O = OutcomeMonthSummary
+        n, perf, sat = session.execute(
+            select(func.sum(O.surveys), func.sum(O.performance_change), func.sum(O.satisfaction_change))
+            .where(*_summary_conditions(scope, f, O), O.month.between(p.start, p.end))
+        ).one()
+        n = int(n or 0)
+        if n < MIN_GROUP:
+            return OutcomeChange(n, None, None)
+        return OutcomeChange(n, float(perf) / n, float(sat) / n)
     stmt = (
         scoped_enrollments(
             scope, f, func.count(OutcomeSurvey.id),
@@ -782,11 +795,16 @@ def retention(session: Session, scope: Scope, f: Filters, *, today: date) -> Ret
     if f.credential_ids is not None:
         completed_by_ref = completed_by_ref.where(Enrollment.credential_id.in_(sorted(f.credential_ids)))
     # Grouped by (completer, still employed): each row's membership test runs once, not once per count.
-    is_completer = case((Employee.id.in_(completed_by_ref), 1), else_=0).label("completer")
     stays = case((employed_on(end), 1), else_=0).label("stays")
+    stmt = select().where(*people_conditions(scope, f), employed_on(ref))
+    if f.credential_ids is None and not _RAW_ONLY.get():
+        # Any credential: each person's first completion is kept (db/summaries.py).
+        is_completer = case((FirstCompletion.completed_on <= ref, 1), else_=0).label("completer")
+        stmt = stmt.select_from(Employee).outerjoin(FirstCompletion, FirstCompletion.employee_id == Employee.id)
+    else:
+        is_completer = case((Employee.id.in_(completed_by_ref), 1), else_=0).label("completer")
     counts = {(int(c), int(k)): int(n) for c, k, n in session.execute(
-        select(is_completer, stays, func.count()).where(*people_conditions(scope, f), employed_on(ref))
-        .group_by(is_completer, stays)
+        stmt.add_columns(is_completer, stays, func.count()).group_by(is_completer, stays)
     ).all()}
     completers = counts.get((1, 0), 0) + counts.get((1, 1), 0)
     others = counts.get((0, 0), 0) + counts.get((0, 1), 0)
@@ -840,6 +858,37 @@ GOAL_STATES = ["achieved", "on_track", "at_risk", "overdue", "dropped"]
 
 def goal_states(session: Session, scope: Scope, f: Filters, *, today: date) -> dict[str, int]:
     """How many PDP goals are in each state today (goals of PDPs in scope and filters)."""
+    if _RAW_ONLY.get():
+        return _raw_goal_states(session, scope, f, today)
+    # Goals due before this month are overdue if open; goals due after the month of
+    # today + AT_RISK_DAYS are on track if open: both come from the summary. Goals due
+    # in between are classified one by one (a few weeks of goals, by the due_on index).
+    G = PdpGoalMonthSummary
+    first = today.replace(day=1)
+    last = _month_end(today + timedelta(days=AT_RISK_DAYS))
+    open_ = G.status.in_([PdpGoalStatus.planned, PdpGoalStatus.in_progress])
+    state = case(
+        (G.status.in_([PdpGoalStatus.achieved, PdpGoalStatus.dropped]), G.status),
+        (G.month < first, literal("overdue")),
+        else_=literal("on_track"),
+    )
+    conds = _summary_conditions(scope, f, G)
+    if f.credential_ids is not None:
+        conds.append(G.credential_id.in_(sorted(f.credential_ids)))
+    stmt = (select(state, func.sum(G.goals)).where(*conds, or_(~open_, G.month < first, G.month > last))
+            .group_by(state))
+    counts = {s: int(n) for s, n in session.execute(stmt).all()}
+    near = _raw_goal_states(session, scope, f, today, due=(first, last))
+    return {s: counts.get(s, 0) + near[s] for s in GOAL_STATES}
+
+
+def _month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _raw_goal_states(session: Session, scope: Scope, f: Filters, today: date,
+                     due: tuple[date, date] | None = None) -> dict[str, int]:
+    """Goal states from the goal rows; ``due`` limits them to open goals due in that range."""
     state = goal_state(today).label("state")
     stmt = (
         select(state, func.count(PdpGoal.id))
@@ -851,6 +900,9 @@ def goal_states(session: Session, scope: Scope, f: Filters, *, today: date) -> d
     )
     if f.credential_ids is not None:
         stmt = stmt.where(PdpGoal.credential_id.in_(sorted(f.credential_ids)))
+    if due is not None:
+        stmt = stmt.where(PdpGoal.due_on.between(*due),
+                          PdpGoal.status.in_([PdpGoalStatus.planned, PdpGoalStatus.in_progress]))
     counts = dict(session.execute(stmt).all())
     return {s: int(counts.get(s, 0)) for s in GOAL_STATES}
 

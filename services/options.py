@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from db.models import Cohort, Credential, Department, Organization, OrgKind
 from db.scope import Scope, scoped
+from services.periods import Period
 
 
 def employers(session: Session, scope: Scope) -> list[tuple[int, str]]:
@@ -38,8 +39,13 @@ def credentials(session: Session, scope: Scope) -> list[tuple[int, str]]:
     return [(r[0], f"{r[1]} · {r[2]}") for r in session.execute(stmt).all()]
 
 
-def cohorts(session: Session, scope: Scope, credential_ids: frozenset[int] | None) -> list[tuple[int, str]]:
+def cohorts(session: Session, scope: Scope, credential_ids: frozenset[int] | None,
+            period: Period | None = None) -> list[tuple[int, str]]:
+    """Cohorts in scope, newest first; with ``period``, only those running during it (a
+    large university runs tens of thousands; a list of all of them helps nobody)."""
     stmt = scoped(select(Cohort.id, Cohort.code).order_by(Cohort.starts_on.desc(), Cohort.code), scope, Cohort)
     if credential_ids is not None:
         stmt = stmt.where(Cohort.credential_id.in_(sorted(credential_ids)))
+    if period is not None:
+        stmt = stmt.where(Cohort.starts_on <= period.end, Cohort.ends_on >= period.start)
     return [tuple(r) for r in session.execute(stmt).all()]

@@ -114,9 +114,10 @@ def update_goal_status(
         raise PdpError("Someone else changed this goal meanwhile; nothing was saved. Reload and try again.")
     audit.record(session, actor_email=scope.email, action="pdp_goal.status", entity="PdpGoal", entity_id=goal_id,
                  organization_id=employer_id, before=before, after={"status": new.value})
-    if _sets_target(goal) and PdpGoalStatus.dropped in (PdpGoalStatus(expected_status), new):
-        # Dropped goals set no skill target (services/metrics.skill_gaps).
-        summaries.refresh(session, employee_ids=[_employee_of(session, goal)], parts=summaries.AFTER_GOALS)
+    # Dropped goals set no skill target (services/metrics.skill_gaps): other changes leave the targets.
+    retargets = _sets_target(goal) and PdpGoalStatus.dropped in (PdpGoalStatus(expected_status), new)
+    summaries.refresh(session, employee_ids=[_employee_of(session, goal)],
+                      parts=summaries.AFTER_GOALS if retargets else ("goals",))
     bump_data_version(session)
     session.commit()
     session.refresh(goal)
@@ -170,8 +171,8 @@ def add_goal(
                  organization_id=employee.employer_id,
                  after={"employee_ref": employee.employee_ref, "period": period, "title": title, "skill_id": skill_id,
                         "credential_id": credential_id, "target_level": target_level, "due_on": due_on})
-    if _sets_target(goal):
-        summaries.refresh(session, employee_ids=[employee.id], parts=summaries.AFTER_GOALS)
+    summaries.refresh(session, employee_ids=[employee.id],
+                      parts=summaries.AFTER_GOALS if _sets_target(goal) else ("goals",))
     bump_data_version(session)
     session.commit()
     return goal

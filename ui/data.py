@@ -48,6 +48,7 @@ def clear() -> None:
     """Drop every cached figure of this process (after a write)."""
     _cached.clear()
     _drilldown.clear()
+    _options.clear()
 
 
 def _drilldowns() -> dict:
@@ -69,6 +70,19 @@ def drilldown(name: str, scope: Scope, filters: Filters, today: date, **kwargs):
     if name not in _drilldowns():
         raise ValueError(f"Unknown drill-down {name!r}")
     return _drilldown(name, scope, filters, today, current_data_version(), tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=500)
+def _options(name: str, scope: Scope, args: tuple, version: int) -> list[tuple[int, str]]:
+    from services import options as service
+
+    with Session(get_engine()) as session:
+        return getattr(service, name)(session, scope, *args)
+
+
+def options(name: str, scope: Scope, *args) -> list[tuple[int, str]]:
+    """Filter choices (services/options.py: employers, departments, credentials, cohorts), cached like the metrics."""
+    return _options(name, scope, args, current_data_version())
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=200)

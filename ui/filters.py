@@ -9,13 +9,11 @@ from __future__ import annotations
 from datetime import date
 
 import streamlit as st
-from sqlmodel import Session
 
-from db.engine import get_engine
-from services import options
 from services.identity import SignedIn
 from services.metrics import Filters
 from services.periods import Period, last_complete_quarter, quarter_of, quarters_back
+from ui import data
 
 KEEP = "_kept_"
 CUSTOM = "Custom range"
@@ -60,30 +58,29 @@ def filter_bar(who: SignedIn, today: date, *, credentials: bool = True, cohorts:
         else:
             period = choices[st.session_state[key]]
 
-        with Session(get_engine()) as session:
-            employer_ids = None
-            if not scope.is_employer_side:
-                emps = dict(options.employers(session, scope))
-                key = _restore("f_employers", [], emps)
-                st.multiselect("Employers", list(emps), format_func=emps.get, key=key,
-                               on_change=_keep, args=(key,), placeholder="All partners")
-                employer_ids = frozenset(st.session_state[key]) or None
-            depts = dict(options.departments(session, scope, employer_ids))
-            key = _restore("f_departments", [], depts)
-            st.multiselect("Departments", list(depts), format_func=depts.get, key=key,
-                           on_change=_keep, args=(key,), placeholder="All departments")
-            department_ids = frozenset(st.session_state[key]) or None
-            credential_ids = cohort_ids = None
-            if credentials:
-                creds = dict(options.credentials(session, scope))
-                key = _restore("f_credentials", [], creds)
-                st.multiselect("Credentials", list(creds), format_func=creds.get, key=key,
-                               on_change=_keep, args=(key,), placeholder="All credentials")
-                credential_ids = frozenset(st.session_state[key]) or None
-            if cohorts:
-                cohs = dict(options.cohorts(session, scope, credential_ids))
-                key = _restore("f_cohorts", [], cohs)
-                st.multiselect("Cohorts", list(cohs), format_func=cohs.get, key=key,
-                               on_change=_keep, args=(key,), placeholder="All cohorts")
-                cohort_ids = frozenset(st.session_state[key]) or None
+        employer_ids = None
+        if not scope.is_employer_side:
+            emps = dict(data.options("employers", scope))
+            key = _restore("f_employers", [], emps)
+            st.multiselect("Employers", list(emps), format_func=emps.get, key=key,
+                           on_change=_keep, args=(key,), placeholder="All partners")
+            employer_ids = frozenset(st.session_state[key]) or None
+        depts = dict(data.options("departments", scope, employer_ids))
+        key = _restore("f_departments", [], depts)
+        st.multiselect("Departments", list(depts), format_func=depts.get, key=key,
+                       on_change=_keep, args=(key,), placeholder="All departments")
+        department_ids = frozenset(st.session_state[key]) or None
+        credential_ids = cohort_ids = None
+        if credentials:
+            creds = dict(data.options("credentials", scope))
+            key = _restore("f_credentials", [], creds)
+            st.multiselect("Credentials", list(creds), format_func=creds.get, key=key,
+                           on_change=_keep, args=(key,), placeholder="All credentials")
+            credential_ids = frozenset(st.session_state[key]) or None
+        if cohorts:
+            cohs = dict(data.options("cohorts", scope, credential_ids, period))
+            key = _restore("f_cohorts", [], cohs)
+            st.multiselect("Cohorts", list(cohs), format_func=cohs.get, key=key, on_change=_keep, args=(key,),
+                           placeholder="All cohorts", help="Cohorts running during the period.")
+            cohort_ids = frozenset(st.session_state[key]) or None
     return Filters(period, employer_ids, department_ids, credential_ids, cohort_ids)

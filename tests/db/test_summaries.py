@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db import summaries
-from db.models import Cohort, Employee, Enrollment, Pdp, PdpGoal, SkillAssessment
+from db.models import Cohort, Employee, Enrollment, OutcomeSurvey, Pdp, PdpGoal, SkillAssessment
 from services import metrics
 from services.metrics import Filters
 from services.periods import parse_quarter
@@ -24,7 +24,8 @@ from tests.world import TODAY, build_world
 QUARTERS = [parse_quarter(q) for q in ("2025Q1", "2025Q4", "2026Q1", "2026Q2", "2026Q3")]
 
 
-SKILL_METRICS = ("skill_gaps", "skills_gained", "skills_gained_by_quarter", "assessment_levels")
+SKILL_METRICS = ("skill_gaps", "skills_gained", "skills_gained_by_quarter", "assessment_levels", "goal_states",
+                 "outcome_change", "retention")
 
 
 def _compare_skills(session, scope, f, today=TODAY):
@@ -75,6 +76,7 @@ enrollment = st.fixed_dictionaries({
     "status": st.sampled_from(["enrolled", "in_progress", "completed", "failed", "withdrawn"]),
     "length": st.integers(min_value=0, max_value=200),
     "cost": st.integers(min_value=0, max_value=3000),
+    "survey": st.one_of(st.none(), st.tuples(*[st.integers(min_value=1, max_value=5)] * 4)),
 })
 
 
@@ -90,6 +92,7 @@ goal = st.fixed_dictionaries({
     "skill": st.sampled_from(["s1", "s2"]),
     "target": st.one_of(st.none(), st.integers(min_value=1, max_value=5)),
     "status": st.sampled_from(["planned", "in_progress", "achieved", "dropped"]),
+    "due": st.integers(min_value=0, max_value=700),
 })
 
 
@@ -108,7 +111,13 @@ def test_summaries_equal_raw_rows_after_random_writes(session, writes, assessmen
         cohort = session.get(Cohort, world.id(w["cohort"]))
         enrolled = date(2025, 1, 1) + timedelta(days=w["start"])
         end = enrolled + timedelta(days=w["length"])
-        session.add(_unique_enrollment(session, emp, cohort, enrolled, end, w, i))
+        e = _unique_enrollment(session, emp, cohort, enrolled, end, w, i)
+        session.add(e)
+        if w["survey"] and w["status"] == "completed":
+            session.flush()
+            pb, pa, sb, sa = w["survey"]
+            session.add(OutcomeSurvey(employee_id=emp.id, enrollment_id=e.id, surveyed_on=end, performance_before=pb,
+                                      performance_after=pa, satisfaction_before=sb, satisfaction_after=sa))
         touched.add(emp.employer_id)
     for a in assessments:
         emp = session.get(Employee, world.id(a["person"]))
@@ -121,7 +130,8 @@ def test_summaries_equal_raw_rows_after_random_writes(session, writes, assessmen
         session.add(pdp)
         session.flush()
         session.add(PdpGoal(pdp_id=pdp.id, title="Random", skill_id=world.id(g["skill"]),
-                            target_level=g["target"], status=g["status"], due_on=date(2026, 12, 31)))
+                            target_level=g["target"], status=g["status"],
+                            due_on=date(2025, 6, 1) + timedelta(days=g["due"])))
         touched.add(emp.employer_id)
     if move:  # a person changes department: their history moves with them
         a1 = session.get(Employee, world.id("a1"))
@@ -140,7 +150,8 @@ def test_summaries_equal_raw_rows_after_random_writes(session, writes, assessmen
     )
     _compare(session, scope, f)
     # A day inside a month: the gaps come from the month's summary when nobody was assessed after it.
-    _compare_skills(session, scope, f, today=data.draw(st.sampled_from([TODAY, date(2026, 6, 14), date(2026, 8, 3)])))
+    _compare_skills(session, scope, f, today=data.draw(st.sampled_from(
+        [TODAY, date(2026, 6, 14), date(2026, 8, 3), date(2026, 1, 31), date(2025, 12, 20)])))
     # A credential filter keeps the counts on the summaries too.
     _compare(session, scope, Filters(period, credential_ids=frozenset({world.id("K1")})))
 
