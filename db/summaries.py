@@ -57,6 +57,7 @@ AFTER_GOALS = ("targets", "goals")
 AFTER_CREDENTIAL_SKILLS = ("gains", "levels")
 AFTER_SURVEYS = ("outcomes",)
 
+
 @dataclass(frozen=True)
 class _Rows:
     """Which summary rows a refresh rebuilds: all, some employers', or some departments'."""
@@ -86,10 +87,12 @@ class _Rows:
 def _base(rows: _Rows):
     return select().select_from(Enrollment).join(Employee, Employee.id == Enrollment.employee_id).where(*rows.people())
 
+
 def _keys():
     return [Employee.employer_id.label("employer_id"),
             func.coalesce(Employee.department_id, 0).label("department_id"),
             Enrollment.credential_id.label("credential_id")]
+
 
 def refresh(session: Session, employer_ids: Iterable[int] | None = None, *,
             employee_ids: Iterable[int] | None = None, parts: Iterable[str] = PARTS) -> None:
@@ -119,9 +122,11 @@ def refresh(session: Session, employer_ids: Iterable[int] | None = None, *,
             _clear(session, PARTS[part], rows)
             _BUILDERS[part](session, rows)
 
+
 def _clear(session: Session, tables, rows: _Rows) -> None:
     for table in tables:
         session.execute(delete(table).where(*rows.of(table)))
+
 
 def _build_enrollments(session: Session, rows: _Rows) -> None:
     zero = literal(0)
@@ -175,9 +180,11 @@ def _build_enrollments(session: Session, rows: _Rows) -> None:
 
 # --- Skills: PDP targets, gaps, gains and assessed levels ----------------------------------
 
+
 def _clip(x):
     """max(x, 0) in SQL."""
     return case((x > 0, x), else_=0)
+
 
 def _targets(rows: _Rows):
     """The highest target level per (employee, skill) among PDP goals not dropped,
@@ -195,9 +202,11 @@ def _targets(rows: _Rows):
         .subquery()
     )
 
+
 def _assessments(people_conditions, *columns):
     return (select(*columns).select_from(SkillAssessment)
             .join(Employee, Employee.id == SkillAssessment.employee_id).where(*people_conditions))
+
 
 def gain_pairs(*, people_conditions=(), enrollment_conditions=(), start=None, end=None):
     """(employee, skill, day) for each skill gained: a completed credential's skills on its
@@ -229,6 +238,7 @@ def gain_pairs(*, people_conditions=(), enrollment_conditions=(), start=None, en
     via_assessment = select(steps.c.employee_id, steps.c.skill_id, steps.c.day).where(*gained)
     # UNION ALL: every reader counts distinct pairs, so de-duplicating here would sort twice.
     return union_all(via_credential, via_assessment).subquery()
+
 
 def _build_targets(session: Session, rows: _Rows) -> None:
     A = SkillAssessment
@@ -272,6 +282,7 @@ def _build_targets(session: Session, rows: _Rows) -> None:
         select(*mkeys, func.sum(change)).group_by(*mkeys).having(func.sum(change) != 0),
     ))
 
+
 def _build_gains(session: Session, rows: _Rows) -> None:
     """Distinct (employee, skill) pairs gained per quarter."""
     pairs = gain_pairs(people_conditions=rows.people())
@@ -284,6 +295,7 @@ def _build_gains(session: Session, rows: _Rows) -> None:
         .join(Employee, Employee.id == distinct_pairs.c.employee_id).group_by(*dkeys),
     ))
 
+
 def _build_levels(session: Session, rows: _Rows) -> None:
     """Assessed levels on each side of completed enrollments."""
     levels = assessed_levels(people_conditions=rows.people())
@@ -294,6 +306,7 @@ def _build_levels(session: Session, rows: _Rows) -> None:
         select(*lkeys, func.sum(levels.c.level), func.count(), func.count(func.distinct(levels.c.employee_id)))
         .group_by(*lkeys),
     ))
+
 
 def assessed_levels(*, people_conditions=(), enrollment_conditions=(), start=None, end=None):
     """For each completed enrollment and each skill of its credential, the latest assessed
@@ -326,6 +339,7 @@ def assessed_levels(*, people_conditions=(), enrollment_conditions=(), start=Non
         .subquery()
     )
     return select(*[c for c in ranked.c if c.key != "rn"]).where(ranked.c.rn == 1).subquery()
+
 
 def _build_goals(session: Session, rows: _Rows) -> None:
     month = month_start(PdpGoal.due_on)

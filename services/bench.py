@@ -116,6 +116,8 @@ def run_limit(seconds: float | None = None) -> Iterator[None]:
 def _hit_limit(text_: str) -> bool:
     t = text_.lower()
     return "interrupted" in t or "statement timeout" in t
+
+
 ROLES = ("officer", "hr_manager")
 
 

@@ -872,10 +872,8 @@ def goal_states(session: Session, scope: Scope, f: Filters, *, today: date) -> d
         (G.month < first, literal("overdue")),
         else_=literal("on_track"),
     )
-    conds = _summary_conditions(scope, f, G)
-    if f.credential_ids is not None:
-        conds.append(G.credential_id.in_(sorted(f.credential_ids)))
-    stmt = (select(state, func.sum(G.goals)).where(*conds, or_(~open_, G.month < first, G.month > last))
+    stmt = (select(state, func.sum(G.goals))
+            .where(*_summary_conditions(scope, f, G), or_(~open_, G.month < first, G.month > last))
             .group_by(state))
     counts = {s: int(n) for s, n in session.execute(stmt).all()}
     near = _raw_goal_states(session, scope, f, today, due=(first, last))

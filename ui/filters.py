@@ -33,7 +33,6 @@ def _keep(key: str):
     st.session_state[KEEP + key] = st.session_state[key]
 
 
-
 def period_choices(today: date) -> dict[str, Period]:
     quarters = quarters_back(today, 8)[::-1]
     choices = {f"{q.label} (to date)" if q == quarter_of(today) else q.label: q for q in quarters}
