@@ -779,6 +779,24 @@ def _not_credential(ctx: _Ctx, line: int, code: str, column: str = "credential_c
     ctx.err(line, column, f"credential '{code}' does not exist or is outside your access")
 
 
+def _enrollment_key(ctx: _Ctx, seen: dict, line: int, v: dict, employees: dict, creds: dict,
+                    what: str) -> tuple[int | None, int | None] | None:
+    """A row naming an enrollment (employee_ref, credential_code, cohort): None when it repeats an
+    earlier row, else (employee id, credential id), each None when unknown (the problem is reported).
+    ``what`` describes the row for the duplicate message, with {ref}, {code} and {cohort} filled in."""
+    ref, code, cohort = v["employee_ref"], v["credential_code"], v["cohort"]
+    if _ok(ref) and _ok(code) and _ok(cohort) and ctx.dup(
+            seen, (ref, code, cohort), line, "employee_ref", what.format(ref=ref, code=code, cohort=cohort)):
+        return None
+    emp_id = employees.get(ref) if _ok(ref) else None
+    if _ok(ref) and emp_id is None:
+        _not_employee(ctx, line, ref)
+    cred_id = creds.get(code) if _ok(code) else None
+    if _ok(code) and cred_id is None:
+        _not_credential(ctx, line, code)
+    return emp_id, cred_id
+
+
 # --- Employees --------------------------------------------------------------------------------------
 
 EMPLOYEE_FIELDS = {"name": "full_name", "email": "email", "job_title": "job_title", "location": "location",
@@ -1038,16 +1056,11 @@ def _plan_enrollments(ctx: _Ctx, rows) -> None:
         if ctx.progress and i % CHUNK == CHUNK - 1:
             ctx.progress(0.4 + 0.1 * (i + 1) / total, f"Compared {i + 1:,} of {total:,} rows")
         ref, code, cohort = v["employee_ref"], v["credential_code"], v["cohort"]
-        if _ok(ref) and _ok(code) and _ok(cohort) and ctx.dup(
-                seen, (ref, code, cohort), line, "employee_ref",
-                f"the enrollment of '{ref}' in '{code}' cohort '{cohort}'"):
+        ids = _enrollment_key(ctx, seen, line, v, employees, creds,
+                              "the enrollment of '{ref}' in '{code}' cohort '{cohort}'")
+        if ids is None:
             continue
-        emp_id = employees.get(ref) if _ok(ref) else None
-        if _ok(ref) and emp_id is None:
-            _not_employee(ctx, line, ref)
-        cred_id = creds.get(code) if _ok(code) else None
-        if _ok(code) and cred_id is None:
-            _not_credential(ctx, line, code)
+        emp_id, cred_id = ids
         start, end = v.get("cohort_start"), v.get("cohort_end")
         if _ok(start) and _ok(end) and end < start:
             ctx.err(line, "cohort_end", f"cohort_end {end} is before cohort_start {start}")
@@ -1303,16 +1316,11 @@ def _plan_surveys(ctx: _Ctx, rows) -> None:
     creates, updates = [], []
     for line, v in rows:
         ref, code, cohort = v["employee_ref"], v["credential_code"], v["cohort"]
-        if _ok(ref) and _ok(code) and _ok(cohort) and ctx.dup(
-                seen, (ref, code, cohort), line, "employee_ref",
-                f"the survey of '{ref}' for '{code}' cohort '{cohort}'"):
+        ids = _enrollment_key(ctx, seen, line, v, employees, creds,
+                              "the survey of '{ref}' for '{code}' cohort '{cohort}'")
+        if ids is None:
             continue
-        emp_id = employees.get(ref) if _ok(ref) else None
-        if _ok(ref) and emp_id is None:
-            _not_employee(ctx, line, ref)
-        cred_id = creds.get(code) if _ok(code) else None
-        if _ok(code) and cred_id is None:
-            _not_credential(ctx, line, code)
+        emp_id, cred_id = ids
         cohort_id = None
         if cred_id is not None and _ok(cohort):
             found = cohorts.get((cred_id, cohort))
