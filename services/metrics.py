@@ -449,50 +449,36 @@ def by_cohort(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.
     return df.sort_values(["starts_on", "cohort"], ignore_index=True)
 
 
-def by_department(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
-    """Counts per employer and department, with headcount and participation rate."""
-    p = resolve_period(f, today)
-    group = (Organization.name.label("employer"), func.coalesce(Department.name, "(no department)").label("department"))
-    df = grouped_counts(session, scope, f, today=today, group=group, joins=[
-        (Organization, Organization.id == Employee.employer_id),
-        (Department, Department.id == Employee.department_id, "outer"),
-    ], fast="department")
-    heads = pd.DataFrame(
-        session.execute(
-            select(*group, func.count(Employee.id).label("headcount"))
-            .select_from(Employee)
-            .join(Organization, Organization.id == Employee.employer_id)
-            .outerjoin(Department, Department.id == Employee.department_id)
-            .where(*people_conditions(scope, f), employed_during(p))
-            .group_by(*group)
-        ).all(),
-        columns=["employer", "department", "headcount"],
-    )
-    out = heads.merge(df, on=["employer", "department"], how="outer")
+def _with_headcount(session: Session, scope: Scope, f: Filters, today: date, group, joins, fast: str) -> pd.DataFrame:
+    """Enrollment counts per group (``grouped_counts``) beside the group's headcount: people on
+    the payroll during the period, groups with people but no enrollments included."""
+    counts = grouped_counts(session, scope, f, today=today, group=group, joins=joins, fast=fast)
+    keys = [c.key for c in group]
+    stmt = select(*group, func.count(Employee.id).label("headcount")).select_from(Employee)
+    stmt = _joined(stmt, joins).where(*people_conditions(scope, f), employed_during(resolve_period(f, today)))
+    heads = pd.DataFrame(session.execute(stmt.group_by(*group)).all(), columns=[*keys, "headcount"])
+    out = heads.merge(counts, on=keys, how="outer")
     for col in COUNT_COLUMNS[:-1] + ["headcount"]:
         out[col] = out[col].fillna(0).astype("int64")
     out["spend"] = out["spend"].fillna(0.0)
-    out = _add_rates(out)
+    return out
+
+
+def by_department(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
+    """Counts per employer and department, with headcount and participation rate."""
+    group = (Organization.name.label("employer"), func.coalesce(Department.name, "(no department)").label("department"))
+    joins = [(Organization, Organization.id == Employee.employer_id),
+             (Department, Department.id == Employee.department_id, "outer")]
+    out = _add_rates(_with_headcount(session, scope, f, today, group, joins, "department"))
     out["participation_rate"] = (out["learners"] / out["headcount"].where(out["headcount"] > 0)).astype("Float64")
     return out.sort_values(["employer", "department"], ignore_index=True)
 
 
 def by_employer(session: Session, scope: Scope, f: Filters, *, today: date) -> pd.DataFrame:
     """Counts per employer in scope, with headcount and partnership status."""
-    p = resolve_period(f, today)
     group = (Organization.name.label("employer"), Organization.sector.label("sector"))
-    counts = grouped_counts(session, scope, f, today=today, group=group,
-                            joins=[(Organization, Organization.id == Employee.employer_id)], fast="employer")
-    heads = pd.DataFrame(
-        session.execute(
-            select(*group, func.count(Employee.id).label("headcount"))
-            .select_from(Employee)
-            .join(Organization, Organization.id == Employee.employer_id)
-            .where(*people_conditions(scope, f), employed_during(p))
-            .group_by(*group)
-        ).all(),
-        columns=["employer", "sector", "headcount"],
-    )
+    out = _with_headcount(session, scope, f, today, group,
+                          [(Organization, Organization.id == Employee.employer_id)], "employer")
     status = pd.DataFrame(
         session.execute(
             scoped(
@@ -504,9 +490,6 @@ def by_employer(session: Session, scope: Scope, f: Filters, *, today: date) -> p
         ).all(),
         columns=["employer", "partnership"],
     )
-    out = heads.merge(counts, on=["employer", "sector"], how="outer")
-    for col in COUNT_COLUMNS[:-1] + ["headcount"]:
-        out[col] = out[col].fillna(0).astype("int64")
     out = _add_rates(out.merge(status, on="employer", how="left"))
     return out.sort_values(["headcount", "employer"], ascending=[False, True], ignore_index=True)
 
