@@ -7,7 +7,7 @@ from db.engine import get_engine
 from db.models import CredentialStatus
 from services import codesign
 from ui.safe import md
-from ui.widgets import empty_state, signed_in
+from ui.widgets import empty_state, signed_in, skills_table
 
 who = signed_in()
 scope = who.scope
@@ -79,12 +79,7 @@ with left:
     st.markdown(md(d.partners) if d.partners else "The university alone.")
 with right:
     st.markdown("**Skills**")
-    if d.skills.empty:
-        st.caption("No skills mapped yet.")
-    else:
-        st.dataframe(d.skills.drop(columns=["skill_id"]), hide_index=True, width="stretch", column_config={
-            "skill": "Skill", "category": "Category", "proficiency": st.column_config.NumberColumn("Proficiency (1–5)"),
-            "esco_uri": "ESCO URI"})
+    skills_table(d.skills)
 
 left, right = st.columns(2)
 with left:

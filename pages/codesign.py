@@ -15,7 +15,7 @@ from db.scope import AccessDenied
 from services import codesign
 from ui import data
 from ui.safe import md
-from ui.widgets import empty_state, signed_in
+from ui.widgets import empty_state, signed_in, skills_table
 
 S = CredentialStatus
 who = signed_in()
@@ -160,12 +160,7 @@ with tab_outcomes:
                                                    text=text, position=int(position)), "Outcome added.")
 
 with tab_skills:
-    if d.skills.empty:
-        st.caption("No skills mapped yet.")
-    else:
-        st.dataframe(d.skills.drop(columns=["skill_id"]), hide_index=True, width="stretch", column_config={
-            "skill": "Skill", "category": "Category", "proficiency": st.column_config.NumberColumn("Proficiency (1–5)"),
-            "esco_uri": "ESCO URI"})
+    skills_table(d.skills)
     if editable:
         left, right = st.columns(2)
         with left.form(f"cd_skill_map_{base}"):

@@ -54,6 +54,16 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
+def skills_table(skills: pd.DataFrame) -> None:
+    """A credential's skill mappings (services/codesign detail), as the catalogue and studio show them."""
+    if skills.empty:
+        st.caption("No skills mapped yet.")
+        return
+    st.dataframe(skills.drop(columns=["skill_id"]), hide_index=True, width="stretch", column_config={
+        "skill": "Skill", "category": "Category", "proficiency": st.column_config.NumberColumn("Proficiency (1–5)"),
+        "esco_uri": "ESCO URI"})
+
+
 def show_suppressed(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """Figures as text, with "fewer than 5" in the blanked cells of suppressed rows.
 
