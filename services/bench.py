@@ -921,53 +921,48 @@ async def _load(app_urls: list[str], idp_url: str, users: BenchUsers, titles: di
                     failed(f"session {i} ({role}) start", exc)
             deadline = time.monotonic() + seconds
 
-            async def walk(i: int, role: str, client: _Session) -> None:
-                titles = list(client.pages)
-                current, k = titles[0], i
-                while time.monotonic() < deadline:
-                    k += 1
-                    title = titles[k % len(titles)]
-                    if title == current:
-                        continue
-                    try:
-                        took, problems, h1 = await client.run(client.pages[title])
-                        if not h1.startswith(title):
-                            problems.append(f"expected the page {title!r}, got {h1!r}")
-                        if problems:
-                            errors.append(f"{role} {title}: {problems[0]}")
-                        else:
-                            ws_samples.append((title, took))
-                        current = title
-                    except Exception as exc:  # noqa: BLE001
-                        failed(f"{role} {title}", exc)
-                        return
-                    await asyncio.sleep(think_s)
-
-            async def click(i: int, role: str, page) -> None:
-                menu = titles[role]
+            async def tour(menu: list[str], i: int, who: str, visit, samples: list) -> None:
+                """Open the menu's pages in turn (session i starts at page i) until the deadline;
+                ``visit(title)`` returns (seconds, problem or None)."""
                 current, k = menu[0], i
                 while time.monotonic() < deadline:
                     k += 1
                     title = menu[k % len(menu)]
                     if title == current:
                         continue
-                    t = time.perf_counter()
                     try:
-                        await page.get_by_test_id("stSidebar").get_by_role("link", name=title).click()
-                        await page.get_by_role("heading", level=1, name=title).first.wait_for(state="visible")
-                        await page.wait_for_selector(APP_IDLE)
-                        took = time.perf_counter() - t
-                        bad = await page.get_by_test_id("stException").count()
-                        bad += await page.get_by_text("Something went wrong while drawing this page").count()
-                        if bad:
-                            errors.append(f"browser {role} {title}: error shown on the page")
+                        took, problem = await visit(title)
+                        if problem:
+                            errors.append(f"{who} {title}: {problem}")
                         else:
-                            br_samples.append((title, took))
+                            samples.append((title, took))
                         current = title
                     except Exception as exc:  # noqa: BLE001
-                        failed(f"browser {role} {title}", exc)
+                        failed(f"{who} {title}", exc)
                         return
                     await asyncio.sleep(think_s)
+
+            def walk(i: int, role: str, client: _Session):
+                async def visit(title: str):
+                    took, problems, h1 = await client.run(client.pages[title])
+                    if not h1.startswith(title):
+                        problems.append(f"expected the page {title!r}, got {h1!r}")
+                    return took, problems[0] if problems else None
+
+                return tour(list(client.pages), i, role, visit, ws_samples)
+
+            def click(i: int, role: str, page):
+                async def visit(title: str):
+                    t = time.perf_counter()
+                    await page.get_by_test_id("stSidebar").get_by_role("link", name=title).click()
+                    await page.get_by_role("heading", level=1, name=title).first.wait_for(state="visible")
+                    await page.wait_for_selector(APP_IDLE)
+                    took = time.perf_counter() - t
+                    bad = await page.get_by_test_id("stException").count()
+                    bad += await page.get_by_text("Something went wrong while drawing this page").count()
+                    return took, "error shown on the page" if bad else None
+
+                return tour(titles[role], i, f"browser {role}", visit, br_samples)
 
             await asyncio.gather(*(walk(i, role, c) for i, (role, c) in enumerate(clients)),
                                  *(click(i, role, page) for i, (role, _ctx, page) in enumerate(tabs)))
