@@ -41,21 +41,11 @@ def _compare_skills(session, scope, f, today=TODAY):
 
 def _compare(session, scope, f):
     _compare_skills(session, scope, f)
-    fast = {
-        "summary": metrics.summary(session, scope, f, today=TODAY),
-        "by_credential": metrics.by_credential(session, scope, f, today=TODAY),
-        "by_department": metrics.by_department(session, scope, f, today=TODAY),
-        "by_employer": metrics.by_employer(session, scope, f, today=TODAY),
-        "days": metrics.days_to_complete(session, scope, f, today=TODAY),
-    }
+    counts = {"summary": metrics.summary, "by_credential": metrics.by_credential, "by_department": metrics.by_department,
+              "by_employer": metrics.by_employer, "days": metrics.days_to_complete}
+    fast = {name: fn(session, scope, f, today=TODAY) for name, fn in counts.items()}
     with metrics.raw_only():
-        raw = {
-            "summary": metrics.summary(session, scope, f, today=TODAY),
-            "by_credential": metrics.by_credential(session, scope, f, today=TODAY),
-            "by_department": metrics.by_department(session, scope, f, today=TODAY),
-            "by_employer": metrics.by_employer(session, scope, f, today=TODAY),
-            "days": metrics.days_to_complete(session, scope, f, today=TODAY),
-        }
+        raw = {name: fn(session, scope, f, today=TODAY) for name, fn in counts.items()}
     assert fast["summary"] == raw["summary"]
     for name in ("by_credential", "by_department", "by_employer", "days"):
         a, b = fast[name], raw[name]
