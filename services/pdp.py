@@ -74,10 +74,6 @@ def _sets_target(goal: PdpGoal) -> bool:
     return goal.skill_id is not None and goal.target_level is not None
 
 
-def _employee_of(session: Session, goal: PdpGoal) -> int:
-    return session.execute(select(Pdp.employee_id).where(Pdp.id == goal.pdp_id)).scalar_one()
-
-
 def update_goal_status(
     session: Session, scope: Scope, *, goal_id: int, status: str, expected_status: str
 ) -> PdpGoal:
@@ -87,14 +83,14 @@ def update_goal_status(
     except ValueError:
         raise PdpError(f"Unknown goal status '{status}'.") from None
     row = session.execute(
-        select(PdpGoal, Employee.employer_id)
+        select(PdpGoal, Employee.employer_id, Pdp.employee_id)
         .join(Pdp, Pdp.id == PdpGoal.pdp_id)
         .join(Employee, Employee.id == Pdp.employee_id)
         .where(PdpGoal.id == goal_id, visible(scope, PdpGoal))
     ).first()
     if row is None:
         raise PdpError("That goal does not exist or is outside your access.")
-    goal, employer_id = row
+    goal, employer_id, employee_id = row
     _require_editor(scope, employer_id)
     if goal.status != expected_status:
         raise PdpError(
@@ -116,7 +112,7 @@ def update_goal_status(
                  organization_id=employer_id, before=before, after={"status": new.value})
     # Dropped goals set no skill target (services/metrics.skill_gaps): other changes leave the targets.
     retargets = _sets_target(goal) and PdpGoalStatus.dropped in (PdpGoalStatus(expected_status), new)
-    summaries.refresh(session, employee_ids=[_employee_of(session, goal)],
+    summaries.refresh(session, employee_ids=[employee_id],
                       parts=summaries.AFTER_GOALS if retargets else ("goals",))
     bump_data_version(session)
     session.commit()
