@@ -45,7 +45,7 @@ from db.models import (
 )
 from db.scope import Scope, scoped, visible
 from db.sqlfuncs import days_between, quarter_start
-from services.periods import Period, quarter_of, quarters_back
+from services.periods import Period, is_quarter, quarters_back
 
 S = EnrollmentStatus
 ACTIVE_STATUSES = (S.enrolled.value, S.in_progress.value)
@@ -212,10 +212,6 @@ def _month_aligned(p: Period) -> bool:
     return p.start.day == 1 and (p.end + timedelta(days=1)).day == 1
 
 
-def _quarter_aligned(p: Period) -> bool:
-    return p.start.day == 1 and p.start.month % 3 == 1 and quarter_of(p.start).end == p.end
-
-
 _RAW_ONLY: ContextVar[bool] = ContextVar("metrics_raw_only", default=False)
 
 
@@ -239,7 +235,7 @@ def uses_summaries(f: Filters, p: Period, kind: str = "") -> bool:
     """
     if _RAW_ONLY.get() or f.cohort_ids is not None or not _month_aligned(p):
         return False
-    return kind == "credential" or (_quarter_aligned(p) and f.credential_ids is None)
+    return kind == "credential" or (is_quarter(p) and f.credential_ids is None)
 
 
 def _summary_conditions(scope: Scope, f: Filters, table) -> list:
@@ -657,7 +653,7 @@ def _summary_gains(session: Session, scope: Scope, f: Filters, quarters: list[Pe
 def skills_gained(session: Session, scope: Scope, f: Filters, *, today: date) -> int:
     """Distinct (employee, skill) pairs gained in the period."""
     p = resolve_period(f, today)
-    if _skills_summarised(f) and _quarter_aligned(p):
+    if _skills_summarised(f) and is_quarter(p):
         return _summary_gains(session, scope, f, [p]).get(p.start, 0)
     pairs = _skill_gain_pairs(scope, f, p)
     inner = select(pairs.c.employee_id, pairs.c.skill_id).distinct().subquery()
@@ -687,7 +683,7 @@ def assessment_levels(session: Session, scope: Scope, f: Filters, *, today: date
     """Per skill, mean assessed level before enrolling and after completing, among
     enrollments completed in the period (each enrollment's latest assessment on each side)."""
     p = resolve_period(f, today)
-    if _skills_summarised(f) and _quarter_aligned(p):
+    if _skills_summarised(f) and is_quarter(p):
         L = AssessmentLevelSummary
         stmt = (select(Skill.name, L.side, func.sum(L.level_total), func.sum(L.assessments), func.sum(L.people))
                 .join(Skill, Skill.id == L.skill_id)
