@@ -2,9 +2,7 @@
 
 import pandas as pd
 import streamlit as st
-from sqlmodel import Session
 
-from db.engine import get_engine
 from db.models import EnrollmentStatus
 from services.learners import MAX_EXPORT_ROWS
 from services.metrics import SUPPRESSED, suppress_small_groups
@@ -118,13 +116,8 @@ if st.toggle("Prepare Open Badges", key="learner_badges",
                   "a .json file and the same credential signed as a VC-JWT (.jwt)."):
     from services import badges
 
-    @st.cache_data(ttl=600, max_entries=8, show_spinner="Signing badges…")
-    def _badge_zip(scope, filters, today, version: int) -> tuple[int, bytes]:
-        with Session(get_engine()) as session:
-            return badges.export_zip(session, scope, filters, today=today)
-
     try:
-        n_badges, badge_zip = _badge_zip(scope, filters, today, data.current_data_version())
+        n_badges, badge_zip = data.badge_zip(scope, filters, today)
     except badges.BadgeError as exc:
         st.error(f"Badges cannot be prepared: {exc}")
     else:

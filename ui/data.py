@@ -49,6 +49,7 @@ def clear() -> None:
     _cached.clear()
     _drilldown.clear()
     _options.clear()
+    _badge_zip.clear()
 
 
 def _drilldowns() -> dict:
@@ -83,6 +84,19 @@ def _options(name: str, scope: Scope, args: tuple, version: int) -> list[tuple[i
 def options(name: str, scope: Scope, *args) -> list[tuple[int, str]]:
     """Filter choices (services/options.py: employers, departments, credentials, cohorts), cached like the metrics."""
     return _options(name, scope, args, current_data_version())
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner="Signing badges…")
+def _badge_zip(scope: Scope, filters: Filters, today: date, version: int) -> tuple[int, bytes]:
+    from services import badges
+
+    with Session(get_engine()) as session:
+        return badges.export_zip(session, scope, filters, today=today)
+
+
+def badge_zip(scope: Scope, filters: Filters, today: date) -> tuple[int, bytes]:
+    """(how many, a zip of) signed Open Badges of the completions in these filters (services/badges.py)."""
+    return _badge_zip(scope, filters, today, current_data_version())
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=200)
