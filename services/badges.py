@@ -72,7 +72,8 @@ class BadgeError(RuntimeError):
 
 
 def schema_dir() -> Path:
-    return Path(os.environ.get("OB_SCHEMA_DIR") or ROOT.parent / "shared" / "conformance" / "openbadges-3.0")
+    """The Open Badges 3.0 schema kept in the repository (services/schemas/README.md), or OB_SCHEMA_DIR."""
+    return Path(os.environ.get("OB_SCHEMA_DIR") or Path(__file__).resolve().parent / "schemas" / "openbadges-3.0")
 
 
 def key_path() -> Path:

@@ -23,7 +23,8 @@ from services.metrics import Filters
 from services.periods import Period
 from tests.world import build_world
 
-SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "openbadges-3.0" / \
+# The official file as kept in the repository (services/schemas/README.md), read here without services/badges.py.
+SCHEMA = Path(__file__).resolve().parents[2] / "services" / "schemas" / "openbadges-3.0" / \
     "ob_v3p0_achievementcredential_schema.json"
 B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
