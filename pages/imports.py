@@ -46,7 +46,7 @@ with st.expander(f"Columns of a {spec.title.lower()} file, and templates"):
     st.dataframe(imports.columns_frame(kind), hide_index=True, width="stretch")
     st.caption("Dates are YYYY-MM-DD. Empty cells, ?, NA, N/A and null mean \"no value\". "
                f"A missing optional column leaves that field as it is. Natural key: {', '.join(spec.key)}.")
-    downloads(imports.template(kind), f"{kind}-template", key=f"imp_tpl_{kind}")
+    downloads(imports.template(kind), f"{kind}-template", key=f"imp_tpl_{kind}", as_is=True)
 
 upload = st.file_uploader("File", type=["csv", "txt", "tsv", "xlsx"], key="imp_file")
 needs_target = (spec.side == "employer" and not scope.is_employer_side and employer_id is None) or \

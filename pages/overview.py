@@ -34,13 +34,13 @@ kpi_row([
 ])
 kpi_row([
     Kpi("Completion rate", now.completion_rate, "Completed ÷ (completed + failed + withdrawn) in the period.",
-        before.completion_rate, percent=True),
+        before.completion_rate, kind="rate"),
     Kpi("Participation", now.participation_rate, "People who enrolled in the period ÷ headcount.",
-        before.participation_rate, percent=True),
+        before.participation_rate, kind="rate"),
     Kpi("Median days to complete", now.median_days_to_complete, "From enrollment to completion, for completions in the period.",
         before.median_days_to_complete, lower_is_better=True),
     Kpi("Cost per completion", now.cost_per_completion, "Spend on enrollments made in the period ÷ completions in it.",
-        before.cost_per_completion, money=True, lower_is_better=True),
+        before.cost_per_completion, kind="money", lower_is_better=True),
 ])
 
 left, right = st.columns(2)

@@ -30,11 +30,11 @@ kpi_row([
     Kpi("Skills gained", gained, "Employee–skill pairs gained in the period: through a completed credential, "
         "or an assessment higher than the previous one.", gained_before),
     Kpi("Skill gap closed", gap_closed_overall(gaps) if not gaps.empty else None,
-        "Share of the gap between PDP target levels and first assessed levels that is closed now.", percent=True),
+        "Share of the gap between PDP target levels and first assessed levels that is closed now.", kind="rate"),
     Kpi("Cost per completion", s.cost_per_completion, "Spend on enrollments made in the period ÷ completions in it.",
-        money=True),
+        kind="money"),
     Kpi("Budget used", money.used, f"Spend {fmt(money.spend, 'money')} of a pro-rata budget of "
-        f"{fmt(money.budget_for_period, 'money')} for the period.", percent=True),
+        f"{fmt(money.budget_for_period, 'money')} for the period.", kind="rate"),
 ])
 
 st.subheader("Skill gaps by department")
@@ -88,10 +88,10 @@ with right:
     kpi_row([
         Kpi("Completers", kept.completer_rate if kept.completer_rate is not None else (SUPPRESSED if kept.completers else None),
             f"Of {kept.completers:,} people employed on {kept.reference_day:%d %b %Y} who had completed a credential, "
-            "the share still employed at the period's end.", percent=True),
+            "the share still employed at the period's end.", kind="rate"),
         Kpi("Non-completers", kept.other_rate if kept.other_rate is not None else (SUPPRESSED if kept.others else None),
             f"Of {kept.others:,} people employed then with no completed credential, the share still employed.",
-            percent=True),
+            kind="rate"),
     ])
 
 st.subheader("Spend against budget")

@@ -1,29 +1,207 @@
-"""How figures are written for people: one formatter for pages, PDF and Excel text."""
+"""How the product writes figures, dates and names for people: one formatter for every
+page, download and the review pack.
+
+- ``fmt(value, kind)`` writes one value as text (pages, PDF, sentences).
+- ``label(value)`` turns a stored name (``on_track``, ``hr_manager``) into words.
+- ``COLUMNS`` gives every table column the product shows its heading and kind, so a
+  page, a CSV, an Excel sheet and the pack name and format a column the same way.
+- ``export_frame`` is a table as a download holds it: the same headings, states in
+  words, numbers rounded to the precision shown (rates as percentages).
+
+Rates always have one decimal ("64.0%"), money whole pounds in totals ("£919,748")
+and pence in single prices and costs ("£412.50").
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
 import pandas as pd
 
-# kind: count | rate | money | days | change | change_rate
-KINDS = ("count", "rate", "money", "days", "change", "change_rate")
+RATE_DECIMALS = 1
+NO_FIGURE = "–"
+
+# kind: how a value is written.
+#   text, state (a stored name: shown in words), count, rate (a fraction: 0.64 → 64.0%),
+#   points (a change of a rate: 0.02 → +2.0 pts), money (whole pounds), price (pence),
+#   mean (two decimals), change (signed count), mean_change (signed, two decimals),
+#   days (a whole number of days), date, datetime, flag (yes / no).
+KINDS = ("text", "state", "count", "rate", "points", "money", "price", "mean", "change", "mean_change", "days",
+         "date", "datetime", "flag")
+
+# Words kept in capitals, and stored names whose words are not the obvious ones.
+ACRONYMS = {"pdp": "PDP", "pdps": "PDPs", "hr": "HR", "ects": "ECTS", "eqf": "EQF", "esco": "ESCO", "id": "id",
+            "uri": "URI", "csv": "CSV", "oidc": "OIDC"}
+WORDS = {"co_designing_employers": "Co-designing employers", "in_review": "In review", "on_track": "On track",
+         "at_risk": "At risk", "e_learning": "E-learning", "hr_manager": "HR manager"}
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (str, bytes, date, datetime)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def label(value) -> str:
+    """A stored name in words: ``on_track`` → "On track", ``pdp_goals`` → "PDP goals"."""
+    if _is_missing(value):
+        return NO_FIGURE
+    text = str(getattr(value, "value", value))
+    if text in WORDS:
+        return WORDS[text]
+    words = text.replace("-", " ").replace("_", " ").split()
+    if not words:
+        return text
+    out = [ACRONYMS.get(w.lower(), w.lower() if w.islower() else w) for w in words]
+    if out[0] == out[0].lower():
+        out[0] = out[0][0].upper() + out[0][1:]
+    return " ".join(out)
+
+
+def _signed(text: str, value: float) -> str:
+    # A true minus sign, as typeset figures use.
+    return ("+" if value > 0 else "−" if value < 0 else "±") + text.lstrip("-")
 
 
 def fmt(value, kind: str = "count") -> str:
-    """A figure as text; "–" for no figure; text (e.g. "fewer than 5") passes through."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "–"
-    if isinstance(value, str):
-        return value
+    """One value as text; "–" for no figure. Text (e.g. "fewer than 5") passes through."""
+    if _is_missing(value):
+        return NO_FIGURE
+    if kind == "state":
+        return label(value)
+    if isinstance(value, str) or kind == "text":
+        return str(value)
+    if kind == "date":
+        return f"{value:%-d %b %Y}" if isinstance(value, (date, datetime)) else str(value)
+    if kind == "datetime":
+        return f"{value:%-d %b %Y, %H:%M}" if isinstance(value, datetime) else fmt(value, "date")
+    if kind == "flag":
+        return "yes" if value else "no"
+    value = float(value) if not isinstance(value, (int, float)) else value
+    if isinstance(value, float) and math.isinf(value):
+        return NO_FIGURE
     if kind == "rate":
-        return f"{value:.0%}"
+        return f"{value * 100:.{RATE_DECIMALS}f}%"
+    if kind == "points":
+        return _signed(f"{abs(value) * 100:.{RATE_DECIMALS}f} pts", round(value * 100, RATE_DECIMALS))
     if kind == "money":
-        return f"£{value:,.0f}"
-    if kind == "days":
-        return f"{value:,.0f}"
-    if kind == "change_rate":
-        return f"{value * 100:+.0f} pts"
-    if kind == "change":
-        return f"{value:+,.0f}"
-    if isinstance(value, float) and not float(value).is_integer():
+        return ("−" if round(value) < 0 else "") + f"£{abs(value):,.0f}"
+    if kind == "price":
+        return ("−" if value < 0 else "") + f"£{abs(value):,.2f}"
+    if kind == "mean":
         return f"{value:,.2f}"
-    return f"{value:,.0f}" if isinstance(value, (int, float)) else str(value)
+    if kind == "mean_change":
+        return _signed(f"{abs(value):,.2f}", round(value, 2))
+    if kind == "change":
+        return _signed(f"{abs(value):,.0f}", round(value))
+    # count, days
+    return f"{value:,.0f}"
+
+
+def fmt_change(value, kind: str) -> str:
+    """The change of a value of ``kind`` (this minus previous): +3, +2.0 pts, +£1,200, +0.25."""
+    if _is_missing(value) or isinstance(value, str):
+        return fmt(value)
+    if kind in ("money", "price"):
+        return _signed(fmt(abs(value), "money"), round(value))
+    return fmt(value, {"rate": "points", "mean": "mean_change", "mean_change": "mean_change"}.get(kind, "change"))
+
+
+# --- Table columns -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    heading: str
+    kind: str = "text"
+
+    @property
+    def export_heading(self) -> str:
+        unit = {"rate": " (%)", "points": " (pts)", "money": " (£)", "price": " (£)"}.get(self.kind, "")
+        return self.heading + unit
+
+
+def _columns(*specs: tuple[str, str, str]) -> dict[str, Column]:
+    return {name: Column(name, heading, kind) for name, heading, kind in specs}
+
+
+# Every column a table of the product shows. Metric headings follow services/metrics.DEFINITIONS.
+COLUMNS: dict[str, Column] = _columns(
+    ("employee_ref", "Employee id", "text"), ("employee", "Employee", "text"), ("employer", "Employer", "text"),
+    ("department", "Department", "text"), ("manager", "Manager", "text"), ("job_title", "Job title", "text"),
+    ("credential", "Credential", "text"), ("code", "Code", "text"), ("title", "Title", "text"),
+    ("cohort", "Cohort", "text"), ("status", "Status", "state"), ("state", "State", "state"),
+    ("enrolled_on", "Enrolled", "date"), ("completed_on", "Result on", "date"), ("withdrawn_on", "Withdrawn on", "date"),
+    ("starts_on", "Starts", "date"), ("ends_on", "Ends", "date"), ("due_on", "Due", "date"),
+    ("last_activity", "Last activity", "date"), ("last_change", "Last change", "date"),
+    ("score", "Score", "mean"), ("cost", "Cost", "price"), ("price", "Price", "price"),
+    ("headcount", "Headcount", "count"), ("enrollments", "Enrollments", "count"), ("completed", "Completions", "count"),
+    ("failed", "Failed", "count"), ("withdrawn", "Withdrawn", "count"), ("active", "Active learners", "count"),
+    ("learners", "Learners", "count"), ("completions", "Completions", "count"),
+    ("completion_rate", "Completion rate", "rate"), ("withdrawal_rate", "Withdrawal rate", "rate"),
+    ("participation_rate", "Participation", "rate"), ("spend", "Spend", "money"),
+    ("sector", "Sector", "text"), ("partnership", "Partnership", "text"),
+    ("period", "Plan", "text"), ("goal", "Goal", "text"), ("skill", "Skill", "text"),
+    ("target_level", "Target level", "count"), ("people", "People", "count"), ("mean_gap", "Mean gap (levels)", "mean"),
+    ("gap_now", "Gap now (levels)", "mean"), ("gap_start", "Gap at start (levels)", "mean"),
+    ("gap_closed", "Gap closed", "rate"), ("version", "Version", "count"),
+    ("co_designing_employers", "Co-designing employers", "count"), ("changed_this_quarter", "Changed this quarter", "flag"),
+    ("quarter", "Quarter", "text"), ("days", "Days", "days"), ("goals", "PDP goals", "count"),
+    ("eqf_level", "EQF level", "count"), ("ects_credits", "ECTS credits", "mean"),
+    ("learning_hours", "Learning hours", "count"), ("delivery_mode", "Delivery mode", "state"),
+    ("skills_gained", "Skills gained", "count"), ("n", "Answers", "count"),
+)
+
+
+def column(name: str) -> Column:
+    """The column's heading and kind; a column not listed is text with its name in words."""
+    return COLUMNS.get(name) or Column(name, label(name), "text")
+
+
+def columns(names: Iterable[str]) -> list[Column]:
+    return [column(n) for n in names]
+
+
+def shown_frame(df: pd.DataFrame, names: Sequence[str] | None = None) -> pd.DataFrame:
+    """The table as text, exactly as a page or the PDF writes it: headings and values formatted."""
+    cols = columns(names if names is not None else df.columns)
+    return pd.DataFrame({c.heading: [fmt(v, c.kind) for v in df[c.name]] for c in cols}, index=df.index)
+
+
+def _export_value(value, kind: str):
+    if _is_missing(value):
+        return None
+    if isinstance(value, str) and kind not in ("text", "state"):
+        return value  # e.g. "fewer than 5"
+    if kind == "state":
+        return label(value)
+    if kind in ("rate", "points"):
+        return round(float(value) * 100, RATE_DECIMALS)
+    if kind == "money":
+        return round(float(value))
+    if kind in ("price", "mean", "mean_change"):
+        return round(float(value), 2)
+    if kind in ("count", "days", "change"):
+        return int(round(float(value)))
+    if kind == "flag":
+        return "yes" if value else "no"
+    if kind == "datetime" and isinstance(value, datetime):
+        return value.replace(microsecond=0, tzinfo=None)
+    return value
+
+
+def export_frame(df: pd.DataFrame, names: Sequence[str] | None = None) -> pd.DataFrame:
+    """The table as a CSV or Excel download holds it: headings (with units), states in words,
+    numbers rounded as shown (a rate of 0.6401 is 64.0 under "Completion rate (%)")."""
+    cols = columns(names if names is not None else df.columns)
+    out = pd.DataFrame({c.export_heading: [_export_value(v, c.kind) for v in df[c.name]] for c in cols})
+    return out.astype(object).where(out.notna(), None)
