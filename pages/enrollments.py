@@ -5,11 +5,13 @@ import streamlit as st
 
 from db.models import EnrollmentStatus
 from services.learners import MAX_EXPORT_ROWS
-from services.metrics import SUPPRESSED, suppress_small_groups
+from services.formatting import fmt, label
+from services.metrics import MIN_GROUP, SUPPRESSED, suppress_small_groups
 from services.periods import today as today_
 from ui import charts, data
 from ui.filters import filter_bar
-from ui.widgets import downloads, empty_state, show_suppressed, signed_in
+from ui.tables import downloads, show_suppressed, table
+from ui.widgets import empty_state, signed_in
 
 who = signed_in()
 scope = who.scope
@@ -18,21 +20,16 @@ filters = filter_bar(who, today)
 period = filters.period
 
 st.title("Enrollment and completion")
-st.caption(f"{period.label} ({period.start:%d %b %Y} – {period.end:%d %b %Y})")
+st.caption(f"{period.label} ({fmt(period.start, 'date')} – {fmt(period.end, 'date')})")
 
 s = data.get("summary", scope, filters, today)
 if s.enrollments == 0 and s.active == 0 and s.completed + s.failed + s.withdrawn == 0:
     empty_state("No enrollments in this period for these filters. Choose another period or clear filters.")
     st.stop()
 
-rate_cols = {
-    "enrollments": st.column_config.NumberColumn("Enrollments", format="%d"),
-    "completed": st.column_config.NumberColumn("Completed"),
-    "failed": st.column_config.NumberColumn("Failed"),
-    "withdrawn": st.column_config.NumberColumn("Withdrawn"),
-    "active": st.column_config.NumberColumn("Active at end"),
-    "completion_rate": st.column_config.NumberColumn("Completion rate", format="percent"),
-}
+outcome_columns = ["enrollments", "completed", "failed", "withdrawn", "active", "completion_rate"]
+# An HR manager's tables would repeat their own employer on every row.
+employer_column = [] if scope.is_employer_side else ["employer"]
 
 left, right = st.columns(2)
 with left:
@@ -54,61 +51,48 @@ with right:
     else:
         st.altair_chart(charts.histogram(dist, value="days", weight="completions", x_title="Days from enrollment to completion",
                                          y_title="Completions"), width="stretch")
-        st.caption(f"Median {s.median_days_to_complete:,.0f} days; 80% finish within {s.p80_days_to_complete:,.0f} days.")
+        st.caption(f"Median {fmt(s.median_days_to_complete, 'days')} days; 80% finish within "
+                   f"{fmt(s.p80_days_to_complete, 'days')} days.")
 
 # One breakdown at a time: tabs would compute all three on every run, and the cohort
 # table reads raw enrollments (thousands of cohorts, no summary table).
 breakdown = st.radio("Breakdown", ["By credential", "By cohort", "By department"], horizontal=True,
                      key="enrollment_breakdown", label_visibility="collapsed")
 if breakdown == "By credential":
-    by_cred = data.get("by_credential", scope, filters, today)
-    st.dataframe(by_cred[["code", "title", *rate_cols]], hide_index=True, width="stretch",
-                 column_config=rate_cols | {"code": "Credential", "title": "Title"})
+    table(data.get("by_credential", scope, filters, today), ["code", "title", *outcome_columns])
 elif breakdown == "By cohort":
-    by_cohort = data.get("by_cohort", scope, filters, today)
-    st.dataframe(by_cohort[["cohort", "code", "starts_on", *rate_cols]], hide_index=True, width="stretch",
-                 column_config=rate_cols | {"cohort": "Cohort", "code": "Credential",
-                                            "starts_on": st.column_config.DateColumn("Starts")})
+    table(data.get("by_cohort", scope, filters, today), ["cohort", "code", "starts_on", *outcome_columns])
 else:
-    shown = {"enrollments": "count", "completed": "count", "failed": "count", "withdrawn": "count",
-             "active": "count", "completion_rate": "rate"}
     by_dept = suppress_small_groups(data.get("by_department", scope, filters, today), n_col="headcount",
-                                    columns=list(shown))
-    labels = {"employer": "Employer", "department": "Department",
-              "headcount": st.column_config.NumberColumn("Headcount", format="%d"), "enrollments": "Enrollments",
-              "completed": "Completed", "failed": "Failed", "withdrawn": "Withdrawn", "active": "Active at end",
-              "completion_rate": "Completion rate"}
-    st.dataframe(show_suppressed(by_dept, shown)[list(labels)], hide_index=True, width="stretch", column_config=labels)
-    st.caption(f"Departments with fewer than 5 people show “{SUPPRESSED}”.")
+                                    columns=outcome_columns)
+    table(show_suppressed(by_dept, outcome_columns), [*employer_column, "department", "headcount", *outcome_columns])
+    st.caption(f"Departments with fewer than {MIN_GROUP} people show “{SUPPRESSED}”.")
 
 st.subheader("Learners")
 c1, c2, c3 = st.columns([2, 2, 1])
 statuses = c1.multiselect("Status", [x.value for x in EnrollmentStatus], key="learner_status",
-                          format_func=lambda v: v.replace("_", " "), placeholder="Any status")
+                          format_func=label, placeholder="Any status")
 search = c2.text_input("Search name or employee id", key="learner_search")
 page_size = c3.selectbox("Rows per page", [50, 100, 500], key="learner_page_size")
 status_set = frozenset(statuses) or None
 total = data.drilldown("learner_count", scope, filters, today, statuses=status_set, search=search)
 pages = max(1, -(-total // page_size))
 page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="learner_page") if pages > 1 else 1
-_, table = data.drilldown("learners", scope, filters, today, statuses=status_set, search=search, limit=page_size,
+_, learners = data.drilldown("learners", scope, filters, today, statuses=status_set, search=search, limit=page_size,
                           offset=(page - 1) * page_size, count=False)
-if table.empty:
+learner_columns = ["employee_ref", "employee", *employer_column, "department", "credential", "cohort", "status",
+                   "enrolled_on", "completed_on", "withdrawn_on", "score", "cost"]
+if learners.empty:
     empty_state("No learners match.")
 else:
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "employee_ref": "Employee id", "employee": "Employee", "employer": "Employer", "department": "Department",
-        "credential": "Credential", "cohort": "Cohort", "status": "Status",
-        "enrolled_on": st.column_config.DateColumn("Enrolled"), "completed_on": st.column_config.DateColumn("Result on"),
-        "withdrawn_on": st.column_config.DateColumn("Withdrawn"), "score": st.column_config.NumberColumn("Score"),
-        "cost": st.column_config.NumberColumn("Cost", format="£%.2f"),
-    })
-    st.caption(f"{total:,} enrollments match; the downloads hold all of them (up to {MAX_EXPORT_ROWS:,}), "
+    table(learners, learner_columns)
+    st.caption(f"{fmt(total)} enrollments match; the downloads hold all of them (up to {fmt(MAX_EXPORT_ROWS)}), "
                "with the columns shown.")
     if st.toggle("Prepare downloads", key="learner_downloads"):
         _, everything = data.drilldown("learners", scope, filters, today, statuses=status_set, search=search,
                                        limit=MAX_EXPORT_ROWS, count=False)
-        downloads(everything, f"learners-{period.label or 'period'}".replace(" ", "_"), key="learners")
+        downloads(everything, f"learners-{period.label or 'period'}".replace(" ", "_"), key="learners",
+                  names=learner_columns)
 
 # Open Badges 3.0 (services/badges.py): signed badges of the completions in the current filters.
 if st.toggle("Prepare Open Badges", key="learner_badges",
@@ -122,10 +106,10 @@ if st.toggle("Prepare Open Badges", key="learner_badges",
         st.error(f"Badges cannot be prepared: {exc}")
     else:
         if n_badges:
-            st.download_button(f"Download {n_badges:,} badge{'' if n_badges == 1 else 's'} (zip)", badge_zip,
+            st.download_button(f"Download {fmt(n_badges)} badge{'' if n_badges == 1 else 's'} (zip)", badge_zip,
                                f"badges-{period.label or 'period'}.zip".replace(" ", "_"), "application/zip",
                                key="learner_badges_zip", icon=":material/workspace_premium:")
             if n_badges >= badges.MAX_PAGE_BADGES:
-                st.caption(f"The first {badges.MAX_PAGE_BADGES:,}; `manage.py badges export` writes all of them.")
+                st.caption(f"The first {fmt(badges.MAX_PAGE_BADGES)}; `manage.py badges export` writes all of them.")
         else:
             empty_state("No completed enrollments in these filters, so no badges.")

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from services.metrics import SUPPRESSED, suppress_small_groups
+from services.formatting import fmt
+from services.metrics import DEFINITIONS, MIN_GROUP, SUPPRESSED, suppress_small_groups
 from services.periods import today as today_
 from ui import charts, data
 from ui.filters import filter_bar
-from ui.widgets import Kpi, empty_state, kpi_row, show_suppressed, signed_in
+from ui.tables import show_suppressed, table
+from ui.widgets import Kpi, empty_state, kpi_row, signed_in
 
 who = signed_in()
 scope = who.scope
@@ -15,7 +17,7 @@ filters = filter_bar(who, today)
 period = filters.period
 
 st.title("Overview")
-st.caption(f"{who.organization_name} · {period.label} ({period.start:%d %b %Y} – {period.end:%d %b %Y})")
+st.caption(f"{who.organization_name} · {period.label} ({fmt(period.start, 'date')} – {fmt(period.end, 'date')})")
 
 now = data.get("summary", scope, filters, today)
 before = data.get("summary", scope, filters.with_period(period.previous()), today)
@@ -65,36 +67,21 @@ with left:
                                     y_title="Credential", horizontal=True), width="stretch")
 with right:
     st.subheader("Alerts")
-    n_risk, risky = data.get("at_risk_learners", scope, filters, today, limit=50)
-    goals = data.get("goal_states", scope, filters, today)
-    st.metric("Learners at risk", f"{n_risk:,}", help="Enrolled or in progress, past the cohort's mid-point, "
-              "with no recorded activity for 30 days or more.", border=True)
-    st.metric("Overdue PDP goals", f"{goals['overdue']:,}", help="Planned or in progress, past their due date.",
-              border=True)
-    if n_risk:
-        with st.expander(f"Learners at risk (first {len(risky)})"):
-            st.dataframe(risky, hide_index=True, width="stretch")
+    alerts = data.get("alerts", scope, filters, today)
+    st.caption(f"As of {fmt(alerts.as_of, 'date')}, whatever the period.")
+    st.metric("Learners at risk", fmt(alerts.learners_at_risk), help=DEFINITIONS["Learners at risk"], border=True)
+    st.metric("Overdue PDP goals", fmt(alerts.overdue_goals), help=DEFINITIONS["Overdue PDP goals"], border=True)
+    if alerts.learners_at_risk:
+        with st.expander(f"Learners at risk (the first {fmt(len(alerts.at_risk))})"):
+            table(alerts.at_risk)
 
-counts = {
-    "headcount": st.column_config.NumberColumn("Headcount", format="%d"),
-    "enrollments": st.column_config.NumberColumn("Enrollments", format="%d"),
-    "completed": st.column_config.NumberColumn("Completions"),
-    "active": st.column_config.NumberColumn("Active learners"),
-    "completion_rate": st.column_config.NumberColumn("Completion rate", format="percent"),
-}
+counts = ["enrollments", "completed", "active", "completion_rate"]
 if scope.is_employer_side:
     st.subheader("By department")
-    table = data.get("by_department", scope, filters, today)
-    shown = {"enrollments": "count", "completed": "count", "active": "count", "completion_rate": "rate"}
-    table = show_suppressed(suppress_small_groups(table, n_col="headcount", columns=list(shown)), shown)
-    labels = {"department": "Department", "headcount": counts["headcount"], "enrollments": "Enrollments",
-              "completed": "Completions", "active": "Active learners", "completion_rate": "Completion rate"}
-    st.dataframe(table[list(labels)], column_config=labels, hide_index=True, width="stretch")
-    st.caption(f"Departments with fewer than 5 people show “{SUPPRESSED}”.")
+    by_department = data.get("by_department", scope, filters, today)
+    by_department = show_suppressed(suppress_small_groups(by_department, n_col="headcount", columns=counts), counts)
+    table(by_department, ["department", "headcount", *counts])
+    st.caption(f"Departments with fewer than {MIN_GROUP} people show “{SUPPRESSED}”.")
 else:
-    st.subheader(f"Partners ({now.employers})")
-    table = data.get("by_employer", scope, filters, today)
-    cols = ["employer", "sector", "partnership", *counts]
-    st.dataframe(table[cols], column_config=counts | {"employer": "Employer", "sector": "Sector",
-                                                      "partnership": "Partnership"},
-                 hide_index=True, width="stretch")
+    st.subheader(f"Partners ({fmt(now.employers)})")
+    table(data.get("by_employer", scope, filters, today), ["employer", "sector", "partnership", "headcount", *counts])

@@ -10,11 +10,13 @@ from db.models import PdpGoalStatus, Role
 from db.scope import AccessDenied
 from services import options as opts
 from services import pdp
-from services.metrics import GOAL_STATES
+from services.formatting import fmt, label
+from services.metrics import DEFINITIONS, GOAL_STATES
 from services.periods import today as today_
-from ui import data
+from ui import data, state
 from ui.filters import filter_bar
-from ui.widgets import Kpi, downloads, empty_state, kpi_row, signed_in
+from ui.tables import downloads, table
+from ui.widgets import Kpi, empty_state, flash, kpi_row, show_flash, signed_in
 
 who = signed_in()
 scope = who.scope
@@ -23,77 +25,110 @@ filters = filter_bar(who, today, cohorts=False)
 can_edit = Role(who.role) in pdp.EDITOR_ROLES
 
 st.title("PDPs")
-st.caption("Personal Development Plan goals, as of today.")
+st.caption(f"Personal Development Plan goals, as of {fmt(today, 'date')}.")
 
 states = data.get("goal_states", scope, filters, today)
 kpi_row([
     Kpi("Achieved", states["achieved"]),
     Kpi("On track", states["on_track"], "Open goals neither overdue nor at risk."),
     Kpi("At risk", states["at_risk"], "Not started and due within 30 days."),
-    Kpi("Overdue", states["overdue"], "Open goals past their due date."),
+    Kpi("Overdue", states["overdue"], DEFINITIONS["Overdue PDP goals"]),
 ])
 
 c1, c2 = st.columns([2, 2])
-wanted = c1.multiselect("Show goals that are", GOAL_STATES, key="pdp_states",
-                        format_func=lambda s: s.replace("_", " "), placeholder="Any state")
+wanted = c1.multiselect("Show goals that are", GOAL_STATES, key="pdp_states", format_func=label,
+                        placeholder="Any state")
 search = c2.text_input("Search name or employee id", key="pdp_search")
-total, table = data.drilldown("pdp_goals", scope, filters, today, states=frozenset(wanted) or None,
+total, goals = data.drilldown("pdp_goals", scope, filters, today, states=frozenset(wanted) or None,
                               search=search, limit=500)
-if table.empty:
+# What fits at 1440 px, state and due date first; the downloads add the rest. An HR manager's
+# table would repeat their own employer on every row.
+employer = [] if scope.is_employer_side else ["employer"]
+shown = ["state", "due_on", "employee", *employer, "goal", *([] if employer else ["skill"]), "department"]
+exported = ["state", "due_on", "employee_ref", "employee", *employer, "department", "period", "goal", "status",
+            "skill", "target_level", "credential"]
+if goals.empty:
     empty_state("No PDP goals match. Clear the filters, or add a goal below.")
 else:
-    st.dataframe(table.drop(columns=["goal_id"]), hide_index=True, width="stretch", column_config={
-        "employee_ref": "Employee id", "employee": "Employee", "employer": "Employer", "department": "Department",
-        "period": "Plan", "goal": "Goal", "skill": "Target skill",
-        "target_level": st.column_config.NumberColumn("Target level"), "credential": "Credential",
-        "due_on": st.column_config.DateColumn("Due"), "status": "Status", "state": "State",
-    })
-    st.caption(f"{total:,} goals match; showing the first {len(table):,}, earliest due first.")
-    downloads(table.drop(columns=["goal_id"]), "pdp-goals", key="pdp")
+    table(goals, shown)
+    st.caption(f"{fmt(total)} goals match; showing the first {fmt(len(goals))}: open goals first, earliest due "
+               "first. The downloads add the employee id, plan, status, target skill and level, and credential.")
+    downloads(goals, "pdp-goals", key="pdp", names=exported)
 
 if not can_edit:
     st.caption("Only HR managers of the employer change PDP goals.")
     st.stop()
 
-left, right = st.columns(2)
-with left.form("goal_status"):
-    st.subheader("Update a goal")
-    options = {int(r.goal_id): f"{r.employee} · {r.goal} · due {r.due_on:%d %b %Y}" for r in table.itertuples()}
-    goal_id = st.selectbox("Goal", list(options), format_func=options.get, placeholder="Choose a goal")
-    new_status = st.selectbox("New status", [s.value for s in PdpGoalStatus], format_func=lambda s: s.replace("_", " "))
-    if st.form_submit_button("Save status") and goal_id is not None:
-        shown_status = table.set_index("goal_id").loc[goal_id, "status"]
-        try:
-            with Session(get_engine()) as session:
-                pdp.update_goal_status(session, scope, goal_id=goal_id, status=new_status, expected_status=shown_status)
-            data.clear()
-            st.success("Saved.")
-            st.rerun()
-        except (pdp.PdpError, AccessDenied) as exc:
-            st.error(str(exc))
+# The status each goal had when this person was last shown it: a save is checked against
+# that, not against a re-read at submit time, so someone else's change is never overwritten.
+seen: dict[int, str] = st.session_state.setdefault("pdp_seen", {})
+by_id = goals.set_index("goal_id") if not goals.empty else None
 
-with right.form("add_goal", clear_on_submit=True):
+left, right = st.columns(2)
+with left:
+    st.subheader("Update a goal")
+    show_flash("pdp_update")
+    choices = {int(r.goal_id): f"{r.employee} · {r.goal} · due {fmt(r.due_on, 'date')}" for r in goals.itertuples()}
+    goal_id = state.choice("Goal", list(choices), key="pdp_goal", format_func=choices.get, default=None,
+                           placeholder="Choose a goal from the list above")
+    if goal_id is not None:
+        row = by_id.loc[goal_id]
+        st.caption(f"Now {label(row.status)} ({label(row.state)}).")
+        with st.form("goal_status", clear_on_submit=True):
+            new_status = st.selectbox("New status", [s.value for s in PdpGoalStatus], format_func=label, index=None,
+                                      placeholder="Choose the new status", key="pdp_new_status")
+            if st.form_submit_button("Save status", type="primary"):
+                if new_status is None:
+                    st.error("Choose the new status.")
+                else:
+                    try:
+                        with Session(get_engine()) as session:
+                            pdp.update_goal_status(session, scope, goal_id=goal_id, status=new_status,
+                                                   expected_status=seen.get(goal_id, row.status))
+                    except pdp.GoalConflict as exc:
+                        data.clear()
+                        seen[goal_id] = exc.status  # the person has now been shown the other change
+                        del st.session_state["pdp_new_status"]
+                        flash("pdp_update", str(exc), kind="error")
+                        st.rerun()
+                    except (pdp.PdpError, AccessDenied) as exc:
+                        st.error(str(exc))
+                    else:
+                        data.clear()
+                        seen.pop(goal_id, None)
+                        del st.session_state["pdp_new_status"]  # nothing stays armed for a second Save
+                        flash("pdp_update", f"Saved: {row.employee}'s goal “{row.goal}” is now {label(new_status)}.")
+                        st.rerun()
+        seen[goal_id] = row.status
+
+with right:
     st.subheader("Add a goal")
+    show_flash("pdp_add")
     with Session(get_engine()) as session:
         people = dict(pdp.employees_for_choice(session, scope, search=search, limit=200))
         skills = dict(pdp.skills(session))
         creds = dict(opts.credentials(session, scope))
-    employee_id = st.selectbox("Employee", list(people), format_func=people.get,
-                               help="Narrow the list with the search box above.")
-    title = st.text_input("Goal", max_chars=200)
-    skill_id = st.selectbox("Target skill", [None, *skills], format_func=lambda k: "—" if k is None else skills[k])
-    level = st.number_input("Target level (1–5)", min_value=1, max_value=5, value=3)
-    cred_id = st.selectbox("Credential", [None, *creds], format_func=lambda k: "—" if k is None else creds[k])
-    due = st.date_input("Due", value=date(today.year, 12, 31))
-    period = st.text_input("Plan period", value=str(today.year), max_chars=20)
-    if st.form_submit_button("Add goal"):
-        try:
-            with Session(get_engine()) as session:
-                pdp.add_goal(session, scope, employee_id=employee_id, period=period, title=title, due_on=due,
-                             skill_id=skill_id, credential_id=cred_id,
-                             target_level=int(level) if skill_id is not None else None)
-            data.clear()
-            st.success("Goal added.")
-            st.rerun()
-        except (pdp.PdpError, AccessDenied) as exc:
-            st.error(str(exc))
+    with st.form("add_goal", clear_on_submit=True):
+        employee_id = st.selectbox("Employee", list(people), format_func=people.get, index=None,
+                                   placeholder="Choose an employee",
+                                   help="Narrow the list with the search box above.")
+        title = st.text_input("Goal", max_chars=200)
+        skill_id = st.selectbox("Target skill", [None, *skills], format_func=lambda k: "—" if k is None else skills[k])
+        level = st.number_input("Target level (1–5)", min_value=1, max_value=5, value=3)
+        cred_id = st.selectbox("Credential", [None, *creds], format_func=lambda k: "—" if k is None else creds[k])
+        due = st.date_input("Due", value=date(today.year, 12, 31), format="DD/MM/YYYY")
+        period = st.text_input("Plan period", value=str(today.year), max_chars=20)
+        if st.form_submit_button("Add goal"):
+            try:
+                if employee_id is None:
+                    raise pdp.PdpError("Choose an employee.")
+                with Session(get_engine()) as session:
+                    pdp.add_goal(session, scope, employee_id=employee_id, period=period, title=title, due_on=due,
+                                 skill_id=skill_id, credential_id=cred_id,
+                                 target_level=int(level) if skill_id is not None else None)
+            except (pdp.PdpError, AccessDenied) as exc:
+                st.error(str(exc))
+            else:
+                data.clear()
+                flash("pdp_add", f"Added “{title.strip()}” to {people[employee_id]}'s plan for {period.strip()}.")
+                st.rerun()

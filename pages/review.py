@@ -5,9 +5,10 @@ import streamlit as st
 from services.metrics import SUPPRESSED
 from services.periods import last_complete_quarter, quarters_back
 from services.periods import today as today_
-from services.formatting import fmt
-from services.review_export import kpi_display, pack_charts
+from services.formatting import fmt, label
+from services.review_export import kpi_display, measures_display, pack_charts
 from ui import data
+from ui.tables import table
 from ui.widgets import empty_state, signed_in
 
 who = signed_in()
@@ -17,8 +18,8 @@ today = today_()
 quarters = {q.label: q for q in reversed(quarters_back(today, 12))}
 default = last_complete_quarter(today).label
 controls = st.columns([1, 2, 1])
-label = controls[0].selectbox("Quarter", list(quarters), index=list(quarters).index(default), key="review_quarter")
-quarter = quarters[label]
+chosen = controls[0].selectbox("Quarter", list(quarters), index=list(quarters).index(default), key="review_quarter")
+quarter = quarters[chosen]
 employer_ids = None
 if not scope.is_employer_side:
     partners = dict(data.options("employers", scope))
@@ -33,7 +34,7 @@ if present:
 
 pack = data.review_pack(scope, quarter, employer_ids, today)
 st.title(f"Quarterly review {quarter.label}")
-st.caption(f"{pack.audience} · {quarter.start:%d %b %Y} – {quarter.end:%d %b %Y} · compared with "
+st.caption(f"{pack.audience} · {fmt(quarter.start, 'date')} – {fmt(quarter.end, 'date')} · compared with "
            f"{pack.previous.label} and {pack.last_year.label}")
 
 st.subheader("Summary")
@@ -49,40 +50,42 @@ charts = pack_charts(pack)
 left, right = st.columns(2)
 for i, (name, chart) in enumerate(charts.items()):
     with (left if i % 2 == 0 else right):
-        st.markdown(f"**{name.replace('_', ' ').capitalize()}**")
+        st.markdown(f"**{label(name)}**")
         st.altair_chart(chart, width="stretch")
 
 st.subheader("Enrollments and completions by credential")
-st.dataframe(pack.by_credential, hide_index=True, width="stretch",
-             column_config={"completion_rate": st.column_config.NumberColumn("Completion rate", format="percent")})
+table(pack.by_credential)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Skills gained against gaps")
-    st.text(f"Skills gained: {pack.skills_gained:,} (previous quarter {pack.skills_gained_previous:,}); "
+    st.text(f"Skills gained: {fmt(pack.skills_gained)} (previous quarter {fmt(pack.skills_gained_previous)}); "
             f"gap closed: {fmt(pack.gap_closed, 'rate')}.")
     if pack.skill_gaps.empty:
         st.caption(f"No department–skill group with a PDP target has 5 or more people ({SUPPRESSED} are not shown).")
     else:
-        st.dataframe(pack.skill_gaps, hide_index=True, width="stretch")
+        table(pack.skill_gaps)
     st.subheader("PDP progress")
-    st.dataframe(pack.tables()["PDP goals"], hide_index=True, width="stretch")
+    st.caption(f"Goal states as of {fmt(pack.alerts.as_of, 'date')}.")
+    table(pack.tables()["PDP goals"])
 with right:
     st.subheader("Outcomes at work")
-    st.dataframe(pack.outcomes_table().astype({"value": "string"}), hide_index=True, width="stretch")
+    st.dataframe(measures_display(pack.outcomes_table()), hide_index=True, width="stretch")
     st.subheader("Spend and budget")
-    st.dataframe(pack.budget_table(), hide_index=True, width="stretch")
+    st.dataframe(measures_display(pack.budget_table()), hide_index=True, width="stretch")
 
 st.subheader("Credentials in co-design")
 if pack.co_design.empty:
     st.caption("No credential is in co-design.")
 else:
-    st.dataframe(pack.co_design, hide_index=True, width="stretch")
+    table(pack.co_design)
 
 st.subheader("At-risk items")
-st.text(f"Learners at risk: {pack.at_risk_count:,} · overdue PDP goals: {pack.goal_states.get('overdue', 0):,}")
-if not pack.at_risk.empty:
-    st.dataframe(pack.at_risk, hide_index=True, width="stretch")
+alerts = pack.alerts
+st.text(f"As of {fmt(alerts.as_of, 'date')}: learners at risk {fmt(alerts.learners_at_risk)} · "
+        f"overdue PDP goals {fmt(alerts.overdue_goals)}")
+if not alerts.at_risk.empty:
+    table(alerts.at_risk)
 
 st.subheader("Download the pack")
 if st.toggle("Prepare PDF, Excel and chart files", key="review_prepare"):

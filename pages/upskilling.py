@@ -16,7 +16,7 @@ filters = filter_bar(who, today, cohorts=False)
 period = filters.period
 
 st.title("Upskilling")
-st.caption(f"{period.label} ({period.start:%d %b %Y} – {period.end:%d %b %Y})")
+st.caption(f"{period.label} ({fmt(period.start, 'date')} – {fmt(period.end, 'date')})")
 
 gained = data.get("skills_gained", scope, filters, today)
 gained_before = data.get("skills_gained", scope, filters.with_period(period.previous()), today)
@@ -76,21 +76,23 @@ left, right = st.columns(2)
 with left:
     st.subheader("Change at work")
     if outcome.performance_change is None:
-        st.info(f"Outcome surveys of {outcome.n} completers: {SUPPRESSED} answers, not shown.")
+        st.info(f"Outcome surveys of {fmt(outcome.n)} completers: {SUPPRESSED} answers, not shown.")
     else:
         kpi_row([
-            Kpi("Job performance", f"{outcome.performance_change:+.2f}", "Mean after minus before (1–5 scale)."),
-            Kpi("Job satisfaction", f"{outcome.satisfaction_change:+.2f}", "Mean after minus before (1–5 scale)."),
+            Kpi("Job performance", outcome.performance_change, "Mean after minus before (1–5 scale).",
+                kind="mean_change"),
+            Kpi("Job satisfaction", outcome.satisfaction_change, "Mean after minus before (1–5 scale).",
+                kind="mean_change"),
         ])
-        st.caption(f"From {outcome.n:,} surveys of people who completed a credential in the period.")
+        st.caption(f"From {fmt(outcome.n)} surveys of people who completed a credential in the period.")
 with right:
     st.subheader("12-month retention")
     kpi_row([
         Kpi("Completers", kept.completer_rate if kept.completer_rate is not None else (SUPPRESSED if kept.completers else None),
-            f"Of {kept.completers:,} people employed on {kept.reference_day:%d %b %Y} who had completed a credential, "
+            f"Of {fmt(kept.completers)} people employed on {fmt(kept.reference_day, 'date')} who had completed a credential, "
             "the share still employed at the period's end.", kind="rate"),
         Kpi("Non-completers", kept.other_rate if kept.other_rate is not None else (SUPPRESSED if kept.others else None),
-            f"Of {kept.others:,} people employed then with no completed credential, the share still employed.",
+            f"Of {fmt(kept.others)} people employed then with no completed credential, the share still employed.",
             kind="rate"),
     ])
 

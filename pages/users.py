@@ -7,7 +7,8 @@ from db.engine import get_engine
 from db.models import Role
 from db.scope import AccessDenied
 from services import users
-from ui.widgets import signed_in
+from services.formatting import label
+from ui.widgets import flash, show_flash, signed_in
 
 who = signed_in()
 st.title("Users")
@@ -18,7 +19,7 @@ with Session(get_engine()) as session:
     orgs = users.organizations(session, who.scope)
 
 st.dataframe(
-    table.drop(columns=["id"]),
+    table.drop(columns=["id"]).assign(role=table["role"].map(label)),
     hide_index=True,
     width="stretch",
     column_config={
@@ -37,23 +38,27 @@ with left.form("add_user", clear_on_submit=True):
     st.subheader("Add a user")
     email = st.text_input("Email")
     name = st.text_input("Name")
-    role = st.selectbox("Role", roles, format_func=lambda r: r.replace("_", " "))
+    show_flash("users_add")
+    role = st.selectbox("Role", roles, format_func=label)
     org_id = st.selectbox("Organisation", [o[0] for o in orgs], format_func=dict((o[0], o[1]) for o in orgs).get)
     if st.form_submit_button("Add user"):
         try:
             with Session(get_engine()) as session:
                 users.add_user(session, who.scope, email=email, display_name=name, role=role, organization_id=org_id)
-            st.success(f"Added {email.strip().lower()}.")
+            flash("users_add", f"Added {email.strip().lower()}.")
             st.rerun()
         except (users.UserError, AccessDenied) as exc:
             st.error(str(exc))
 
 with right.form("change_user"):
     st.subheader("Change a user")
+    show_flash("users_change")
     options = dict(zip(table["id"], table["email"]))
     user_id = st.selectbox("User", list(options), format_func=options.get)
-    new_role = st.selectbox("New role", ["(keep)", *roles])
-    active = st.radio("Access", ["(keep)", "active", "deactivated"], horizontal=True)
+    new_role = st.selectbox("New role", ["(keep)", *roles],
+                            format_func=lambda r: "Keep the role" if r == "(keep)" else label(r))
+    active = st.radio("Access", ["(keep)", "active", "deactivated"], horizontal=True,
+                      format_func=lambda a: "Keep" if a == "(keep)" else label(a))
     if st.form_submit_button("Save change"):
         try:
             with Session(get_engine()) as session:
@@ -62,7 +67,7 @@ with right.form("change_user"):
                     role=None if new_role == "(keep)" else new_role,
                     is_active=None if active == "(keep)" else active == "active",
                 )
-            st.success("Saved.")
+            flash("users_change", f"Saved the change to {options[user_id]}.")
             st.rerun()
         except (users.UserError, AccessDenied) as exc:
             st.error(str(exc))

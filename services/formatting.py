@@ -26,11 +26,12 @@ NO_FIGURE = "–"
 
 # kind: how a value is written.
 #   text, state (a stored name: shown in words), count, rate (a fraction: 0.64 → 64.0%),
-#   points (a change of a rate: 0.02 → +2.0 pts), money (whole pounds), price (pence),
+#   points (a change of a rate: 0.02 → +2.0 pts), growth (a relative change: −0.25 → −25.0%),
+#   money (whole pounds), price (pence),
 #   mean (two decimals), change (signed count), mean_change (signed, two decimals),
 #   days (a whole number of days), date, datetime, flag (yes / no).
-KINDS = ("text", "state", "count", "rate", "points", "money", "price", "mean", "change", "mean_change", "days",
-         "date", "datetime", "flag")
+KINDS = ("text", "state", "count", "rate", "points", "growth", "money", "price", "mean", "change", "mean_change",
+         "days", "date", "datetime", "flag")
 
 # Words kept in capitals, and stored names whose words are not the obvious ones.
 ACRONYMS = {"pdp": "PDP", "pdps": "PDPs", "hr": "HR", "ects": "ECTS", "eqf": "EQF", "esco": "ESCO", "id": "id",
@@ -40,7 +41,7 @@ WORDS = {"co_designing_employers": "Co-designing employers", "in_review": "In re
 
 
 def _is_missing(value) -> bool:
-    if value is None:
+    if value is None or value is pd.NaT:
         return True
     if isinstance(value, (str, bytes, date, datetime)):
         return False
@@ -92,6 +93,8 @@ def fmt(value, kind: str = "count") -> str:
         return f"{value * 100:.{RATE_DECIMALS}f}%"
     if kind == "points":
         return _signed(f"{abs(value) * 100:.{RATE_DECIMALS}f} pts", round(value * 100, RATE_DECIMALS))
+    if kind == "growth":
+        return _signed(f"{abs(value) * 100:.{RATE_DECIMALS}f}%", round(value * 100, RATE_DECIMALS))
     if kind == "money":
         return ("−" if round(value) < 0 else "") + f"£{abs(value):,.0f}"
     if kind == "price":
@@ -126,7 +129,7 @@ class Column:
 
     @property
     def export_heading(self) -> str:
-        unit = {"rate": " (%)", "points": " (pts)", "money": " (£)", "price": " (£)"}.get(self.kind, "")
+        unit = {"rate": " (%)", "points": " (pts)", "growth": " (%)", "money": " (£)", "price": " (£)"}.get(self.kind, "")
         return self.heading + unit
 
 
@@ -143,7 +146,7 @@ COLUMNS: dict[str, Column] = _columns(
     ("enrolled_on", "Enrolled", "date"), ("completed_on", "Result on", "date"), ("withdrawn_on", "Withdrawn on", "date"),
     ("starts_on", "Starts", "date"), ("ends_on", "Ends", "date"), ("due_on", "Due", "date"),
     ("last_activity", "Last activity", "date"), ("last_change", "Last change", "date"),
-    ("score", "Score", "mean"), ("cost", "Cost", "price"), ("price", "Price", "price"),
+    ("score", "Score", "count"), ("cost", "Cost", "price"), ("price", "Price", "price"),
     ("headcount", "Headcount", "count"), ("enrollments", "Enrollments", "count"), ("completed", "Completions", "count"),
     ("failed", "Failed", "count"), ("withdrawn", "Withdrawn", "count"), ("active", "Active learners", "count"),
     ("learners", "Learners", "count"), ("completions", "Completions", "count"),
@@ -184,7 +187,7 @@ def _export_value(value, kind: str):
         return value  # e.g. "fewer than 5"
     if kind == "state":
         return label(value)
-    if kind in ("rate", "points"):
+    if kind in ("rate", "points", "growth"):
         return round(float(value) * 100, RATE_DECIMALS)
     if kind == "money":
         return round(float(value))

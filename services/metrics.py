@@ -915,6 +915,27 @@ def at_risk_learners(session: Session, scope: Scope, f: Filters, *, today: date,
     return int(total), df
 
 
+@dataclass(frozen=True)
+class Alerts:
+    """The alert figures, always as of ``as_of`` (today): statuses are stored as they are now,
+    so a past date cannot be reconstructed, and the Overview, the PDP page and the review say so."""
+
+    as_of: date
+    learners_at_risk: int
+    overdue_goals: int
+    at_risk: pd.DataFrame  # the first learners at risk, longest without activity first
+
+
+def alerts(session: Session, scope: Scope, f: Filters, *, today: date, limit: int = 50) -> Alerts:
+    """The one definition of "learners at risk" and "overdue PDP goals" for every page and the pack.
+
+    The period filter does not apply (both are states today); the other filters do."""
+    now = Filters(None, f.employer_ids, f.department_ids, f.credential_ids, f.cohort_ids)
+    n_risk, risky = at_risk_learners(session, scope, now, today=today, limit=limit)
+    overdue = goal_states(session, scope, now, today=today)["overdue"]
+    return Alerts(as_of=today, learners_at_risk=n_risk, overdue_goals=overdue, at_risk=risky)
+
+
 # --- The figures as one JSON-ready document (CLI, exports) -----------------------
 
 BREAKDOWN_FIELDS = ["enrollments", "completed", "failed", "withdrawn", "active", "completion_rate", "withdrawal_rate"]
@@ -972,6 +993,8 @@ DEFINITIONS: dict[str, str] = {
     "Budget used": "Spend ÷ the partnerships' annual budgets pro rata for the period's days.",
     "PDP goal states": "Achieved; overdue (open, past due); at risk (not started, due within 30 days); "
                        "on track (other open goals); dropped.",
-    "Learners at risk": "Enrolled or in progress, past the cohort's mid-point, no recorded activity for 30+ days.",
+    "Learners at risk": "Enrolled or in progress, past the cohort's mid-point, no recorded activity for 30 days "
+                        "or more; counted as of today.",
+    "Overdue PDP goals": "Goals planned or in progress whose due date has passed; counted as of today.",
     "Suppression": "Groups of fewer than 5 people show “fewer than 5” instead of figures.",
 }

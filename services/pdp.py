@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import func, or_, select
@@ -11,10 +12,11 @@ from sqlmodel import Session
 from db import summaries
 from db.engine import bump_data_version
 from db.models import (
-    Credential, Department, Employee, Organization, Pdp, PdpGoal, PdpGoalStatus, PdpStatus, Role, Skill, utcnow,
+    AuditEvent, Credential, Department, Employee, Organization, Pdp, PdpGoal, PdpGoalStatus, PdpStatus, Role, Skill, utcnow,
 )
 from db.scope import AccessDenied, Scope, visible
 from services import audit
+from services.formatting import fmt, label
 from services.metrics import Filters, people_conditions, goal_state
 
 EDITOR_ROLES = {Role.hr_manager, Role.admin}
@@ -22,6 +24,16 @@ EDITOR_ROLES = {Role.hr_manager, Role.admin}
 
 class PdpError(ValueError):
     """A PDP change that was refused, with a message for the person who asked."""
+
+
+class GoalConflict(PdpError):
+    """Someone else changed the goal after it was shown: nothing was saved. ``status`` is the goal's
+    status now; ``changed_by``/``changed_at`` name the other change when the audit trail has it."""
+
+    def __init__(self, message: str, *, status: str, changed_by: str | None = None,
+                 changed_at: datetime | None = None):
+        super().__init__(message)
+        self.status, self.changed_by, self.changed_at = status, changed_by, changed_at
 
 
 def goals(
@@ -55,7 +67,9 @@ def goals(
             func.coalesce(Department.name, "(no department)"), Pdp.period, PdpGoal.title, Skill.name,
             PdpGoal.target_level, Credential.code, PdpGoal.due_on, PdpGoal.status, state,
         )
-        .order_by(PdpGoal.due_on, Employee.full_name, PdpGoal.id)
+        # Open goals first (what needs acting on), each group earliest due first.
+        .order_by(PdpGoal.status.in_([PdpGoalStatus.achieved, PdpGoalStatus.dropped]), PdpGoal.due_on,
+                  Employee.full_name, PdpGoal.id)
         .limit(limit)
         .offset(offset)
     ).all()
@@ -74,10 +88,32 @@ def _sets_target(goal: PdpGoal) -> bool:
     return goal.skill_id is not None and goal.target_level is not None
 
 
+def _last_change(session: Session, goal_id: int) -> AuditEvent | None:
+    return session.execute(
+        select(AuditEvent).where(AuditEvent.entity == "PdpGoal", AuditEvent.entity_id == str(goal_id),
+                                 AuditEvent.action == "pdp_goal.status")
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _conflict(session: Session, goal: PdpGoal) -> GoalConflict:
+    event = _last_change(session, goal.id)
+    status = label(goal.status)
+    if event is None:
+        return GoalConflict(f"This goal was changed meanwhile: it is now {status}. Nothing was saved.",
+                            status=goal.status)
+    before = label(json.loads(event.before or "{}").get("status"))
+    return GoalConflict(
+        f"{event.actor_email} changed this goal from {before} to {status} on {fmt(event.occurred_at, 'datetime')} "
+        "(UTC), after you opened it. Nothing was saved: check the goal and choose again.",
+        status=goal.status, changed_by=event.actor_email, changed_at=event.occurred_at)
+
+
 def update_goal_status(
     session: Session, scope: Scope, *, goal_id: int, status: str, expected_status: str
 ) -> PdpGoal:
-    """Set a goal's status. Refused if someone else changed it since it was shown (expected_status)."""
+    """Set a goal's status. Refused (GoalConflict) if its status is no longer ``expected_status``,
+    the status the person was shown: someone else changed it meanwhile."""
     try:
         new = PdpGoalStatus(status)
     except ValueError:
@@ -93,9 +129,7 @@ def update_goal_status(
     goal, employer_id, employee_id = row
     _require_editor(scope, employer_id)
     if goal.status != expected_status:
-        raise PdpError(
-            f"Someone else changed this goal to '{goal.status}' meanwhile; nothing was saved. Reload and try again."
-        )
+        raise _conflict(session, goal)
     if goal.status == new:
         return goal
     before = {"status": goal.status}
@@ -107,7 +141,7 @@ def update_goal_status(
     )
     if result.rowcount != 1:
         session.rollback()
-        raise PdpError("Someone else changed this goal meanwhile; nothing was saved. Reload and try again.")
+        raise _conflict(session, session.get(PdpGoal, goal_id))
     audit.record(session, actor_email=scope.email, action="pdp_goal.status", entity="PdpGoal", entity_id=goal_id,
                  organization_id=employer_id, before=before, after={"status": new.value})
     # Dropped goals set no skill target (services/metrics.skill_gaps): other changes leave the targets.

@@ -19,6 +19,7 @@ from db.models import Credential, CredentialPartner, CredentialStatus, Organizat
 from db.scope import Scope, scoped
 from services import metrics
 from services.metrics import MIN_GROUP, SUPPRESSED, Filters
+from services.formatting import fmt
 from services.periods import Period
 
 IN_CO_DESIGN = (CredentialStatus.draft, CredentialStatus.in_review, CredentialStatus.approved)
@@ -60,8 +61,7 @@ class ReviewPack:
     retention: metrics.Retention
     budget: metrics.Budget
     co_design: pd.DataFrame
-    at_risk_count: int
-    at_risk: pd.DataFrame
+    alerts: metrics.Alerts  # as of today, like the Overview (a past day cannot be reconstructed)
     narrative: list[str]
 
     @property
@@ -81,29 +81,31 @@ class ReviewPack:
             "Outcomes": self.outcomes_table(),
             "Spend and budget": self.budget_table(),
             "Co-design": self.co_design,
-            "At-risk learners": self.at_risk,
+            "At-risk learners": self.alerts.at_risk,
         }
 
     def outcomes_table(self) -> pd.DataFrame:
         o, r = self.outcome, self.retention
         return pd.DataFrame([
-            {"measure": "Job performance change (after − before)", "value": _or_suppressed(o.performance_change, o.n), "n": o.n},
-            {"measure": "Job satisfaction change (after − before)", "value": _or_suppressed(o.satisfaction_change, o.n), "n": o.n},
+            {"measure": "Job performance change (after − before)", "value": _or_suppressed(o.performance_change, o.n),
+             "kind": "mean_change", "n": o.n},
+            {"measure": "Job satisfaction change (after − before)", "value": _or_suppressed(o.satisfaction_change, o.n),
+             "kind": "mean_change", "n": o.n},
             {"measure": "12-month retention of completers", "value": _or_suppressed(r.completer_rate, r.completers),
-             "n": r.completers},
+             "kind": "rate", "n": r.completers},
             {"measure": "12-month retention of non-completers", "value": _or_suppressed(r.other_rate, r.others),
-             "n": r.others},
-        ])
+             "kind": "rate", "n": r.others},
+        ], dtype=object)
 
     def budget_table(self) -> pd.DataFrame:
         b = self.budget
         return pd.DataFrame([
-            {"measure": "Annual partnership budget", "value": b.annual_budget},
-            {"measure": "Budget for the quarter (pro rata)", "value": b.budget_for_period},
-            {"measure": "Spend on enrollments started in the quarter", "value": b.spend},
-            {"measure": "Budget used", "value": b.used},
-            {"measure": "Cost per completion", "value": self.summary.cost_per_completion},
-        ])
+            {"measure": "Annual partnership budget", "value": b.annual_budget, "kind": "money"},
+            {"measure": "Budget for the quarter (pro rata)", "value": b.budget_for_period, "kind": "money"},
+            {"measure": "Spend on enrollments started in the quarter", "value": b.spend, "kind": "money"},
+            {"measure": "Budget used", "value": b.used, "kind": "rate"},
+            {"measure": "Cost per completion", "value": self.summary.cost_per_completion, "kind": "money"},
+        ], dtype=object)
 
 
 def _or_suppressed(value, n: int):
@@ -178,23 +180,25 @@ def narrative(pack: ReviewPack) -> list[str]:
     counts = counts[counts["pct"].abs() >= 0.05].sort_values("pct", key=lambda x: x.abs(), ascending=False)
     for row in counts.head(3).itertuples():
         word = "rose" if row.pct > 0 else "fell"
-        lines.append(f"{row.metric} {word} from {row.previous_quarter:,.0f} in {prev} to {row.this_quarter:,.0f} "
-                     f"({row.pct:+.0%}).")
+        lines.append(f"{row.metric} {word} from {fmt(row.previous_quarter)} in {prev} to {fmt(row.this_quarter)} "
+                     f"({fmt(row.pct, 'growth')}).")
     rate = pack.kpis.set_index("metric").loc["Completion rate"]
     if rate["this_quarter"] is not None and rate["previous_quarter"] is not None:
         diff = rate["this_quarter"] - rate["previous_quarter"]
         if abs(diff) >= 0.02:
-            lines.append(f"The completion rate moved from {rate['previous_quarter']:.0%} to "
-                         f"{rate['this_quarter']:.0%} ({diff * 100:+.0f} points).")
+            lines.append(f"The completion rate moved from {fmt(rate['previous_quarter'], 'rate')} to "
+                         f"{fmt(rate['this_quarter'], 'rate')} ({fmt(diff, 'points')}).")
     if not pack.by_credential.empty and pack.by_credential["enrollments"].max() > 0:
         top = pack.by_credential.sort_values("enrollments", ascending=False).iloc[0]
-        lines.append(f"The most taken credential was {top['code']} ({top['title']}) with {top['enrollments']:,} "
+        lines.append(f"The most taken credential was {top['code']} ({top['title']}) with {fmt(top['enrollments'])} "
                      "enrollments.")
     if pack.budget.used is not None:
-        lines.append(f"Spend was £{pack.budget.spend:,.0f}, {pack.budget.used:.0%} of the pro-rata budget for the quarter.")
-    if pack.at_risk_count:
-        lines.append(f"{pack.at_risk_count:,} learners are at risk of not finishing; "
-                     f"{pack.goal_states.get('overdue', 0):,} PDP goals are overdue.")
+        lines.append(f"Spend was {fmt(pack.budget.spend, 'money')}, {fmt(pack.budget.used, 'rate')} of the pro-rata "
+                     "budget for the quarter.")
+    a = pack.alerts
+    if a.learners_at_risk or a.overdue_goals:
+        lines.append(f"As of {fmt(a.as_of, 'date')}, {fmt(a.learners_at_risk)} learners are at risk of not finishing "
+                     f"and {fmt(a.overdue_goals)} PDP goals are overdue.")
     return lines
 
 
@@ -209,7 +213,6 @@ def build_pack(
     year_ago = metrics.summary(session, scope, f.with_period(last), today=today)
     gaps = metrics.skill_gaps(session, scope, f, today=today)
     shown_gaps = gaps[gaps["people"] >= MIN_GROUP].reset_index(drop=True)
-    n_risk, risky = metrics.at_risk_learners(session, scope, f, today=min(quarter.end, today), limit=50)
     if audience is None:
         audience = _audience(session, scope, employer_ids)
     by_cred = metrics.by_credential(session, scope, f, today=today)
@@ -225,13 +228,12 @@ def build_pack(
         skills_gained_previous=metrics.skills_gained(session, scope, f.with_period(prev), today=today),
         skill_gaps=shown_gaps[["employer", "department", "skill", "people", "mean_gap", "gap_closed"]],
         gap_closed=metrics.gap_closed_overall(gaps) if not gaps.empty else None,
-        goal_states=metrics.goal_states(session, scope, f, today=min(quarter.end, today)),
+        goal_states=metrics.goal_states(session, scope, f, today=today),
         outcome=metrics.outcome_change(session, scope, f, today=today),
         retention=metrics.retention(session, scope, f, today=today),
         budget=metrics.budget(session, scope, f, today=today),
         co_design=co_design(session, scope, scope.employers(employer_ids) if employer_ids is not None else None, quarter),
-        at_risk_count=n_risk,
-        at_risk=risky,
+        alerts=metrics.alerts(session, scope, f, today=today),
         narrative=[],
     )
     pack.narrative = narrative(pack)

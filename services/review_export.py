@@ -16,7 +16,7 @@ import vl_convert as vlc
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from services.formatting import fmt
+from services.formatting import export_frame, fmt, fmt_change, label, shown_frame
 from services.metrics import DEFINITIONS
 from services.review import ReviewPack
 from ui import charts
@@ -52,7 +52,7 @@ def pack_charts(pack: ReviewPack) -> dict[str, alt.Chart]:
         out["skill_gaps"] = charts.heatmap(gaps, x="skill", y="row", value="mean_gap", x_title="Skill",
                                            y_title="Department", value_title="Mean gap (levels)")
     if sum(pack.goal_states.values()):
-        goals = pd.DataFrame({"state": [s.replace("_", " ") for s in pack.goal_states],
+        goals = pd.DataFrame({"state": [label(s) for s in pack.goal_states],
                               "goals": list(pack.goal_states.values())})
         out["pdp_goals"] = charts.bars(goals, x="state", y="goals", x_title="Goal state", y_title="PDP goals")
     return out
@@ -69,24 +69,31 @@ def chart_png(chart: alt.Chart, *, scale: float = 2.0) -> bytes:
 
 
 def kpi_display(kpis: pd.DataFrame) -> pd.DataFrame:
+    """The headline figures as people read them: this quarter, the previous one, a year ago and the changes."""
     rows = []
     for r in kpis.itertuples():
-        change_kind = "change_rate" if r.kind == "rate" else ("money" if r.kind == "money" else "change")
         rows.append({
             "Metric": r.metric,
             "This quarter": fmt(r.this_quarter, r.kind),
             "Previous quarter": fmt(r.previous_quarter, r.kind),
-            "Change": _signed(fmt(r.change_vs_previous, change_kind), r.change_vs_previous, r.kind),
+            "Change": fmt_change(r.change_vs_previous, r.kind),
             "Same quarter last year": fmt(r.same_quarter_last_year, r.kind),
-            "Change vs last year": _signed(fmt(r.change_vs_last_year, change_kind), r.change_vs_last_year, r.kind),
+            "Change vs last year": fmt_change(r.change_vs_last_year, r.kind),
         })
     return pd.DataFrame(rows)
 
 
-def _signed(text: str, value, kind: str) -> str:
-    if kind == "money" and value is not None and not pd.isna(value):
-        return ("+" if value >= 0 else "−") + text.replace("-", "")
-    return text
+def measures_display(df: pd.DataFrame) -> pd.DataFrame:
+    """A (measure, value, kind[, n]) table with each value written in its own kind."""
+    out = pd.DataFrame({"Measure": df["measure"], "Value": [fmt(v, k) for v, k in zip(df["value"], df["kind"])]})
+    if "n" in df:
+        out["People"] = [fmt(n) for n in df["n"]]
+    return out
+
+
+def sheet(df: pd.DataFrame) -> pd.DataFrame:
+    """A pack table as its Excel sheet holds it (services/formatting.export_frame)."""
+    return measures_display(df) if "kind" in df and "measure" in df else export_frame(df)
 
 
 # --- Excel ---------------------------------------------------------------------------
@@ -97,15 +104,17 @@ def excel_bytes(pack: ReviewPack) -> bytes:
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         info = pd.DataFrame([
             {"field": "Partner", "value": pack.audience},
-            {"field": "Quarter", "value": f"{pack.quarter.label} ({pack.quarter.start} to {pack.quarter.end})"},
+            {"field": "Quarter", "value": f"{pack.quarter.label} ({fmt(pack.quarter.start, 'date')} – "
+                                          f"{fmt(pack.quarter.end, 'date')})"},
             {"field": "Compared with", "value": f"{pack.previous.label} and {pack.last_year.label}"},
-            {"field": "Generated on", "value": pack.generated_on.isoformat()},
+            {"field": "Generated on", "value": fmt(pack.generated_on, "date")},
+            {"field": "Alerts as of", "value": fmt(pack.alerts.as_of, "date")},
             {"field": "Small groups", "value": DEFINITIONS["Suppression"]},
         ] + [{"field": f"Summary {i + 1}", "value": line} for i, line in enumerate(pack.narrative)])
-        info.to_excel(xl, sheet_name="About", index=False)
+        info.rename(columns={"field": "Field", "value": "Value"}).to_excel(xl, sheet_name="About", index=False)
         for name, df in pack.tables().items():
-            df.to_excel(xl, sheet_name=name[:31], index=False)
-        pd.DataFrame({"term": list(DEFINITIONS), "definition": list(DEFINITIONS.values())}).to_excel(
+            (kpi_display(df) if name == "Headline KPIs" else sheet(df)).to_excel(xl, sheet_name=name[:31], index=False)
+        pd.DataFrame({"Term": list(DEFINITIONS), "Definition": list(DEFINITIONS.values())}).to_excel(
             xl, sheet_name="Definitions", index=False)
     return buf.getvalue()
 
@@ -163,23 +172,23 @@ def _para(pdf: _Pdf, text: str) -> None:
     pdf.multi_cell(0, 5.5, pdf.text_(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def _table(pdf: _Pdf, df: pd.DataFrame, *, max_rows: int = 40, kinds: dict[str, str] | None = None) -> None:
+def _table(pdf: _Pdf, df: pd.DataFrame, *, max_rows: int = 40) -> None:
+    """A pack table written as on the page (headings and values from services/formatting)."""
     if df.empty:
         _para(pdf, "No rows.")
         return
-    kinds = kinds or {}
-    shown = df.head(max_rows)
+    shown = (df if df.columns[0] == "Metric" or "Measure" in df else shown_frame(df)).head(max_rows)
     pdf.font(8)
     with pdf.table(text_align="LEFT", line_height=4.6, first_row_as_headings=True) as table:
         head = table.row()
         for col in shown.columns:
-            head.cell(pdf.text_(str(col).replace("_", " ")))
+            head.cell(pdf.text_(str(col)))
         for values in shown.itertuples(index=False):
             row = table.row()
-            for col, v in zip(shown.columns, values):
-                row.cell(pdf.text_(fmt(v, kinds.get(col, "count"))))
+            for v in values:
+                row.cell(pdf.text_(str(v)))
     if len(df) > max_rows:
-        _para(pdf, f"… and {len(df) - max_rows:,} more rows in the Excel workbook.")
+        _para(pdf, f"… and {fmt(len(df) - max_rows)} more rows in the Excel workbook.")
     pdf.ln(2)
 
 
@@ -207,7 +216,7 @@ def pdf_bytes(pack: ReviewPack, pngs: dict[str, bytes]) -> bytes:
     for line in (
         f"{pack.quarter.label}: {pack.quarter.start:%d %B %Y} – {pack.quarter.end:%d %B %Y}",
         f"Compared with {pack.previous.label} and with {pack.last_year.label}",
-        f"Generated on {pack.generated_on:%d %B %Y}",
+        f"Generated on {fmt(pack.generated_on, 'date')}",
     ):
         pdf.multi_cell(0, 7, pdf.text_(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(8)
@@ -229,41 +238,40 @@ def pdf_bytes(pack: ReviewPack, pngs: dict[str, bytes]) -> bytes:
     _heading(pdf, f"3. {SECTIONS[2]}")
     _chart(pdf, pngs.get("enrollments_and_completions_by_quarter"))
     _chart(pdf, pngs.get("completion_rate_by_quarter"))
-    _table(pdf, pack.by_credential, kinds={"completion_rate": "rate"}, max_rows=30)
+    _table(pdf, pack.by_credential, max_rows=30)
 
     _heading(pdf, f"4. {SECTIONS[3]}")
     s = pack.summary
     _para(pdf, f"Median {fmt(s.median_days_to_complete, 'days')} days; 80% of completions within "
-               f"{fmt(s.p80_days_to_complete, 'days')} days ({s.completed:,} completions).")
+               f"{fmt(s.p80_days_to_complete, 'days')} days ({fmt(s.completed)} completions).")
     _chart(pdf, pngs.get("time_to_complete"))
 
     _heading(pdf, f"5. {SECTIONS[4]}")
-    _para(pdf, f"Skills gained: {pack.skills_gained:,} (previous quarter {pack.skills_gained_previous:,}). "
+    _para(pdf, f"Skills gained: {fmt(pack.skills_gained)} (previous quarter {fmt(pack.skills_gained_previous)}). "
                f"Gap closed: {fmt(pack.gap_closed, 'rate')}.")
     _chart(pdf, pngs.get("skill_gaps"))
-    _table(pdf, pack.skill_gaps, kinds={"gap_closed": "rate"}, max_rows=30)
+    _table(pdf, pack.skill_gaps, max_rows=30)
 
     _heading(pdf, f"6. {SECTIONS[5]}")
     _chart(pdf, pngs.get("pdp_goals"))
     _table(pdf, pack.tables()["PDP goals"])
 
     _heading(pdf, f"7. {SECTIONS[6]}")
-    _table(pdf, pack.outcomes_table().assign(
-        value=lambda d: [fmt(v, "rate") if "retention" in m else (f"{v:+.2f}" if isinstance(v, float) else fmt(v))
-                         for m, v in zip(d["measure"], d["value"])]))
+    _table(pdf, measures_display(pack.outcomes_table()))
 
     _heading(pdf, f"8. {SECTIONS[7]}")
-    _table(pdf, pack.budget_table().assign(
-        value=lambda d: [fmt(v, "rate") if m == "Budget used" else fmt(v, "money") for m, v in zip(d["measure"], d["value"])]))
+    _table(pdf, measures_display(pack.budget_table()))
 
     _heading(pdf, f"9. {SECTIONS[8]}")
     changed = int(pack.co_design["changed_this_quarter"].sum()) if not pack.co_design.empty else 0
-    _para(pdf, f"{len(pack.co_design):,} credentials in co-design; {changed:,} changed this quarter.")
+    _para(pdf, f"{fmt(len(pack.co_design))} credentials in co-design; {fmt(changed)} changed this quarter.")
     _table(pdf, pack.co_design)
 
     _heading(pdf, f"10. {SECTIONS[9]}")
-    _para(pdf, f"Learners at risk: {pack.at_risk_count:,}. Overdue PDP goals: {pack.goal_states.get('overdue', 0):,}.")
-    _table(pdf, pack.at_risk, max_rows=25)
+    a = pack.alerts
+    _para(pdf, f"As of {fmt(a.as_of, 'date')}: learners at risk {fmt(a.learners_at_risk)}; overdue PDP goals "
+               f"{fmt(a.overdue_goals)}.")
+    _table(pdf, a.at_risk, max_rows=25)
 
     pdf.add_page()
     _heading(pdf, "Appendix: definitions")

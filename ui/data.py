@@ -23,6 +23,7 @@ METRICS = {
     "summary", "by_credential", "by_cohort", "by_department", "by_employer", "by_quarter",
     "days_to_complete", "skill_gaps", "skills_gained", "skills_gained_by_quarter",
     "assessment_levels", "outcome_change", "retention", "budget", "goal_states", "at_risk_learners",
+    "alerts",
 }
 
 

@@ -157,6 +157,30 @@ def test_at_risk_learners(session, world, officer):
     assert n == 1 and list(rows["employer"]) == ["Acme"]
 
 
+def test_alerts_are_one_definition_as_of_today_whatever_the_period(session, world, officer):
+    later = date(2027, 1, 1)  # both goals overdue, the K1 learners long stalled
+    for f in (Filters(), Filters(Q1), Filters(Q2), Filters(parse_quarter("2020Q1"))):
+        a = metrics.alerts(session, officer, f, today=later)
+        assert (a.as_of, a.learners_at_risk, a.overdue_goals) == (later, 2, 2)
+        assert sorted(a.at_risk["employee"]) == ["Al Two", "Bo Two"]
+    hr = metrics.alerts(session, world.scope(session, "hr@a"), Filters(Q2), today=later)
+    assert (hr.learners_at_risk, hr.overdue_goals) == (1, 1)
+    beta = metrics.alerts(session, officer, Filters(Q2, employer_ids=frozenset({world.id("B")})), today=later)
+    assert (beta.learners_at_risk, beta.overdue_goals) == (1, 1)
+
+
+def test_the_review_pack_shows_the_same_alerts_as_the_overview(session, world, officer):
+    from services.review import build_pack
+
+    later = date(2027, 1, 1)
+    pack = build_pack(session, officer, quarter=Q2, today=later)  # a past quarter
+    overview = metrics.alerts(session, officer, Filters(), today=later)
+    assert (pack.alerts.as_of, pack.alerts.learners_at_risk, pack.alerts.overdue_goals) == (
+        overview.as_of, overview.learners_at_risk, overview.overdue_goals) == (later, 2, 2)
+    pd.testing.assert_frame_equal(pack.alerts.at_risk, overview.at_risk)
+    assert pack.goal_states["overdue"] == pack.alerts.overdue_goals
+
+
 def test_budget(session, officer):
     b = metrics.budget(session, officer, Filters(Q1), today=TODAY)
     assert b.annual_budget == 70000 and b.spend == 4000

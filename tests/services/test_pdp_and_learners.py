@@ -65,7 +65,7 @@ def test_stale_goal_status_is_refused(session, world):
     hr = world.scope(session, "hr@a")
     pdp.update_goal_status(session, hr, goal_id=world.id("G-PDP-a1"), status="in_progress", expected_status="planned")
     # A second person still looking at "planned" tries to drop it: refused, nothing changes.
-    with pytest.raises(pdp.PdpError, match="Someone else changed this goal to 'in_progress'"):
+    with pytest.raises(pdp.GoalConflict, match="hr@acme.test changed this goal from Planned to In progress"):
         pdp.update_goal_status(session, hr, goal_id=world.id("G-PDP-a1"), status="dropped", expected_status="planned")
     assert session.get(PdpGoal, world.id("G-PDP-a1")).status == "in_progress"
 
