@@ -26,7 +26,7 @@ NO_FIGURE = "–"
 
 # kind: how a value is written.
 #   text, state (a stored name: shown in words), count, rate (a fraction: 0.64 → 64.0%),
-#   points (a change of a rate: 0.02 → +2.0 pts), growth (a relative change: −0.25 → −25.0%),
+#   points (a change of a rate: 0.02 → +2.0 pts), growth (a relative change: -0.25 → -25.0%),
 #   money (whole pounds), price (pence),
 #   mean (two decimals), change (signed count), mean_change (signed, two decimals),
 #   days (a whole number of days), date, datetime, flag (yes / no).
@@ -68,8 +68,9 @@ def label(value) -> str:
 
 
 def _signed(text: str, value: float) -> str:
-    # A true minus sign, as typeset figures use.
-    return ("+" if value > 0 else "−" if value < 0 else "±") + text.lstrip("-")
+    # ASCII "-", not the typographic minus: st.metric reads the sign of a delta from it,
+    # and spreadsheets opening a CSV read "-12" as a number.
+    return ("+" if value > 0 else "-" if value < 0 else "±") + text.lstrip("-")
 
 
 def fmt(value, kind: str = "count") -> str:
@@ -96,9 +97,9 @@ def fmt(value, kind: str = "count") -> str:
     if kind == "growth":
         return _signed(f"{abs(value) * 100:.{RATE_DECIMALS}f}%", round(value * 100, RATE_DECIMALS))
     if kind == "money":
-        return ("−" if round(value) < 0 else "") + f"£{abs(value):,.0f}"
+        return ("-" if round(value) < 0 else "") + f"£{abs(value):,.0f}"
     if kind == "price":
-        return ("−" if value < 0 else "") + f"£{abs(value):,.2f}"
+        return ("-" if value < 0 else "") + f"£{abs(value):,.2f}"
     if kind == "mean":
         return f"{value:,.2f}"
     if kind == "mean_change":

@@ -37,11 +37,14 @@ class Kpi:
 def kpi_row(kpis: Sequence[Kpi]) -> None:
     cols = st.columns(len(kpis))
     for col, k in zip(cols, kpis):
-        delta = None
+        delta, colour = None, "inverse" if k.lower_is_better else "normal"
         if k.previous is not None and isinstance(k.value, (int, float)):
-            delta = fmt_change(k.value - k.previous, k.kind) + " vs previous"
-        col.metric(k.label, fmt(k.value, k.kind), delta=delta, help=k.help, border=True,
-                   delta_color="inverse" if k.lower_is_better else "normal")
+            delta = fmt_change(k.value - k.previous, k.kind)
+            if delta.startswith("±"):  # no change as shown: no arrow, no colour
+                colour = "off"
+        col.metric(k.label, fmt(k.value, k.kind), delta=delta, help=k.help, border=True, delta_color=colour,
+                   delta_arrow="off" if colour == "off" else "auto",
+                   delta_description="vs previous" if delta else None)
 
 
 def empty_state(message: str) -> None:

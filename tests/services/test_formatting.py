@@ -18,18 +18,18 @@ from services.formatting import COLUMNS, KINDS, column, export_frame, fmt, fmt_c
     (0.6401, "rate", "64.0%"),
     (1.0, "rate", "100.0%"),
     (0.02, "points", "+2.0 pts"),
-    (-0.0349, "points", "−3.5 pts"),
+    (-0.0349, "points", "-3.5 pts"),
     (0.0, "points", "±0.0 pts"),
-    (-1.0, "growth", "−100.0%"),
+    (-1.0, "growth", "-100.0%"),
     (0.25, "growth", "+25.0%"),
     (919747.9452, "money", "£919,748"),
-    (-12.4, "money", "−£12"),
+    (-12.4, "money", "-£12"),
     (412.5, "price", "£412.50"),
     (3.456, "mean", "3.46"),
     (0.25, "mean_change", "+0.25"),
-    (-0.5, "mean_change", "−0.50"),
+    (-0.5, "mean_change", "-0.50"),
     (3, "change", "+3"),
-    (-1200, "change", "−1,200"),
+    (-1200, "change", "-1,200"),
     (41.6, "days", "42"),
     (date(2026, 12, 1), "date", "1 Dec 2026"),
     (datetime(2026, 3, 9, 14, 5, 33), "datetime", "9 Mar 2026, 14:05"),
@@ -65,7 +65,7 @@ def test_stored_names_in_words(stored, words):
 
 def test_changes_follow_the_kind_of_the_figure():
     assert fmt_change(0.031, "rate") == "+3.1 pts"
-    assert fmt_change(-1250.4, "money") == "−£1,250"
+    assert fmt_change(-1250.4, "money") == "-£1,250"
     assert fmt_change(12, "count") == "+12"
     assert fmt_change(None, "count") == "–"
 

@@ -47,7 +47,7 @@ def test_pack_figures_equal_the_metrics_layer(session, world):
     assert pack.audience == "All partners"
     # The narrative only states figures of the pack.
     assert pack.narrative[0].startswith("In 2026Q2, 0 enrollments started, 2 were completed")
-    assert "Enrollments fell from 4 in 2026Q1 to 0 (−100.0%)." in pack.narrative
+    assert "Enrollments fell from 4 in 2026Q1 to 0 (-100.0%)." in pack.narrative
 
 
 def test_pdf_has_sections_pages_and_definitions(session, world, tmp_path):
