@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from db.engine import get_engine
 from db.models import Role
+from services.formatting import label
 from services.identity import session_expired, sign_in
 from ui.widgets import SIGNED_IN_KEY
 
@@ -57,21 +58,35 @@ def login_screen() -> None:
     )
     if st.button("Log in", type="primary", icon=":material/login:"):
         st.login()
+
+
+def gate(screen, title: str) -> None:
+    """Show only ``screen`` and end the run: for signed-out, expired and no-access visitors.
+
+    Without st.navigation Streamlit lists (and opens) the pages/ folder's files; one
+    screen with position="hidden" shows no page list. It is also registered, hidden,
+    under every page's address, so a bookmarked /codesign shows it rather than
+    Streamlit's "Page not found" dialog."""
+    pages = [st.Page(screen, title=title, url_path="signin", default=True)]
+    pages += [st.Page(screen, title=title, url_path=name, visibility="hidden") for name in PAGES]
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 
 def stop_with(title: str, message: str) -> None:
-    st.title(title)
-    st.write(message)
-    if st.button("Log out", icon=":material/logout:"):
-        st.session_state.clear()
-        st.logout()
-    st.stop()
+    def screen() -> None:
+        st.title(title)
+        st.write(message)
+        if st.button("Log out", icon=":material/logout:"):
+            st.session_state.clear()
+            st.logout()
+
+    gate(screen, title)
 
 
 def main() -> None:
     if not st.user.is_logged_in:
-        login_screen()
+        gate(login_screen, "Sign in")
 
     claims = st.user.to_dict()
     if session_expired(claims):
@@ -98,7 +113,7 @@ def main() -> None:
     page = st.navigation([PAGES[name] for name in ROLE_PAGES[Role(who.role)]])
     with st.sidebar:
         st.text(who.display_name)
-        st.caption(f"{who.organization_name} · {who.role.replace('_', ' ')}")
+        st.caption(f"{who.organization_name} · {label(who.role)}")
         if st.button("Log out", icon=":material/logout:"):
             st.session_state.clear()
             st.logout()

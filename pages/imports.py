@@ -1,5 +1,6 @@
 """Import: CSV and Excel files from HR and learning systems, checked row by row, written all or nothing."""
 
+import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
@@ -9,9 +10,22 @@ from services import imports
 from services import options as opts
 from ui import data
 from ui.safe import md
-from ui.widgets import Kpi, downloads, empty_state, kpi_row, signed_in
+from services.formatting import shown_frame
+from ui.tables import downloads
+from ui.widgets import Kpi, empty_state, kpi_row, signed_in
 
 IGNORE = "(ignore)"
+
+
+def column_reference(kind: str) -> pd.DataFrame:
+    """The columns of a ``kind`` file, read from the specification the import checks rows
+    against (services/imports.KINDS), so this reference cannot drift from the code."""
+    return pd.DataFrame([{
+        "column": c.name, "required": "yes" if c.required else "no", "format": c.format,
+        "also_accepted": ", ".join(c.aliases), "example": c.example,
+        "default_for_new_records": "" if c.default in (None, "") else str(c.default), "meaning": c.help,
+    } for c in imports.KINDS[kind].columns])
+
 
 who = signed_in()
 scope = who.scope
@@ -19,7 +33,7 @@ kinds = imports.kinds_for(scope)
 
 st.title("Import data")
 st.caption("CSV or Excel (.xlsx) files from your HR and learning systems. Every row is checked first; "
-           "a file is imported completely or not at all. Formats: docs/imports.md.")
+           "a file is imported completely or not at all. The column reference below says what each file holds.")
 notice = st.container()
 
 if not kinds:
@@ -42,10 +56,18 @@ with Session(get_engine()) as session:
     else:
         right.text_input("Import into", value=who.organization_name, disabled=True)
 
-with st.expander(f"Columns of a {spec.title.lower()} file, and templates"):
-    st.dataframe(imports.columns_frame(kind), hide_index=True, width="stretch")
-    st.caption("Dates are YYYY-MM-DD. Empty cells, ?, NA, N/A and null mean \"no value\". "
-               f"A missing optional column leaves that field as it is. Natural key: {', '.join(spec.key)}.")
+# Open until a file is chosen: the reference is what a user needs to prepare one.
+with st.expander(f"Column reference: {spec.title.lower()} files, and a template",
+                 expanded=st.session_state.get("imp_file") is None):
+    # st.table, not a grid: a reference is read whole, with no cell cut short.
+    st.table(shown_frame(column_reference(kind)), hide_index=True)
+    st.caption(f"Each row is one record, identified by {' + '.join(spec.key)}: a row whose record exists "
+               "updates it, others are created, and nothing is deleted. Headers match ignoring case, spaces "
+               "and punctuation, or by an alias under *Also accepted*; map any other header below once the "
+               "file is uploaded. Dates are YYYY-MM-DD; numbers use a point for decimals, without thousands "
+               "separators or currency signs; choices ignore case. Empty cells, ?, NA, N/A and null mean "
+               "\"no value\". A column missing from the file leaves that field as it is on existing records; "
+               "new records get the default.")
     downloads(imports.template(kind), f"{kind}-template", key=f"imp_tpl_{kind}", as_is=True)
 
 upload = st.file_uploader("File", type=["csv", "txt", "tsv", "xlsx"], key="imp_file")

@@ -53,8 +53,8 @@ with left:
                                         x_title="Quarter", y_title="Enrollments"), width="stretch")
 with right:
     st.subheader("Completion rate by quarter")
-    st.altair_chart(charts.line(series.dropna(subset=["completion_rate"]), x="quarter", y="completion_rate",
-                                x_title="Quarter", y_title="Completion rate", percent=True), width="stretch")
+    st.altair_chart(charts.completion_rate_by_quarter(series), width="stretch")
+    st.caption("A quarter without completions has no point.")
 
 left, right = st.columns(2)
 with left:

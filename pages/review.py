@@ -3,11 +3,12 @@
 import streamlit as st
 
 from services.metrics import SUPPRESSED
-from services.periods import last_complete_quarter, quarters_back
+from services.periods import last_complete_quarter
 from services.periods import today as today_
 from services.formatting import fmt, label
 from services.review_export import kpi_display, measures_display, pack_charts
 from ui import data
+from ui.filters import quarter_choices
 from ui.tables import table
 from ui.widgets import empty_state, signed_in
 
@@ -15,7 +16,7 @@ who = signed_in()
 scope = who.scope
 today = today_()
 
-quarters = {q.label: q for q in reversed(quarters_back(today, 12))}
+quarters = quarter_choices(scope, today, 12)
 default = last_complete_quarter(today).label
 controls = st.columns([1, 2, 1])
 chosen = controls[0].selectbox("Quarter", list(quarters), index=list(quarters).index(default), key="review_quarter")
@@ -47,11 +48,16 @@ st.subheader("Headline figures")
 st.dataframe(kpi_display(pack.kpis), hide_index=True, width="stretch")
 
 charts = pack_charts(pack)
+# The skill-gap heatmap has a column per department or skill: it needs the full width to label them.
+wide = {name: charts.pop(name) for name in ("skill_gaps",) if name in charts}
 left, right = st.columns(2)
 for i, (name, chart) in enumerate(charts.items()):
     with (left if i % 2 == 0 else right):
         st.markdown(f"**{label(name)}**")
         st.altair_chart(chart, width="stretch")
+for name, chart in wide.items():
+    st.markdown(f"**{label(name)}**")
+    st.altair_chart(chart, width="stretch")
 
 st.subheader("Enrollments and completions by credential")
 table(pack.by_credential)

@@ -491,7 +491,8 @@ def by_employer(session: Session, scope: Scope, f: Filters, *, today: date) -> p
 
 
 def by_quarter(session: Session, scope: Scope, f: Filters, *, today: date, quarters: int = 8) -> pd.DataFrame:
-    """Enrollments, completions and completion rate for each of the last ``quarters`` quarters."""
+    """Enrollments, completions and completion rate for each of the last ``quarters`` quarters,
+    from the first quarter with any activity (no empty quarters before the data starts)."""
     end = resolve_period(f, today).end
     rows = []
     for q in quarters_back(end, quarters):
@@ -499,7 +500,9 @@ def by_quarter(session: Session, scope: Scope, f: Filters, *, today: date, quart
         rows.append({"quarter": q.label, "start": q.start, "enrollments": int(c.enrollments),
                      "completed": int(c.completed), "failed": int(c.failed), "withdrawn": int(c.withdrawn),
                      "completion_rate": _none(c.completion_rate)})
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    active = (df[["enrollments", "completed", "failed", "withdrawn"]].sum(axis=1) > 0).cummax()
+    return df[active].reset_index(drop=True) if active.any() else df.iloc[0:0]
 
 
 # --- Small-group suppression -----------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import date
+
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import Cohort, Credential, Department, Organization, OrgKind
+from db.models import Cohort, Credential, Department, Enrollment, Organization, OrgKind
 from db.scope import Scope, scoped
 from services.periods import Period
 
@@ -49,3 +51,9 @@ def cohorts(session: Session, scope: Scope, credential_ids: frozenset[int] | Non
     if period is not None:
         stmt = stmt.where(Cohort.starts_on <= period.end, Cohort.ends_on >= period.start)
     return [tuple(r) for r in session.execute(stmt).all()]
+
+
+def first_enrollment(session: Session, scope: Scope) -> date | None:
+    """The day of the first enrollment in scope (None: no data yet). Period pickers offer
+    nothing before its quarter: those periods can only be empty."""
+    return session.execute(scoped(select(func.min(Enrollment.enrolled_on)), scope, Enrollment)).scalar()

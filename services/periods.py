@@ -77,6 +77,19 @@ def quarters_back(today: date, n: int) -> list[Period]:
     return out[::-1]
 
 
+def offered_quarters(today: date, first_day: date | None, most: int) -> list[Period]:
+    """The quarters a quarter picker offers, newest first: the current one back to the
+    quarter of ``first_day`` (the first data in scope), at most ``most`` (≥ 2). The last
+    complete quarter, the pickers' default, is always offered, even before any data."""
+    oldest = last_complete_quarter(today)
+    if first_day is not None and first_day < oldest.start:
+        oldest = quarter_of(first_day)
+    out = [quarter_of(today)]
+    while len(out) < most and out[-1].start > oldest.start:
+        out.append(out[-1].previous())
+    return out
+
+
 def today() -> date:
     """The dashboard's "today": AS_OF_DATE (YYYY-MM-DD) pins it for demos, tests and
     reproducible reports; otherwise the real date."""

@@ -36,10 +36,8 @@ def pack_charts(pack: ReviewPack) -> dict[str, alt.Chart]:
         out["enrollments_and_completions_by_quarter"] = charts.grouped_bars(
             pack.by_quarter, x="quarter", value_vars={"enrollments": "Enrollments", "completed": "Completions"},
             x_title="Quarter", y_title="Enrollments")
-        rates = pack.by_quarter.dropna(subset=["completion_rate"])
-        if not rates.empty:
-            out["completion_rate_by_quarter"] = charts.line(rates, x="quarter", y="completion_rate", x_title="Quarter",
-                                                            y_title="Completion rate", percent=True)
+        if (pack.by_quarter["completed"] > 0).any():
+            out["completion_rate_by_quarter"] = charts.completion_rate_by_quarter(pack.by_quarter)
     creds = pack.by_credential[pack.by_credential["enrollments"] > 0].head(12)
     if not creds.empty:
         out["enrollments_by_credential"] = charts.bars(creds, x="enrollments", y="code", x_title="Enrollments in the quarter",

@@ -118,6 +118,30 @@ def employer_names(stack) -> set[str]:
 # --- tests ---------------------------------------------------------------------
 
 
+def test_signed_out_visitor_sees_only_the_login_screen(page: Page, live_stack):
+    """No page list before login (Streamlit lists the pages/ folder when st.navigation
+    does not run), and a bookmarked page address shows the login screen too."""
+
+    def only_the_login_screen() -> None:
+        expect(page.get_by_role("button", name="Log in")).to_be_visible()
+        expect(main_area(page).get_by_role("heading", name="Micro-credentials dashboard")).to_be_visible()
+        expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+        expect(page.get_by_test_id("stSidebarNavLink")).to_have_count(0)
+        expect(page.get_by_test_id("stTopNavLink")).to_have_count(0)
+        expect(sidebar(page).get_by_role("link")).to_have_count(0)
+        text = dom_text(page)
+        for leak in ("Please sign in from the main page", "Page not found", "codesign", "users"):
+            assert leak not in text, f"{page.url} shows {leak!r} to a signed-out visitor"
+
+    open_login_screen(page, live_stack.app_url)
+    only_the_login_screen()
+    for address in ("codesign", "users", "overview"):
+        page.goto(f"{live_stack.app_url}/{address}")
+        wait_idle(page)
+        only_the_login_screen()
+    screenshot(page, "/tmp/signed-out.png")
+
+
 def test_hr_manager_signs_in_sees_own_employer_only_and_signs_out(page: Page, live_stack):
     hr = demo_user(live_stack, "hr_manager")
     org = org_of(live_stack, hr["org_code"])

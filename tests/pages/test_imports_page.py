@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import AuditEvent, Cohort, Employee, Enrollment
+from services import imports
+from services.formatting import fmt
 from tests.pages.test_pages import app_as, app_db, button  # noqa: F401  (app_db is a fixture)
 
 PAGE = "pages/imports.py"
@@ -150,3 +152,38 @@ def test_viewers_have_no_import_page(app_db):
     at = app_as("viewer@acme.test").run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)
+
+
+def shown(text: str) -> str:
+    return fmt(text, "text")  # the one formatter's text (an empty cell included)
+
+
+def reference(at):
+    """The column reference table on the page, as shown."""
+    return next(t.value for t in at.table if "Also accepted" in t.value.columns)
+
+
+@pytest.mark.parametrize("email", ["hr@acme.test", "admin@uni-one.test"])
+def test_column_reference_of_every_kind_is_on_the_page_and_matches_the_import_rules(app_db, email):
+    """The reference users read in the app is the specification the import validates with."""
+    at = open_page(email)
+    assert "docs/imports.md" not in " ".join(c.value for c in at.caption)
+    expander = next(e for e in at.expander if e.label.startswith("Column reference"))
+    assert expander.proto.expanded  # open while no file is chosen
+    titles = at.selectbox(key="imp_kind").options
+    kinds = [k for k, spec in imports.KINDS.items() if spec.title in titles]
+    assert len(kinds) == len(titles)
+    for kind in kinds:
+        spec = imports.KINDS[kind]
+        at.selectbox(key="imp_kind").select(kind).run()
+        assert not at.exception, at.exception
+        ref = reference(at)
+        assert list(ref.columns) == ["Column", "Required", "Format", "Also accepted", "Example",
+                                     "Default for new records", "Meaning"]
+        assert ref["Column"].tolist() == [c.name for c in spec.columns], kind
+        assert ref["Required"].tolist() == ["yes" if c.required else "no" for c in spec.columns], kind
+        assert ref["Also accepted"].tolist() == [shown(", ".join(c.aliases)) for c in spec.columns], kind
+        assert ref["Format"].tolist() == [c.format for c in spec.columns], kind
+        assert ref["Example"].tolist() == [shown(c.example) for c in spec.columns], kind
+        assert ref["Meaning"].tolist() == [shown(c.help) for c in spec.columns], kind
+        assert any(" + ".join(spec.key) in c.value for c in at.caption), kind

@@ -1,0 +1,60 @@
+"""AppTest: signed-out, expired and no-access visitors get their one screen and no page list.
+
+Without st.navigation Streamlit registers the pages/ folder's files (a sidebar list of
+raw file names, each openable by URL); the gate registers only its own screen.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.pages.test_pages import app_as, app_db  # noqa: F401 (fixture)
+
+
+def page_files(at) -> list[str]:
+    """Script files this session could open (st.navigation's registry, as AppTest sees it)."""
+    return [info["script_path"] for info in at._registered_pages.values() if info.get("script_path")]
+
+
+def open_address(at, url_path: str):
+    """Run the app as a browser does for http://host/<url_path> (a bookmark)."""
+    hashes = [h for h, info in at._registered_pages.items() if info.get("url_pathname") == url_path]
+    at._page_hash = hashes[0] if hashes else at._page_hash
+    return at.run()
+
+
+def test_signed_out_visitor_sees_only_the_login_screen(app_db):
+    at = app_as(None).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Micro-credentials dashboard"]
+    assert [b.label for b in at.button] == ["Log in"]
+    assert page_files(at) == [], "a signed-out session must not be able to open any page file"
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/codesign.py")
+    for address in ("codesign", "users", "overview"):
+        open_address(at, address)
+        assert not at.exception
+        assert [b.label for b in at.button] == ["Log in"], address
+        assert not at.error and not at.metric and not at.dataframe, address
+
+
+@pytest.mark.parametrize("email, issued_hours_ago, title", [
+    ("stranger@example.com", 0, "No access"),
+    ("hr@acme.test", 13, "Session expired"),
+])
+def test_no_access_and_expired_see_only_their_screen(app_db, email, issued_hours_ago, title):
+    at = app_as(email, issued_at=time.time() - issued_hours_ago * 3600).run()
+    assert [t.value for t in at.title] == [title]
+    assert page_files(at) == []
+    open_address(at, "codesign")
+    assert [t.value for t in at.title] == [title]
+    assert [b.label for b in at.button] == ["Log out"]
+    assert not at.metric and not at.dataframe
+
+
+def test_signed_in_user_still_gets_the_role_page_list(app_db):
+    at = app_as("hr@acme.test").run()
+    files = {f.rsplit("/", 1)[-1] for f in page_files(at)}
+    assert "overview.py" in files and "codesign.py" in files and "users.py" not in files
