@@ -39,7 +39,7 @@ with left:
         "label": ["Enrolled in period", "Still learning at end", "Completed", "Failed", "Withdrawn"],
         "count": [s.enrollments, s.active, s.completed, s.failed, s.withdrawn],
     })
-    st.altair_chart(charts.funnel(funnel.rename(columns={"status": "stage"}), stage="stage", count="count"),
+    st.altair_chart(charts.funnel(funnel, stage="status", count="count", label="label"),
                     width="stretch")
     st.caption("Completed, failed and withdrawn count outcomes dated in the period; "
                "“still learning” counts enrollments open on its last day.")

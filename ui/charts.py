@@ -166,16 +166,19 @@ def heatmap(df: pd.DataFrame, *, x: str, y: str, value: str, x_title: str, y_tit
     )
 
 
-def funnel(df: pd.DataFrame, *, stage: str, count: str) -> alt.Chart:
+def funnel(df: pd.DataFrame, *, stage: str, count: str, label: str | None = None) -> alt.Chart:
+    """One bar per enrollment status, coloured by ``stage`` (a STATUS_COLOURS key) and named by
+    ``label`` (the words people read; the stage itself when not given)."""
+    label = label or stage
     return (
         alt.Chart(df)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{stage}:N", title="Status", sort=None, axis=_row_axis()),
+            y=alt.Y(f"{label}:N", title="Status", sort=None, axis=_row_axis()),
             x=alt.X(f"{count}:Q", title="Enrollments"),
             color=alt.Color(f"{stage}:N", legend=None,
                             scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))),
-            tooltip=[stage, count],
+            tooltip=[alt.Tooltip(f"{label}:N", title="Status"), alt.Tooltip(f"{count}:Q", title="Enrollments")],
         )
         .properties(height=220)
     )
