@@ -106,6 +106,13 @@ class ProposalStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+class Decision(StrEnum):
+    """One organisation's answer to a change proposal (ProposalDecision)."""
+
+    accepted = "accepted"
+    rejected = "rejected"
+
+
 class PdpStatus(StrEnum):
     draft = "draft"
     active = "active"
@@ -319,6 +326,25 @@ class ProposalComment(SQLModel, table=True):
     organization_id: int = Field(foreign_key="organization.id", index=True)
     text: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProposalDecision(SQLModel, table=True):
+    """One organisation's decision on a proposal. A proposal applies once every other party
+    (the university and each co-designing employer but the proposer's) has accepted it."""
+
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "organization_id"),
+        CheckConstraint(_in("decision", Decision), name="decision"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="changeproposal.id", index=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    decision: str = Field(max_length=20)
+    decided_by: str = Field(max_length=254)
+    user_id: int | None = Field(default=None, foreign_key="appuser.id", index=True)
+    decided_at: datetime = Field(default_factory=utcnow)
+    note: str = Field(default="", sa_type=Text)
 
 
 class Approval(SQLModel, table=True):

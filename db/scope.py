@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, and_, cast, false, or_, select, true
 from sqlmodel import Session
 
 from db.models import (
@@ -56,6 +56,7 @@ from db.models import (
     Pdp,
     PdpGoal,
     ProposalComment,
+    ProposalDecision,
     Role,
     Skill,
     SkillAssessment,
@@ -188,7 +189,11 @@ def _design_credentials(s: Scope):
 
 def _audit_rule(s: Scope) -> ColumnElement[bool]:
     if s.is_employer_side:
-        return AuditEvent.organization_id == s.organization_id
+        # Its own organisation's events, and the history (status changes, approvals) of the
+        # credentials it co-designs: part of their design record, recorded under the university.
+        design = select(cast(Credential.id, String)).where(Credential.id.in_(_design_credentials(s)))
+        return or_(AuditEvent.organization_id == s.organization_id,
+                   and_(AuditEvent.entity == "Credential", AuditEvent.entity_id.in_(design)))
     orgs = (s.employer_ids or frozenset()) | (s.university_ids or frozenset()) | {s.organization_id}
     return _in(AuditEvent.organization_id, orgs)
 
@@ -218,6 +223,9 @@ _RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
     PathwayStep: lambda s: PathwayStep.credential_id.in_(_credentials(s)),
     ChangeProposal: lambda s: ChangeProposal.credential_id.in_(_design_credentials(s)),
     ProposalComment: lambda s: ProposalComment.proposal_id.in_(
+        select(ChangeProposal.id).where(ChangeProposal.credential_id.in_(_design_credentials(s)))
+    ),
+    ProposalDecision: lambda s: ProposalDecision.proposal_id.in_(
         select(ChangeProposal.id).where(ChangeProposal.credential_id.in_(_design_credentials(s)))
     ),
     Approval: lambda s: Approval.credential_id.in_(_design_credentials(s)),

@@ -1,4 +1,8 @@
-"""Credential catalogue: search and filter; a credential's detail, sign-off state and version history."""
+"""Credential catalogue: search and filter; a credential's detail, sign-off state and version history.
+
+The history is the co-design record as it happened: a revision per saved version (the seed and imports
+write theirs too), status changes and approvals; a sign-off that this dashboard did not record is said so.
+"""
 
 import streamlit as st
 from sqlmodel import Session
@@ -6,7 +10,11 @@ from sqlmodel import Session
 from db.engine import get_engine
 from db.models import CredentialStatus
 from services import codesign
+from services.formatting import fmt, label
+from ui.codesign.common import show_changes
+from ui.codesign.signoff import signoff_table
 from ui.safe import md
+from ui.tables import table
 from ui.widgets import empty_state, signed_in, skills_table
 
 who = signed_in()
@@ -22,7 +30,7 @@ with Session(get_engine()) as session:
 c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 1])
 search = c1.text_input("Search code, title or summary", key="cat_search")
 statuses = c2.multiselect("Status", [s.value for s in CredentialStatus], key="cat_status",
-                          format_func=lambda s: s.replace("_", " "), placeholder="Any status")
+                          format_func=label, placeholder="Any status")
 partners = c3.multiselect("Co-designed with", list(partner_names), format_func=partner_names.get, key="cat_partner",
                           placeholder="Any employer")
 skills = c4.multiselect("Skill", list(skill_names), format_func=skill_names.get, key="cat_skill",
@@ -30,22 +38,18 @@ skills = c4.multiselect("Skill", list(skill_names), format_func=skill_names.get,
 levels = c5.multiselect("EQF level", list(range(1, 9)), key="cat_level", placeholder="Any")
 
 with Session(get_engine()) as session:
-    table = codesign.catalogue(session, scope, statuses=statuses, partner_ids=partners, skill_ids=skills,
+    credentials = codesign.catalogue(session, scope, statuses=statuses, partner_ids=partners, skill_ids=skills,
                                levels=levels, search=search)
-if table.empty:
+if credentials.empty:
     empty_state("No credentials match. Clear the search or the filters.")
     st.stop()
 
-st.dataframe(table.drop(columns=["credential_id", "updated_at"]), hide_index=True, width="stretch", column_config={
-    "code": "Code", "title": "Title", "status": "Status", "eqf_level": st.column_config.NumberColumn("EQF"),
-    "ects_credits": st.column_config.NumberColumn("ECTS", format="%.1f"),
-    "learning_hours": st.column_config.NumberColumn("Hours"), "delivery_mode": "Delivery",
-    "price": st.column_config.NumberColumn("Price", format="£%.2f"), "partners": "Co-designed with",
-    "skills": "Skills", "version": st.column_config.NumberColumn("Version"),
-})
-st.caption(f"{len(table):,} credentials.")
+# What fits at 1440 px; learning hours and skills are in each credential's detail below.
+table(credentials, ["code", "title", "status", "eqf_level", "ects_credits", "delivery_mode", "price", "partners",
+                    "version"])
+st.caption(f"{fmt(len(credentials))} credentials. Open one below for its outcomes, skills, cohorts and history.")
 
-labels = dict(zip(table["credential_id"].astype(int), table["code"] + " · " + table["title"]))
+labels = dict(zip(credentials["credential_id"].astype(int), credentials["code"] + " · " + credentials["title"]))
 credential_id = st.selectbox("Open a credential", list(labels), format_func=labels.get, key="cat_credential")
 if credential_id is None:
     st.stop()
@@ -56,13 +60,13 @@ cred = d.credential
 
 st.divider()
 st.subheader(md(f"{cred.code} · {cred.title}"))
-st.caption(md(f"{d.university} · {cred.status.replace('_', ' ')} · version {cred.version}"))
+st.caption(md(f"{d.university} · {label(cred.status)} · version {fmt(cred.version)}"))
 m = st.columns(5)
-m[0].metric("EQF level", cred.eqf_level, border=True)
-m[1].metric("ECTS credits", f"{cred.ects_credits:.1f}", border=True)
-m[2].metric("Learning hours", f"{cred.learning_hours:,}", border=True)
-m[3].metric("Delivery", cred.delivery_mode.replace("_", " "), border=True)
-m[4].metric("Price", f"£{cred.price:,.2f}", border=True)
+m[0].metric("EQF level", fmt(cred.eqf_level), border=True)
+m[1].metric("ECTS credits", fmt(cred.ects_credits, "credits"), border=True)
+m[2].metric("Learning hours", fmt(cred.learning_hours), border=True)
+m[3].metric("Delivery", label(cred.delivery_mode), border=True)
+m[4].metric("Price", fmt(cred.price, "price"), border=True)
 if cred.summary:
     st.markdown(md(cred.summary))
 else:
@@ -87,36 +91,27 @@ with left:
     if d.cohorts.empty:
         st.caption("No cohorts you may see.")
     else:
-        st.dataframe(d.cohorts, hide_index=True, width="stretch", column_config={
-            "cohort": "Cohort", "starts_on": st.column_config.DateColumn("Starts"),
-            "ends_on": st.column_config.DateColumn("Ends"), "seats": st.column_config.NumberColumn("Seats")})
+        table(d.cohorts, ["cohort", "starts_on", "ends_on", "seats"])
 with right:
     st.markdown("**Pathways it stacks into**")
     if d.pathways.empty:
         st.caption("Not part of a pathway.")
     else:
-        st.dataframe(d.pathways, hide_index=True, width="stretch", column_config={
-            "pathway": "Pathway", "title": "Title", "step": st.column_config.NumberColumn("Step"),
-            "steps": st.column_config.NumberColumn("of")})
+        table(d.pathways, ["pathway", "title", "step", "steps"])
 
 if not d.design_visible:
     st.caption("The design history is shared between the university and the employers that co-design a credential.")
     st.stop()
 
 st.subheader("Sign-off")
-st.caption(f"Approvals of version {cred.version}. Publication needs the university and every co-designing employer; "
-           "any edit withdraws the approvals given so far.")
-st.dataframe(d.signoff, hide_index=True, width="stretch", column_config={
-    "organization": "Organisation", "party": "Party", "state": "State", "approved_by": "Approved by",
-    "approved_at": st.column_config.DatetimeColumn("At", format="D MMM YYYY, HH:mm")})
+signoff_table(d)
 
 st.subheader("History")
 if d.revisions is None or d.revisions.empty:
-    st.caption("No saved changes yet.")
+    st.caption("No saved version is recorded for this credential.")
 else:
-    st.dataframe(d.revisions, hide_index=True, width="stretch", column_config={
-        "version": st.column_config.NumberColumn("Version"), "saved_by": "Saved by",
-        "saved_at": st.column_config.DatetimeColumn("Saved", format="D MMM YYYY, HH:mm"), "summary": "Change"})
+    st.caption("Every saved version of its content: who saved it, when, and what changed.")
+    table(d.revisions.rename(columns={"summary": "change"}), ["version", "saved_by", "saved_at", "change"])
     versions = [int(v) for v in d.revisions["version"]]
     if len(versions) > 1:
         a, b = st.columns(2)
@@ -125,13 +120,12 @@ else:
         with Session(get_engine()) as session:
             changes = codesign.compare(session, scope, credential_id, v_from, v_to)
         if changes:
-            st.dataframe(codesign.diff_frame(changes), hide_index=True, width="stretch",
-                         column_config={"field": "Field", "before": f"Version {v_from}", "after": f"Version {v_to}"})
+            show_changes(changes, f"What changed from version {v_from} to version {v_to}:",
+                         before=f"Version {v_from}", after=f"Version {v_to}")
         else:
             st.caption("No differences.")
 if events is not None and not events.empty:
-    st.markdown("**Status changes and approvals**")
-    st.dataframe(events, hide_index=True, width="stretch", column_config={
-        "at": st.column_config.DatetimeColumn("At", format="D MMM YYYY, HH:mm"), "by": "By", "event": "Event"})
+    st.markdown("**Creation, imports, status changes and approvals**")
+    table(events, ["at", "by", "event"])
 if d.can_edit:
     st.caption("You co-design this credential: change it in the Co-design studio.")

@@ -43,8 +43,10 @@ from db.models import (
     AssessmentSource,
     AuditEvent,
     Cohort,
+    Approval,
     Credential,
     CredentialPartner,
+    CredentialRevision,
     CredentialSkill,
     CredentialStatus,
     DataVersion,
@@ -810,7 +812,8 @@ class _Seeder:
             price = _money(spec["price"])
             weeks = min(16, max(6, round(float(ects) * 1.4) + 4))
             self.creds.append(dict(
-                spec, id=i, skills=skills, partner_ids=sorted(partner_ids), weeks=weeks,
+                spec, id=i, skills=skills, partner_ids=sorted(partner_ids), weeks=weeks, created_on=created,
+                updated_on=updated,
                 costs=(price, _money(price * Decimal("0.85")), _money(price * Decimal("0.90"))),
             ))
             self.cred_by_code[spec["code"]] = self.creds[-1]
@@ -1359,6 +1362,136 @@ class _Seeder:
             ))
 
 
+    # -- co-design history ---------------------------------------------------------
+
+    def design_history(self, w: _Writer) -> None:
+        """What the co-design studio would have recorded for each credential: a revision per version
+        (version 1 created by the university, each later one a change by a co-designer or the university),
+        the status changes up to its status and, from review on, the approvals of its current version:
+        by every party once approved (published and retired included), by the university while in review.
+        Dated between the credential's created and updated days; no random draws (the rest stays as it was)."""
+        users = {(u["org_code"], u["role"]): (i, u["email"]) for i, u in reversed(list(enumerate(DEMO_USERS, 1)))
+                 if u["is_active"]}
+        code_of = {v: k for k, v in self.org_id.items()}
+        officer = users[(UNIVERSITY["code"], Role.partnership_officer.value)]
+        hist = _History(w, self.ts, self.university_id)
+        for c in self.creds:
+            status = CredentialStatus(c["status"])
+            hr = [users[(code_of[e], Role.hr_manager.value)] for e in c["partner_ids"]]
+            snaps = _versions(self._snapshot(c), c["version"])
+            start, end = c["created_on"], c["updated_on"]
+            if status == CredentialStatus.retired:  # published before its first cohort, retired on updated_on
+                end = min(self.q_starts[c["first_q"]] - timedelta(days=14), end)
+            day = lambda f: start + timedelta(days=round((end - start).days * f))  # noqa: E731
+            hist.created(c["id"], snaps[0], officer[1], start)
+            for v in range(2, c["version"] + 1):
+                who = hr[(v - 2) % len(hr)] if hr and v % 2 == 0 else officer
+                hist.edited(c["id"], v, snaps[v - 2], snaps[v - 1], who[1], day(0.5 * (v - 1) / c["version"]))
+            if status == CredentialStatus.draft:
+                continue
+            hist.status(c["id"], c["version"], "draft", "in_review", officer[1], day(0.6))
+            parties = [(self.university_id, officer)] + list(zip(c["partner_ids"], hr))
+            if status == CredentialStatus.in_review:
+                parties = parties[:1]
+            for k, (org, who) in enumerate(parties):
+                hist.approved(c["id"], c["version"], org, who, day(0.65 + 0.25 * k / len(parties)))
+            if status == CredentialStatus.in_review:
+                continue
+            hist.status(c["id"], c["version"], "in_review", "approved", parties[-1][1][1], day(0.9),
+                        reason="approved by the university and every co-designing employer")
+            if status == CredentialStatus.approved:
+                continue
+            hist.status(c["id"], c["version"], "approved", "published", officer[1], end)
+            if status == CredentialStatus.retired:
+                hist.status(c["id"], c["version"], "published", "retired", officer[1], c["updated_on"])
+
+    def _snapshot(self, c: dict) -> dict:
+        """The credential's content as services/codesign.snapshot writes it (revisions hold these)."""
+        names = {i: n for n, i in self.skill_id.items()}
+        partners = [(e["id"], e["code"], e["name"]) for e in self.employers if e["id"] in c["partner_ids"]]
+        return {
+            "code": c["code"], "title": c["title"], "summary": c["summary"], "eqf_level": c["eqf"],
+            "ects_credits": str(Decimal(c["ects"]).quantize(Decimal("0.1"))),
+            "learning_hours": int(Decimal(c["ects"]) * 25), "delivery_mode": c["mode"],
+            "price": str(_money(c["price"])), "outcomes": list(c["outcomes"]),
+            "skills": sorted(({"skill_id": sid, "name": names[sid], "proficiency": prof,
+                               "esco_uri": esco_uri(names[sid])} for sid, prof in c["skills"]),
+                             key=lambda d: (d["name"].lower(), d["skill_id"])),
+            "partners": sorted(({"employer_id": i, "code": code, "name": name} for i, code, name in partners),
+                               key=lambda d: (d["name"], d["employer_id"])),
+        }
+
+
+def _versions(final: dict, n: int) -> list[tuple[dict, str]]:
+    """Snapshots of versions 1..n (with what each changed), worked back from the final content: version 2
+    added the last learning outcome, version 3 raised the first skill's proficiency by one."""
+    snaps = [(final, "")]
+    for v in range(n, 1, -1):
+        cur = snaps[0][0]
+        if v == 2:
+            prev = {**cur, "outcomes": cur["outcomes"][:-1]}
+            what = f"Added learning outcome {len(cur['outcomes'])}"
+        else:
+            first = cur["skills"][0]
+            lower = [dict(d, proficiency=d["proficiency"] - 1) if d is first else d for d in cur["skills"]]
+            prev = {**cur, "skills": lower if first["proficiency"] > 1 else cur["skills"][1:]}
+            what = f"Mapped skill {first['name']} at proficiency {first['proficiency']}"
+        snaps[0] = (cur, what)
+        snaps.insert(0, (prev, "Created"))
+    snaps[0] = (snaps[0][0], "Created")
+    return snaps
+
+
+class _History:
+    """Rows of the co-design record (revisions, approvals, audit events), with ids, for the writer."""
+
+    def __init__(self, w: _Writer, ts: _Timestamps, university_id: int):
+        self.w, self.ts, self.university_id = w, ts, university_id
+        self.event_id = 1  # 1 is the seed's own event, written last
+        self.minute = 0
+
+    def _at(self, d: date) -> datetime:
+        self.minute += 1  # events of one day keep their order
+        return self.ts(d) + timedelta(minutes=self.minute)
+
+    def _event(self, cid: int, actor: str, action: str, at: datetime, before: dict | None, after: dict) -> None:
+        self.event_id += 1
+        self.w.rows(AuditEvent).append(dict(
+            id=self.event_id, occurred_at=at, actor_email=actor, organization_id=self.university_id, action=action,
+            entity="Credential", entity_id=str(cid), before=None if before is None else json.dumps(before, sort_keys=True),
+            after=json.dumps(after, sort_keys=True)))
+
+    def _revision(self, cid: int, version: int, snap: dict, by: str, at: datetime, summary: str) -> None:
+        rows = self.w.rows(CredentialRevision)
+        rows.append(dict(id=self.w.counts["credentialrevision"] + len(rows) + 1, credential_id=cid, version=version,
+                         snapshot=json.dumps(snap, sort_keys=True), saved_by=by, saved_at=at, summary=summary))
+
+    def created(self, cid: int, snap: tuple[dict, str], by: str, d: date) -> None:
+        self.minute = 0  # a credential's events are minutes apart on their days, in order
+        at = self._at(d)
+        self._revision(cid, 1, snap[0], by, at, snap[1])
+        self._event(cid, by, "credential.create", at, None, {"version": 1, **snap[0]})
+
+    def edited(self, cid: int, version: int, before: tuple[dict, str], after: tuple[dict, str], by: str,
+               d: date) -> None:
+        at = self._at(d)
+        self._revision(cid, version, after[0], by, at, after[1])
+        keys = [k for k in after[0] if before[0][k] != after[0][k]]
+        self._event(cid, by, "credential.edit", at, {"version": version - 1, **{k: before[0][k] for k in keys}},
+                    {"version": version, **{k: after[0][k] for k in keys}})
+
+    def status(self, cid: int, version: int, old: str, new: str, by: str, d: date, reason: str = "") -> None:
+        after = {"status": new, "version": version, **({"reason": reason} if reason else {})}
+        self._event(cid, by, "credential.status", self._at(d), {"status": old}, after)
+
+    def approved(self, cid: int, version: int, org: int, who: tuple[int, str], d: date) -> None:
+        at = self._at(d)
+        rows = self.w.rows(Approval)
+        rows.append(dict(id=self.w.counts["approval"] + len(rows) + 1, credential_id=cid, version=version,
+                         organization_id=org, user_id=who[0], approver_email=who[1], approved_at=at))
+        self._event(cid, who[1], "credential.approve", at, None, {"version": version, "organization_id": org})
+
+
 def _main_skill(c: dict) -> tuple[int, int]:
     """A credential's main skill and the proficiency it develops."""
     return c["skills"][0]
@@ -1417,6 +1550,7 @@ def seed_database(
             seeder.people(w)
             seeder.learning(w)
             seeder.users(w)
+            seeder.design_history(w)
             w.flush()
             # The dashboards read the summary tables: build them in the same transaction.
             summaries.refresh(Session(bind=conn))

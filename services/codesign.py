@@ -26,9 +26,17 @@ Who may change what
 - Edit, propose, comment, submit, return to draft: partnership officers of the
   credential's university, HR managers of a co-designing employer, admins.
   Viewers never.
-- Decide a proposal: "the other side": a university user decides an
-  employer's proposal and an employer user a university's.
+- Decide a proposal: every other party. A proposal is applied when the
+  university and each co-designing employer other than the proposer's
+  organisation have accepted it (one ``ProposalDecision`` per organisation);
+  any of them may reject it, which closes it; the proposer may withdraw it.
+  A co-designer change settles open proposals under the same rule; publishing
+  closes those still open. docs/codesign.md explains the rule.
 - Approve: each party for its own organisation. Publish and retire: the university.
+- Create a draft, choose the co-designers: the university (``may_create``).
+
+The studio asks ``studio_choices`` (what awaits the user, first) and ``Detail.actions``
+(what they may do now); every call checks the rights again.
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ from db.models import (
     CredentialRevision,
     CredentialSkill,
     CredentialStatus,
+    Decision,
     DeliveryMode,
     LearningOutcome,
     Organization,
@@ -66,6 +75,7 @@ from db.models import (
     Pathway,
     PathwayStep,
     ProposalComment,
+    ProposalDecision,
     ProposalStatus,
     Role,
     Skill,
@@ -73,6 +83,7 @@ from db.models import (
 )
 from db.scope import AccessDenied, Scope, scoped, visible
 from services import audit
+from services.formatting import fmt, label
 
 S = CredentialStatus
 TRANSITIONS: dict[CredentialStatus, frozenset[CredentialStatus]] = {
@@ -592,15 +603,43 @@ def save_draft(
     """
     cred = _load(session, scope, credential_id)
     rev = _apply(session, scope, cred, expected_version=expected_version, changes=changes, summary=summary)
+    if rev is not None and "partners" in changes:
+        _settle_proposals(session, scope, credential_id)
     session.commit()
     return rev
 
 
+def set_partners(session: Session, scope: Scope, *, credential_id: int, expected_version: int,
+                 employer_ids: Iterable[int], summary: str = "") -> CredentialRevision | None:
+    """The university chooses the co-designing employers (a new version); open proposals are settled."""
+    return save_draft(session, scope, credential_id=credential_id, expected_version=expected_version,
+                      changes={"partners": sorted(int(e) for e in employer_ids)}, summary=summary)
+
+
+def partner_options(session: Session, scope: Scope, university_id: int | None = None) -> list[tuple[int, str]]:
+    """Employers in partnership with the university (who may co-design its credentials), by name."""
+    university_id = university_id or scope.organization_id
+    return [tuple(r) for r in session.execute(
+        select(Organization.id, Organization.name).where(
+            Organization.kind == OrgKind.employer, visible(scope, Organization),
+            Organization.id.in_(select(Partnership.employer_id).where(Partnership.university_id == university_id)))
+        .order_by(Organization.name)).all()]
+
+
+def may_create(scope: Scope) -> bool:
+    """Whether the user starts new credentials: partnership officers (for their university) and admins."""
+    return not scope.read_only and (scope.sees_all or (scope.role == Role.partnership_officer
+                                                       and scope.org_kind == OrgKind.university))
+
+
 def create_draft(
     session: Session, scope: Scope, *, code: str, title: str, eqf_level: int, university_id: int | None = None,
-    partner_ids: Iterable[int] = (), summary: str = "",
+    partner_ids: Iterable[int] = (), summary: str = "", ects_credits: Any = 0, learning_hours: Any = 0,
+    delivery_mode: str = DeliveryMode.online.value, price: Any = 0,
 ) -> Credential:
-    """A new draft credential (version 1, with its first revision). University officers and admins."""
+    """A new draft credential (version 1, with its first revision). University officers and admins.
+
+    Every problem with the inputs is reported at once; nothing is written unless all are valid."""
     university_id = university_id or scope.organization_id
     uni = session.get(Organization, university_id)
     if uni is None or uni.kind != OrgKind.university:
@@ -609,7 +648,8 @@ def create_draft(
     _require_university(scope, probe, "creates its credentials")
     problems, clean = [], {}
     for name, value in (("code", code), ("title", title), ("eqf_level", eqf_level), ("summary", summary),
-                        ("partners", list(partner_ids))):
+                        ("ects_credits", ects_credits), ("learning_hours", learning_hours),
+                        ("delivery_mode", delivery_mode), ("price", price), ("partners", list(partner_ids))):
         try:
             clean[name] = _clean(session, probe, name, value)
         except CodesignError as exc:
@@ -617,7 +657,9 @@ def create_draft(
     if problems:
         raise CodesignError(" ".join(problems))
     cred = Credential(university_id=university_id, code=clean["code"], title=clean["title"], summary=clean["summary"],
-                      eqf_level=clean["eqf_level"], status=S.draft, version=1)
+                      eqf_level=clean["eqf_level"], ects_credits=Decimal(clean["ects_credits"]),
+                      learning_hours=clean["learning_hours"], delivery_mode=clean["delivery_mode"],
+                      price=Decimal(clean["price"]), status=S.draft, version=1)
     try:
         session.add(cred)
         session.flush()
@@ -720,6 +762,20 @@ def remove_skill(session, scope, *, credential_id: int, expected_version: int, s
                       changes={"skills": [{"skill_id": k, "proficiency": v} for k, v in current.items()]})
 
 
+def skills_with(session: Session, scope: Scope, *, credential_id: int, skill_id: int,
+                proficiency: int | None) -> list[dict]:
+    """The credential's skill mapping with one skill mapped at ``proficiency`` (None: removed), for a proposal."""
+    _load(session, scope, credential_id)
+    current = _skill_map(session, credential_id)
+    if proficiency is None:
+        if int(skill_id) not in current:
+            raise CodesignError("That skill is not mapped to this credential.")
+        del current[int(skill_id)]
+    else:
+        current[int(skill_id)] = proficiency
+    return [{"skill_id": k, "proficiency": v} for k, v in sorted(current.items())]
+
+
 def add_skill(session: Session, scope: Scope, *, name: str, category: str | None = None,
               esco_uri: str | None = None) -> Skill:
     """Add a skill to the shared vocabulary (with an optional ESCO URI). Editors only."""
@@ -799,6 +855,15 @@ def propose(
     return prop
 
 
+def propose_skill(session: Session, scope: Scope, *, credential_id: int, skill_id: int | None,
+                  proficiency: int | None, rationale: str) -> ChangeProposal:
+    """Propose one change to the skills mapping: map ``skill_id`` at ``proficiency``, or remove it (None)."""
+    if skill_id is None:
+        raise CodesignError("Choose a skill.")
+    value = skills_with(session, scope, credential_id=credential_id, skill_id=skill_id, proficiency=proficiency)
+    return propose(session, scope, credential_id=credential_id, field="skills", new_value=value, rationale=rationale)
+
+
 def comment(session: Session, scope: Scope, *, proposal_id: int, text: str) -> ProposalComment:
     prop, cred = _load_proposal(session, scope, proposal_id)
     partners = partner_ids(session, cred.id)
@@ -819,6 +884,7 @@ def comment(session: Session, scope: Scope, *, proposal_id: int, text: str) -> P
 
 
 def _decide(session: Session, scope: Scope, prop: ChangeProposal, cred: Credential, status: ProposalStatus) -> None:
+    """Close an open proposal (accepted, rejected, withdrawn), with its audit event; no commit."""
     result = session.execute(
         update(ChangeProposal).where(ChangeProposal.id == prop.id, ChangeProposal.status == ProposalStatus.open)
         .values(status=status.value, decided_by=scope.email, decided_at=utcnow())
@@ -831,61 +897,169 @@ def _decide(session: Session, scope: Scope, prop: ChangeProposal, cred: Credenti
                  after={"status": status.value, "credential": cred.code, "field": prop.field})
 
 
-def _require_other_side(scope: Scope, prop: ChangeProposal, cred: Credential, partners: frozenset[int]) -> None:
-    _require_editor(scope, cred, partners)
-    mine = side(scope, cred, partners)
-    theirs = _org_side(cred, prop.organization_id, partners)
-    if mine is None or mine == theirs:
-        who = "the university" if theirs == "employer" else "a co-designing employer"
-        raise AccessDenied(f"A proposal is decided by the other side: here, {who}.")
-
-
 def _require_open(prop: ChangeProposal) -> None:
     if prop.status != ProposalStatus.open:
         raise CodesignError(f"This proposal is already {prop.status}.")
 
 
-def accept(session: Session, scope: Scope, *, proposal_id: int, expected_version: int) -> CredentialRevision | None:
-    """Accept a proposal: its change is saved to the credential (a new version) in the same transaction."""
-    prop, cred = _load_proposal(session, scope, proposal_id)
-    partners = partner_ids(session, cred.id)
-    _require_other_side(scope, prop, cred, partners)
-    _require_open(prop)
-    if cred.version != expected_version:
+# The decision rule: a proposal is applied when every other party (the university and each co-designing
+# employer, but the proposer's organisation) has accepted it; any of them may reject it, which closes it;
+# the proposer may withdraw it while it is open. Each organisation decides once (ProposalDecision).
+
+
+def deciders(session: Session, cred: Credential, prop: ChangeProposal) -> list[int]:
+    """The organisations that decide ``prop``: every party of the credential now, but the proposer's."""
+    return [o for o in required_parties(session, cred) if o != prop.organization_id]
+
+
+def _decisions(session: Session, proposal_ids: Iterable[int]) -> dict[int, dict[int, ProposalDecision]]:
+    """proposal id → organisation id → its decision."""
+    ids = sorted(set(proposal_ids))
+    out: dict[int, dict[int, ProposalDecision]] = {}
+    if ids:
+        for d in session.scalars(select(ProposalDecision).where(ProposalDecision.proposal_id.in_(ids))).all():
+            out.setdefault(d.proposal_id, {})[d.organization_id] = d
+    return out
+
+
+def still_to_accept(session: Session, cred: Credential, prop: ChangeProposal) -> list[int]:
+    """Deciders that have not accepted ``prop`` yet (decisions of former co-designers no longer count)."""
+    got = _decisions(session, [prop.id]).get(prop.id, {})
+    return [o for o in deciders(session, cred, prop) if getattr(got.get(o), "decision", None) != Decision.accepted]
+
+
+def _require_decider(scope: Scope, prop: ChangeProposal, cred: Credential, partners: frozenset[int]) -> None:
+    _require_editor(scope, cred, partners)
+    if side(scope, cred, partners) is None:
+        raise AccessDenied("Proposals are decided by the credential's university and its co-designing employers.")
+    if scope.organization_id == prop.organization_id:
+        raise AccessDenied("Your organisation made this proposal: the other parties decide it (you may withdraw it).")
+
+
+def _lock_open(session: Session, prop: ChangeProposal) -> None:
+    """Lock the open proposal's row (a no-op UPDATE) until commit: two "last" acceptances made at the same
+    time then run one after the other, so the second sees the first and applies the change."""
+    result = session.execute(update(ChangeProposal).where(
+        ChangeProposal.id == prop.id, ChangeProposal.status == ProposalStatus.open).values(status=ProposalStatus.open))
+    if result.rowcount != 1:
         session.rollback()
-        raise _conflict(session, cred.id, expected_version)
-    value = json.loads(prop.new_value)
-    if prop.base_version != cred.version:
-        base = _revision(session, cred.id, prop.base_version)
-        now = snapshot(session, cred)[prop.field]
-        if base is not None and json.loads(base.snapshot).get(prop.field) != now:
-            raise CodesignError(
-                f"{LABELS[prop.field]} changed after this proposal was made (on version {prop.base_version}); "
-                "accepting it would overwrite that change. Reject it, or ask for a new proposal."
-            )
-    rev = _apply(session, scope, cred, expected_version=expected_version, changes={prop.field: value},
-                 summary=f"Accepted proposal #{prop.id} by {prop.proposer_email}: {prop.rationale}"[:500],
-                 action="credential.edit")
+        raise CodesignError("Someone decided this proposal meanwhile; nothing was saved. Reload to see the decision.")
+
+
+def _record_decision(session: Session, scope: Scope, prop: ChangeProposal, cred: Credential, decision: Decision,
+                     note: str) -> None:
+    mine = session.scalar(select(ProposalDecision.decision).where(
+        ProposalDecision.proposal_id == prop.id, ProposalDecision.organization_id == scope.organization_id))
+    if mine is not None:
+        session.rollback()
+        raise CodesignError(f"Your organisation has already {mine} proposal #{prop.id}.")
+    try:
+        session.add(ProposalDecision(proposal_id=prop.id, organization_id=scope.organization_id, decision=decision,
+                                     decided_by=scope.email, user_id=scope.user_id, note=note))
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise CodesignError(f"Your organisation has already decided proposal #{prop.id}.") from None
+    audit.record(session, actor_email=scope.email, action="proposal.decision", entity="ChangeProposal",
+                 entity_id=prop.id, organization_id=cred.university_id,
+                 after={"decision": decision.value, "organization_id": scope.organization_id, "credential": cred.code,
+                        "field": prop.field, "note": note})
+
+
+def _check_field_unchanged(session: Session, cred: Credential, prop: ChangeProposal) -> None:
+    """Refuse a proposal whose field changed after it was made: applying it would overwrite that change."""
+    if prop.base_version == cred.version:
+        return
+    base = _revision(session, cred.id, prop.base_version)
+    now = snapshot(session, cred)[prop.field]
+    if base is not None and json.loads(base.snapshot).get(prop.field) != now:
+        raise CodesignError(
+            f"{LABELS[prop.field]} changed after this proposal was made (on version {prop.base_version}); "
+            "accepting it would overwrite that change. Reject it, or ask for a new proposal."
+        )
+
+
+def _apply_proposal(session: Session, scope: Scope, prop: ChangeProposal, cred: Credential,
+                    expected_version: int) -> CredentialRevision | None:
+    """Save the proposed change as a new version and close the proposal as accepted; no commit."""
+    rev = _apply(session, scope, cred, expected_version=expected_version, changes={prop.field: json.loads(prop.new_value)},
+                 summary=f"Accepted proposal #{prop.id} by {prop.proposer_email}: {prop.rationale}"[:500])
     _decide(session, scope, prop, cred, ProposalStatus.accepted)
-    if rev is None:
-        bump_data_version(session)
-    session.commit()
     return rev
 
 
-def reject(session: Session, scope: Scope, *, proposal_id: int, note: str = "") -> ChangeProposal:
+@dataclass(frozen=True)
+class Decided:
+    """What a decision did: the proposal's status now, the version it applied, who still has to decide."""
+
+    proposal_id: int
+    status: str
+    revision: CredentialRevision | None = None
+    waiting_for: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        if self.status == ProposalStatus.rejected:
+            return f"Proposal #{self.proposal_id} rejected: it is closed and nothing changed."
+        if self.status == ProposalStatus.accepted:
+            applied = f" as version {self.revision.version}" if self.revision else " (the value was already current)"
+            return f"Proposal #{self.proposal_id} accepted by every party and applied{applied}."
+        return (f"You accepted proposal #{self.proposal_id}. It is applied once "
+                f"{and_list(self.waiting_for)} {'accepts' if len(self.waiting_for) == 1 else 'accept'} too.")
+
+
+def and_list(names: Sequence[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    names = list(names)
+    return "" if not names else names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _org_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(set(ids))
+    return dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all()) \
+        if ids else {}
+
+
+def accept(session: Session, scope: Scope, *, proposal_id: int, expected_version: int, note: str = "") -> Decided:
+    """Record the user's organisation's acceptance; the last one needed applies the change (a new version)."""
     prop, cred = _load_proposal(session, scope, proposal_id)
     partners = partner_ids(session, cred.id)
-    _require_other_side(scope, prop, cred, partners)
+    _require_decider(scope, prop, cred, partners)
+    _require_open(prop)
+    _require_editable(cred)
+    _check_version(session, cred, expected_version)
+    _check_field_unchanged(session, cred, prop)
+    note = _text(note, "Comment", required=False, max_len=MAX_COMMENT)
+    _lock_open(session, prop)
+    _record_decision(session, scope, prop, cred, Decision.accepted, note)
+    waiting = still_to_accept(session, cred, prop)
+    if waiting:
+        bump_data_version(session)
+        session.commit()
+        names = _org_names(session, waiting)
+        return Decided(prop.id, ProposalStatus.open.value, waiting_for=tuple(names.get(o, "?") for o in waiting))
+    rev = _apply_proposal(session, scope, prop, cred, expected_version)
+    bump_data_version(session)
+    session.commit()
+    return Decided(prop.id, ProposalStatus.accepted.value, revision=rev)
+
+
+def reject(session: Session, scope: Scope, *, proposal_id: int, note: str = "") -> Decided:
+    """Any deciding party may reject: the proposal closes and nothing changes."""
+    prop, cred = _load_proposal(session, scope, proposal_id)
+    partners = partner_ids(session, cred.id)
+    _require_decider(scope, prop, cred, partners)
     _require_open(prop)
     note = _text(note, "Comment", required=False, max_len=MAX_COMMENT)
+    _lock_open(session, prop)
+    _record_decision(session, scope, prop, cred, Decision.rejected, note)
     _decide(session, scope, prop, cred, ProposalStatus.rejected)
     if note:
         session.add(ProposalComment(proposal_id=prop.id, author_email=scope.email,
                                     organization_id=scope.organization_id, text=note))
     bump_data_version(session)
     session.commit()
-    return prop
+    return Decided(prop.id, ProposalStatus.rejected.value)
 
 
 def withdraw(session: Session, scope: Scope, *, proposal_id: int) -> ChangeProposal:
@@ -900,6 +1074,28 @@ def withdraw(session: Session, scope: Scope, *, proposal_id: int) -> ChangePropo
     bump_data_version(session)
     session.commit()
     return prop
+
+
+def _settle_proposals(session: Session, scope: Scope, credential_id: int) -> None:
+    """After the co-designers changed: close open proposals nobody can decide any more, apply those that
+    every remaining party has accepted (the rule holds whoever takes part); no commit."""
+    cred = _load(session, scope, credential_id)
+    parties = set(required_parties(session, cred))
+    for prop in session.scalars(select(ChangeProposal).where(
+            ChangeProposal.credential_id == cred.id, ChangeProposal.status == ProposalStatus.open)
+            .order_by(ChangeProposal.id)).all():
+        if prop.organization_id not in parties or not deciders(session, cred, prop):
+            _decide(session, scope, prop, cred, ProposalStatus.withdrawn)
+            session.add(ProposalComment(proposal_id=prop.id, author_email=scope.email,
+                                        organization_id=scope.organization_id,
+                                        text="Closed: the co-designers changed and no one is left to decide it."))
+        elif not still_to_accept(session, cred, prop):
+            try:
+                _check_field_unchanged(session, cred, prop)
+            except CodesignError:
+                continue  # left open: the proposer withdraws it or proposes again
+            _apply_proposal(session, scope, prop, cred, cred.version)
+            cred = _load(session, scope, credential_id)
 
 
 # --- Sign-off ----------------------------------------------------------------
@@ -918,6 +1114,14 @@ def _approved_orgs(session: Session, cred: Credential, version: int) -> set[int]
 def missing_approvals(session: Session, cred: Credential) -> list[int]:
     have = _approved_orgs(session, cred, cred.version)
     return [o for o in required_parties(session, cred) if o not in have]
+
+
+def waiting_for_approval(session: Session, scope: Scope, credential_id: int) -> list[str]:
+    """Names of the parties whose approval of the current version is still missing (university first)."""
+    cred = _load(session, scope, credential_id)
+    missing = missing_approvals(session, cred)
+    names = _org_names(session, missing)
+    return [names.get(o, "?") for o in missing]
 
 
 def _set_status(session: Session, scope: Scope, cred: Credential, new: CredentialStatus, *, expected_version: int,
@@ -1044,8 +1248,19 @@ def publish(session: Session, scope: Scope, *, credential_id: int, expected_vers
         names = session.scalars(select(Organization.name).where(Organization.id.in_(missing))).all()
         raise InvalidTransition(f"Version {cred.version} still needs the approval of: {', '.join(sorted(names))}.")
     _set_status(session, scope, cred, S.published, expected_version=expected_version)
+    _close_open_proposals(session, scope, cred, f"Closed when version {cred.version} was published: "
+                                                "published content is frozen.")
     session.commit()
     return _load(session, scope, credential_id)
+
+
+def _close_open_proposals(session: Session, scope: Scope, cred: Credential, why: str) -> None:
+    """Open proposals can no longer apply (publication freezes the content): close them, saying why; no commit."""
+    for prop in session.scalars(select(ChangeProposal).where(
+            ChangeProposal.credential_id == cred.id, ChangeProposal.status == ProposalStatus.open)).all():
+        _decide(session, scope, prop, cred, ProposalStatus.withdrawn)
+        session.add(ProposalComment(proposal_id=prop.id, author_email=scope.email,
+                                    organization_id=scope.organization_id, text=why))
 
 
 def retire(session: Session, scope: Scope, *, credential_id: int, expected_version: int, reason: str = "") -> Credential:
@@ -1152,8 +1367,139 @@ def editable_choices(session: Session, scope: Scope) -> list[tuple[int, str]]:
     out = []
     for cred in session.scalars(stmt).all():
         if may_edit(scope, cred, partner_ids(session, cred.id)):
-            out.append((cred.id, f"{cred.code} · {cred.title} ({cred.status.replace('_', ' ')})"))
+            out.append((cred.id, f"{cred.code} · {cred.title} ({label(cred.status)})"))
     return out
+
+
+# --- What awaits the user (the studio's picker) --------------------------------
+
+
+def _is_university_side(scope: Scope, cred: Credential) -> bool:
+    return scope.sees_all or (scope.role == Role.partnership_officer and scope.organization_id == cred.university_id)
+
+
+def _may_approve(scope: Scope, mine: str | None) -> bool:
+    return mine is not None and (scope.sees_all or (mine == "university" and scope.role == Role.partnership_officer)
+                                 or (mine == "employer" and scope.role == Role.hr_manager))
+
+
+@dataclass(frozen=True)
+class Attention:
+    """One credential in the studio's picker: how urgent it is for the user (0 first) and what awaits them."""
+
+    credential_id: int
+    code: str
+    title: str
+    status: str
+    rank: int
+    needs: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        text = f"{self.code} · {self.title} · {label(self.status)}"
+        return text + (" — " + "; ".join(self.needs) if self.needs else "")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _attention_of(scope: Scope, cred: Credential, partners: frozenset[int], approved_by_me: bool,
+                  to_decide: int, mine_open: int) -> Attention:
+    mine, status = side(scope, cred, partners), S(cred.status)
+    needs, rank = [], 3
+    if status == S.in_review and _may_approve(scope, mine) and not approved_by_me:
+        needs.append(f"your approval of version {cred.version}")
+    if to_decide:
+        needs.append(f"{_plural(to_decide, 'proposal')} to decide")
+    if status == S.approved and _is_university_side(scope, cred):
+        needs.append("ready to publish")
+    if needs:
+        rank = 0
+    elif status == S.draft:
+        needs.append("to complete and submit for review")
+        rank = 1
+    elif status == S.in_review:
+        needs.append("waiting for the other parties' approval")
+        rank = 2
+    elif status == S.approved:
+        needs.append("waiting for the university to publish")
+        rank = 2
+    elif mine_open:
+        rank = 2
+    if mine_open:
+        needs.append(f"{_plural(mine_open, 'proposal')} of yours open")
+    return Attention(cred.id, cred.code, cred.title, cred.status, rank, tuple(needs))
+
+
+def studio_choices(session: Session, scope: Scope) -> list[Attention]:
+    """The credentials the user may change, what needs their attention first (approvals they owe, proposals
+    awaiting their decision, credentials to publish), then drafts, then those waiting for others, then
+    published ones; most recently changed first within each group. A few queries, whatever the count."""
+    if scope.read_only:
+        return []
+    creds = session.scalars(scoped(select(Credential), scope, Credential)
+                            .where(Credential.status != S.retired)).all()
+    ids = [c.id for c in creds]
+    if not ids:
+        return []
+    partners: dict[int, set[int]] = {}
+    for cid, emp in session.execute(select(CredentialPartner.credential_id, CredentialPartner.employer_id)
+                                    .where(CredentialPartner.credential_id.in_(ids))).all():
+        partners.setdefault(cid, set()).add(emp)
+    mine = scope.organization_id
+    approved = set(session.execute(select(Approval.credential_id, Approval.version).where(
+        Approval.credential_id.in_(ids), Approval.organization_id == mine)).all())
+    open_props = session.execute(select(ChangeProposal.id, ChangeProposal.credential_id, ChangeProposal.organization_id)
+                                 .where(ChangeProposal.credential_id.in_(ids),
+                                        ChangeProposal.status == ProposalStatus.open)).all()
+    decided = set(session.scalars(select(ProposalDecision.proposal_id).where(
+        ProposalDecision.proposal_id.in_([p[0] for p in open_props] or [-1]),
+        ProposalDecision.organization_id == mine)).all())
+    out = []
+    for cred in creds:
+        parts = frozenset(partners.get(cred.id, ()))
+        if not may_edit(scope, cred, parts):
+            continue
+        props = [p for p in open_props if p[1] == cred.id]
+        is_party = side(scope, cred, parts) is not None
+        to_decide = sum(1 for p in props if is_party and p[2] != mine and p[0] not in decided)
+        mine_open = sum(1 for p in props if p[2] == mine)
+        out.append((cred.updated_at, _attention_of(scope, cred, parts, (cred.id, cred.version) in approved,
+                                                   to_decide, mine_open)))
+    out.sort(key=lambda t: t[1].code)
+    out.sort(key=lambda t: t[0], reverse=True)  # stable sorts: rank, then most recent, then code
+    out.sort(key=lambda t: t[1].rank)
+    return [a for _, a in out]
+
+
+# --- Detail ---------------------------------------------------------------------
+
+
+def allowed_actions(scope: Scope, cred: Credential, partners: frozenset[int], approved_by_me: bool) -> frozenset[str]:
+    """What the user may do with the credential now: the page offers exactly these (the service checks again)."""
+    if scope.read_only:
+        return frozenset()
+    mine, status = side(scope, cred, partners), S(cred.status)
+    editor, university = may_edit(scope, cred, partners), _is_university_side(scope, cred)
+    out = set()
+    if editor and status in EDITABLE:
+        out.add("edit")
+        if mine is not None:
+            out.add("propose")
+    if university and status in EDITABLE:
+        out.add("partners")
+    if editor and status == S.draft:
+        out.add("submit")
+    if status == S.in_review and _may_approve(scope, mine) and not approved_by_me:
+        out.add("approve")
+    if university and status == S.approved:
+        out.add("publish")
+    if editor and status in (S.in_review, S.approved):
+        out.add("return_to_draft")
+    if university and status == S.published:
+        out.add("retire")
+    return frozenset(out)
 
 
 @dataclass
@@ -1168,7 +1514,10 @@ class Detail:
     can_edit: bool
     side: str | None
     design_visible: bool
+    actions: frozenset[str] = frozenset()
+    partner_ids: frozenset[int] = frozenset()
     signoff: pd.DataFrame | None = None
+    signoff_note: str = ""
     revisions: pd.DataFrame | None = None
     proposals: list[dict] = dc_field(default_factory=list)
 
@@ -1196,30 +1545,65 @@ def detail(session: Session, scope: Scope, credential_id: int) -> Detail:
     names = _visible_partner_names(session, scope, [cred.id]).get(cred.id, ([], 0))
     # Mirrors db/scope.py's design-record rule: the employer side reads it only as a co-designer.
     design_visible = not scope.is_employer_side or scope.organization_id in partners
+    approved_by_me = scope.organization_id in _approved_orgs(session, cred, cred.version)
     out = Detail(
         credential=cred, university=uni.name if uni else "", outcomes=_outcomes(session, cred.id), skills=skills,
         partners=partners_text(*names), cohorts=cohorts, pathways=pathways,
         can_edit=may_edit(scope, cred, partners) and S(cred.status) in EDITABLE,
         side=side(scope, cred, partners), design_visible=design_visible,
+        actions=allowed_actions(scope, cred, partners, approved_by_me), partner_ids=partners,
     )
     if design_visible:
         out.signoff = signoff(session, scope, cred)
+        out.signoff_note = signoff_note(session, scope, cred, out.signoff)
         out.revisions = revisions(session, scope, cred.id)
         out.proposals = proposals(session, scope, cred.id)
     return out
 
 
+# Sign-off states (shown with services.formatting.label): approved; waiting (in review, the party has not
+# approved the current version); not_in_review (a draft: approvals are given in review); not_recorded
+# (published or retired, but this dashboard holds no approval of the version: it came from elsewhere).
+SIGNOFF_COLUMNS = ["organization", "party", "state", "approved_by", "approved_at"]
+
+
 def signoff(session: Session, scope: Scope, cred: Credential) -> pd.DataFrame:
     """Each required party and its approval of the current version (if any)."""
     parties = required_parties(session, cred)
-    orgs = dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(parties))).all())
+    orgs = _org_names(session, parties)
     got = {a.organization_id: a for a in session.scalars(scoped(
         select(Approval).where(Approval.credential_id == cred.id, Approval.version == cred.version), scope, Approval
     )).all()}
-    rows = [(orgs.get(o, "?"), "university" if o == cred.university_id else "co-designing employer",
-             "approved" if o in got else "waiting", got[o].approver_email if o in got else "",
+    status = S(cred.status)
+    missing = ("not_in_review" if status == S.draft else
+               "not_recorded" if status in (S.published, S.retired) else "waiting")
+    rows = [(orgs.get(o, "?"), "university" if o == cred.university_id else "employer",
+             "approved" if o in got else missing, got[o].approver_email if o in got else "",
              got[o].approved_at if o in got else None) for o in parties]
-    return pd.DataFrame(rows, columns=["organization", "party", "state", "approved_by", "approved_at"])
+    return pd.DataFrame(rows, columns=SIGNOFF_COLUMNS)
+
+
+def came_by_import(session: Session, scope: Scope, credential_id: int) -> str | None:
+    """The file a credential first came in from, when it was created by an import (its first revision says so)."""
+    first = session.execute(scoped(select(CredentialRevision.summary).where(
+        CredentialRevision.credential_id == credential_id), scope, CredentialRevision)
+        .order_by(CredentialRevision.version).limit(1)).scalar_one_or_none()
+    if first and first.startswith(IMPORTED_FROM):
+        return first[len(IMPORTED_FROM):].strip() or "a file"
+    return None
+
+
+IMPORTED_FROM = "Imported from "
+
+
+def signoff_note(session: Session, scope: Scope, cred: Credential, table: pd.DataFrame) -> str:
+    """One sentence saying truthfully where the sign-off state comes from, when it is not the workflow's."""
+    if "not_recorded" not in set(table["state"]):
+        return ""
+    status = label(cred.status).lower()
+    if came_by_import(session, scope, cred.id):
+        return f"Imported as {status}, no sign-off recorded in this dashboard."
+    return f"{label(cred.status)} without a sign-off recorded in this dashboard (given before or outside it)."
 
 
 def revisions(session: Session, scope: Scope, credential_id: int) -> pd.DataFrame:
@@ -1244,33 +1628,65 @@ def compare(session: Session, scope: Scope, credential_id: int, version_a: int, 
     return diff(revision(session, scope, credential_id, version_a), revision(session, scope, credential_id, version_b))
 
 
+def _decision_rows(p: ChangeProposal, parties: list[int], got: dict[int, ProposalDecision],
+                   names: dict[int, str]) -> list[dict]:
+    """Who decides ``p`` and what each did: accepted / rejected, still to decide (open), or did not decide."""
+    rows = []
+    for org in [o for o in parties if o != p.organization_id] + sorted(set(got) - set(parties)):
+        d = got.get(org)
+        state = d.decision if d else ("to_decide" if p.status == ProposalStatus.open else "did_not_decide")
+        rows.append({"organization_id": org, "organization": names.get(org, "?"), "decision": state,
+                     "by": d.decided_by if d else "", "at": d.decided_at if d else None, "note": d.note if d else "",
+                     "party": org in parties})
+    return rows
+
+
+def _proposal_rights(scope: Scope, cred: Credential, partners: frozenset[int], p: ChangeProposal,
+                     rows: list[dict]) -> dict[str, bool]:
+    """What the user may do with one proposal (the page shows these buttons; the service checks again)."""
+    is_open, editor = p.status == ProposalStatus.open, may_edit(scope, cred, partners)
+    party = editor and side(scope, cred, partners) is not None
+    mine = next((r for r in rows if r["organization_id"] == scope.organization_id and r["party"]), None)
+    may_decide = is_open and party and mine is not None and mine["decision"] == "to_decide"
+    return {"can_comment": is_open and party, "can_reject": may_decide,
+            "can_accept": may_decide and S(cred.status) in EDITABLE,
+            "can_withdraw": is_open and editor and (scope.organization_id == p.organization_id or scope.sees_all)}
+
+
 def proposals(session: Session, scope: Scope, credential_id: int) -> list[dict]:
-    """Proposals (newest first) with their comments, each as plain data for the page."""
+    """Proposals (newest first) with their comments, who has decided and who still has to, and what the
+    user may do with each, as plain data for the page."""
     props = session.scalars(scoped(select(ChangeProposal).where(ChangeProposal.credential_id == credential_id),
                                    scope, ChangeProposal).order_by(ChangeProposal.id.desc())).all()
     if not props:
         return []
-    orgs = dict(session.execute(select(Organization.id, Organization.name).where(
-        Organization.id.in_({p.organization_id for p in props}))).all())
+    cred = _load(session, scope, credential_id)
+    partners = partner_ids(session, cred.id)
+    parties = required_parties(session, cred)
+    got = _decisions(session, [p.id for p in props])
+    names = _org_names(session, {p.organization_id for p in props} | set(parties)
+                       | {o for d in got.values() for o in d})
     comments: dict[int, list[dict]] = {}
     for c in session.scalars(scoped(select(ProposalComment).where(
             ProposalComment.proposal_id.in_([p.id for p in props])), scope, ProposalComment)
             .order_by(ProposalComment.created_at, ProposalComment.id)).all():
         comments.setdefault(c.proposal_id, []).append(
             {"author": c.author_email, "text": c.text, "at": c.created_at})
-    cred = _load(session, scope, credential_id)
     current = snapshot(session, cred)
     out = []
     for p in props:
         value = json.loads(p.new_value)
+        rows = _decision_rows(p, parties, got.get(p.id, {}), names)
         out.append({
             "id": p.id, "field": p.field, "label": LABELS.get(p.field, p.field), "status": p.status,
             "proposer": p.proposer_email, "organization_id": p.organization_id,
-            "side": _org_side(cred, p.organization_id, partner_ids(session, cred.id)),
-            "organization": orgs.get(p.organization_id, ""), "rationale": p.rationale, "base_version": p.base_version,
+            "side": _org_side(cred, p.organization_id, partners),
+            "organization": names.get(p.organization_id, ""), "rationale": p.rationale, "base_version": p.base_version,
             "created_at": p.created_at, "decided_by": p.decided_by, "decided_at": p.decided_at,
             "current": _value_text(p.field, current.get(p.field)), "proposed": _value_text(p.field, value, session),
-            "comments": comments.get(p.id, []),
+            "comments": comments.get(p.id, []), "decisions": rows,
+            "waiting_for": [r["organization"] for r in rows if r["decision"] == "to_decide"],
+            **_proposal_rights(scope, cred, partners, p, rows),
         })
     return out
 
@@ -1297,26 +1713,37 @@ def field_value(session: Session, scope: Scope, credential_id: int, name: str) -
     return snapshot(session, _load(session, scope, credential_id))[name]
 
 
+HISTORY_ACTIONS = ("credential.status", "credential.approve", "credential.create", "credential.import")
+
+
+def _event_text(action: str, data: dict, names: dict[int, str]) -> str:
+    if action == "credential.status":
+        what = f"Status → {label(data.get('status', ''))}"
+    elif action == "credential.approve":
+        org = names.get(data.get("organization_id"))
+        what = f"Approved version {data.get('version')}" + (f" for {org}" if org else "")
+    elif action == "credential.import":
+        what = f"{'Created' if data.get('created') else 'Updated'} by the import of {data.get('filename') or 'a file'}"
+        what += f" (version {data.get('version')})" if data.get("version") else ""
+    else:
+        what = f"Created (version {data.get('version', 1)})"
+    return what + (f" ({data['reason']})" if data.get("reason") else "")
+
+
 def history_events(session: Session, scope: Scope, credential_id: int) -> pd.DataFrame:
-    """Status changes and approvals (from the audit trail the user may read)."""
+    """Creation, imports, status changes and approvals (from the audit trail the user may read), newest first."""
     from db.models import AuditEvent
 
     rows = session.execute(scoped(
         select(AuditEvent.occurred_at, AuditEvent.actor_email, AuditEvent.action, AuditEvent.after)
         .where(AuditEvent.entity == "Credential", AuditEvent.entity_id == str(credential_id),
-               AuditEvent.action.in_(["credential.status", "credential.approve", "credential.create"])),
+               AuditEvent.action.in_(HISTORY_ACTIONS)),
         scope, AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())).all()
-    out = []
-    for at, who, action, after in rows:
-        data = json.loads(after or "{}")
-        what = {"credential.status": f"status → {str(data.get('status', '')).replace('_', ' ')}",
-                "credential.approve": f"approved version {data.get('version')}",
-                "credential.create": "created"}[action]
-        if data.get("reason"):
-            what += f" ({data['reason']})"
-        out.append((at, who, what))
+    parsed = [(at, who, action, json.loads(after or "{}")) for at, who, action, after in rows]
+    names = _org_names(session, {d["organization_id"] for *_, d in parsed if d.get("organization_id")})
+    out = [(at, who, _event_text(action, data, names)) for at, who, action, data in parsed]
     return pd.DataFrame(out, columns=["at", "by", "event"])
 
 
 def as_datetime(value: datetime | None) -> str:
-    return "" if value is None else f"{value:%d %b %Y %H:%M}"
+    return "" if value is None else fmt(value, "datetime")

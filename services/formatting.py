@@ -29,9 +29,9 @@ NO_FIGURE = "–"
 #   points (a change of a rate: 0.02 → +2.0 pts), growth (a relative change: -0.25 → -25.0%),
 #   money (whole pounds), price (pence),
 #   mean (two decimals), change (signed count), mean_change (signed, two decimals),
-#   days (a whole number of days), date, datetime, flag (yes / no).
+#   days (a whole number of days), credits (one decimal: ECTS), date, datetime, flag (yes / no).
 KINDS = ("text", "state", "count", "rate", "points", "growth", "money", "price", "mean", "change", "mean_change",
-         "days", "date", "datetime", "flag")
+         "days", "credits", "date", "datetime", "flag")
 
 # Words kept in capitals, and stored names whose words are not the obvious ones.
 ACRONYMS = {"pdp": "PDP", "pdps": "PDPs", "hr": "HR", "ects": "ECTS", "eqf": "EQF", "esco": "ESCO", "id": "id",
@@ -102,6 +102,8 @@ def fmt(value, kind: str = "count") -> str:
         return ("-" if value < 0 else "") + f"£{abs(value):,.2f}"
     if kind == "mean":
         return f"{value:,.2f}"
+    if kind == "credits":
+        return f"{value:,.1f}"
     if kind == "mean_change":
         return _signed(f"{abs(value):,.2f}", round(value, 2))
     if kind == "change":
@@ -160,9 +162,17 @@ COLUMNS: dict[str, Column] = _columns(
     ("gap_closed", "Gap closed", "rate"), ("version", "Version", "count"),
     ("co_designing_employers", "Co-designing employers", "count"), ("changed_this_quarter", "Changed this quarter", "flag"),
     ("quarter", "Quarter", "text"), ("days", "Days", "days"), ("goals", "PDP goals", "count"),
-    ("eqf_level", "EQF level", "count"), ("ects_credits", "ECTS credits", "mean"),
+    ("eqf_level", "EQF level", "count"), ("ects_credits", "ECTS credits", "credits"),
     ("learning_hours", "Learning hours", "count"), ("delivery_mode", "Delivery mode", "state"),
     ("skills_gained", "Skills gained", "count"), ("n", "Answers", "count"),
+    # The co-design record.
+    ("organization", "Organisation", "text"), ("party", "Party", "state"), ("approved_by", "Approved by", "text"),
+    ("approved_at", "Approved", "datetime"), ("saved_by", "Saved by", "text"), ("saved_at", "Saved", "datetime"),
+    ("change", "Change", "text"), ("at", "At", "datetime"), ("by", "By", "text"), ("event", "Event", "text"),
+    ("field", "Field", "text"), ("before", "Before", "text"), ("after", "After", "text"),
+    ("partners", "Co-designed with", "text"), ("skills", "Skills", "text"), ("seats", "Seats", "count"),
+    ("pathway", "Pathway", "text"), ("step", "Step", "count"), ("steps", "Steps", "count"),
+    ("category", "Category", "text"), ("proficiency", "Proficiency (1–5)", "count"), ("esco_uri", "ESCO URI", "text"),
 )
 
 
@@ -194,6 +204,8 @@ def _export_value(value, kind: str):
         return round(float(value))
     if kind in ("price", "mean", "mean_change"):
         return round(float(value), 2)
+    if kind == "credits":
+        return round(float(value), 1)
     if kind in ("count", "days", "change"):
         return int(round(float(value)))
     if kind == "flag":

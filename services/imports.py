@@ -46,6 +46,7 @@ from db import summaries
 from db.engine import bump_data_version
 from db.models import (
     AssessmentSource,
+    AuditEvent,
     Cohort,
     Credential,
     CredentialRevision,
@@ -1003,12 +1004,22 @@ def _plan_credentials(ctx: _Ctx, rows) -> None:
                 summaries.refresh_for_credentials(session, [c for c, _ in touched])
         # One revision per created or changed credential: the co-design history stays complete.
         changed_ids = [ids[v["code"].lower()] for _, v in creates] + [cur.id for _, _, cur in updates]
+        created_ids = {ids[v["code"].lower()] for _, v in creates}
+        versions = []
         for cred in session.scalars(select(Credential).where(Credential.id.in_(changed_ids))
                                     .execution_options(populate_existing=True)).all():
             session.add(CredentialRevision(
                 credential_id=cred.id, version=cred.version, saved_by=ctx.scope.email, saved_at=now,
-                summary=f"Imported from {ctx.plan.filename}"[:500],
+                summary=f"{codesign.IMPORTED_FROM}{ctx.plan.filename}"[:500],
                 snapshot=json.dumps(codesign.snapshot(session, cred), sort_keys=True)))
+            versions.append((cred.id, cred.version))
+        # The credential's own history names the import (the studio and catalogue read these events).
+        _insert(session, AuditEvent, [
+            {"occurred_at": now, "actor_email": ctx.scope.email, "organization_id": U, "action": "credential.import",
+             "entity": "Credential", "entity_id": str(cid), "before": None,
+             "after": json.dumps({"filename": ctx.plan.filename, "sha256": ctx.plan.sha256, "version": version,
+                                  "created": cid in created_ids}, sort_keys=True)}
+            for cid, version in versions], None, "")
 
     ctx.plan._write = write
 

@@ -36,7 +36,7 @@ def _column_config(col: Column, values: pd.Series):
 
 # printf formats (sprintf-js) matching services/formatting.fmt; rates are shown ×100.
 NUMBER_FORMATS = {"count": "%,d", "days": "%,d", "rate": f"%.{RATE_DECIMALS}f%%", "money": "£%,.0f",
-                  "price": "£%,.2f", "mean": "%,.2f", "change": "%+,d", "mean_change": "%+.2f",
+                  "price": "£%,.2f", "mean": "%,.2f", "credits": "%,.1f", "change": "%+,d", "mean_change": "%+.2f",
                   "points": f"%+.{RATE_DECIMALS}f pts", "growth": f"%+.{RATE_DECIMALS}f%%"}
 
 
@@ -45,12 +45,16 @@ def _width(col: Column) -> str | None:
     return "small" if col.kind in ("state", "flag") else None
 
 
-def display_frame(df: pd.DataFrame, names: Sequence[str]) -> tuple[pd.DataFrame, dict]:
-    """(the frame, its column_config) for st.dataframe: headings and formats from services/formatting.COLUMNS.
+def display_frame(df: pd.DataFrame, names: Sequence[str], headings: dict[str, str] | None = None,
+                  ) -> tuple[pd.DataFrame, dict]:
+    """(the frame, its column_config) for st.dataframe: headings and formats from services/formatting.COLUMNS
+    (``headings`` renames a column for one table).
 
     A numeric column holding text (a suppressed group) is shown as formatted text throughout."""
     out, config = pd.DataFrame(index=df.index), {}
     for col in columns(names):
+        if headings and col.name in headings:
+            col = Column(col.name, headings[col.name], col.kind)
         values = df[col.name]
         if col.kind in ("state", "flag", "text") or (col.kind in NUMBER_FORMATS and
                                                      values.map(lambda v: isinstance(v, str)).any()):
@@ -66,9 +70,10 @@ def display_frame(df: pd.DataFrame, names: Sequence[str]) -> tuple[pd.DataFrame,
     return out, config
 
 
-def table(df: pd.DataFrame, names: Sequence[str] | None = None, **kwargs) -> None:
+def table(df: pd.DataFrame, names: Sequence[str] | None = None, *, headings: dict[str, str] | None = None,
+          **kwargs) -> None:
     """st.dataframe of the named columns, with the product's headings and number formats."""
-    shown, config = display_frame(df, list(names) if names is not None else list(df.columns))
+    shown, config = display_frame(df, list(names) if names is not None else list(df.columns), headings)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder=fmt(None), **kwargs)
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from services.formatting import fmt, fmt_change
 from services.identity import SignedIn
+from ui.tables import table
 
 SIGNED_IN_KEY = "signed_in"
 
@@ -56,9 +57,7 @@ def skills_table(skills: pd.DataFrame) -> None:
     if skills.empty:
         st.caption("No skills mapped yet.")
         return
-    st.dataframe(skills.drop(columns=["skill_id"]), hide_index=True, width="stretch", column_config={
-        "skill": "Skill", "category": "Category", "proficiency": st.column_config.NumberColumn("Proficiency (1–5)"),
-        "esco_uri": "ESCO URI"})
+    table(skills, ["skill", "category", "proficiency", "esco_uri"])
 
 
 def flash(place: str, message: str, *, kind: str = "success") -> None:
@@ -70,6 +69,3 @@ def show_flash(place: str) -> None:
     kind, message = st.session_state.pop(f"_flash_{place}", (None, None))
     if message:
         (st.success if kind == "success" else st.warning if kind == "warning" else st.error)(message)
-
-
-from ui.tables import downloads, show_suppressed, table  # noqa: E402,F401  TEMPORARY re-export while pages move to ui.tables

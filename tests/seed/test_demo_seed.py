@@ -17,6 +17,7 @@ from db import migrate
 from db.engine import make_engine
 from db.models import (
     AppUser,
+    AuditEvent,
     Cohort,
     Credential,
     CredentialStatus,
@@ -141,7 +142,14 @@ def test_counts_are_plausible(seeded):
     for table in ("skillassessment", "pdp", "pdpgoal", "outcomesurvey", "cohort", "learningoutcome",
                   "credentialskill", "credentialpartner", "pathwaystep", "department"):
         assert c[table] > 0, table
-    assert c["auditevent"] == 1 and c["dataversion"] == 1
+    assert c["dataversion"] == 1
+    # The seed's own event, and the co-design history of every credential (revisions, status changes,
+    # approvals: tests/services/test_codesign.py reads it as the studio does).
+    assert c["credentialrevision"] == sum(r.version for r in rows(seeded.engine, Credential))
+    actions = Counter(e.action for e in rows(seeded.engine, AuditEvent))
+    assert actions["seed"] == 1 and actions["credential.create"] == c["credential"]
+    assert actions["credential.approve"] == c["approval"] > 0
+    assert c["auditevent"] == sum(actions.values())
 
 
 def test_organisations_and_partnerships(seeded):

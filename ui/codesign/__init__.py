@@ -1,0 +1,9 @@
+"""Widgets of the co-design studio (pages/codesign.py) and the catalogue's design record (pages/catalogue.py).
+
+- ``common``: the action runner (one service call, then flash and rerun), tables of the design record.
+- ``content``: new draft, details, learning outcomes, skills, co-designers.
+- ``proposals``: proposing a change and deciding one.
+- ``signoff``: the sign-off table and its buttons.
+
+UI only: what a user may do comes from services/codesign.py (``Detail.actions``, each proposal's rights).
+"""
