@@ -946,6 +946,17 @@ def _lock_open(session: Session, prop: ChangeProposal) -> None:
         raise CodesignError("Someone decided this proposal meanwhile; nothing was saved. Reload to see the decision.")
 
 
+def _insert_once(session: Session, row: Any, refusal: str) -> None:
+    """Add a row its unique key allows once per organisation (a decision, an approval); one written by a
+    concurrent request first is refused with ``refusal`` and nothing of this request is kept."""
+    try:
+        session.add(row)
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise CodesignError(refusal) from None
+
+
 def _record_decision(session: Session, scope: Scope, prop: ChangeProposal, cred: Credential, decision: Decision,
                      note: str) -> None:
     mine = session.scalar(select(ProposalDecision.decision).where(
@@ -953,13 +964,9 @@ def _record_decision(session: Session, scope: Scope, prop: ChangeProposal, cred:
     if mine is not None:
         session.rollback()
         raise CodesignError(f"Your organisation has already {mine} proposal #{prop.id}.")
-    try:
-        session.add(ProposalDecision(proposal_id=prop.id, organization_id=scope.organization_id, decision=decision,
-                                     decided_by=scope.email, user_id=scope.user_id, note=note))
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise CodesignError(f"Your organisation has already decided proposal #{prop.id}.") from None
+    _insert_once(session, ProposalDecision(proposal_id=prop.id, organization_id=scope.organization_id,
+                                           decision=decision, decided_by=scope.email, user_id=scope.user_id, note=note),
+                 f"Your organisation has already decided proposal #{prop.id}.")
     audit.record(session, actor_email=scope.email, action="proposal.decision", entity="ChangeProposal",
                  entity_id=prop.id, organization_id=cred.university_id,
                  after={"decision": decision.value, "organization_id": scope.organization_id, "credential": cred.code,
@@ -1223,12 +1230,7 @@ def approve(session: Session, scope: Scope, *, credential_id: int, expected_vers
         raise CodesignError(f"Your organisation has already approved version {cred.version}.")
     row = Approval(credential_id=cred.id, version=cred.version, organization_id=scope.organization_id,
                    user_id=scope.user_id, approver_email=scope.email)
-    try:
-        session.add(row)
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise CodesignError(f"Your organisation has already approved version {expected_version}.") from None
+    _insert_once(session, row, f"Your organisation has already approved version {expected_version}.")
     audit.record(session, actor_email=scope.email, action="credential.approve", entity="Credential",
                  entity_id=cred.id, organization_id=cred.university_id,
                  after={"version": cred.version, "organization_id": scope.organization_id})

@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 from db import migrate
 from db.engine import make_engine
 from devtools.stack import APP_IDLE, CHROMIUM, child_env, loopback_only, start_app, start_idp
+from services.formatting import fmt
+from tests.browser.steps import choose
 from tests.conftest import reset_postgres_schema
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -117,13 +119,6 @@ def kpi_value(page, label: str) -> int:
     return int(digits)
 
 
-def choose(page, label: str, option: str) -> None:
-    """Pick ``option`` in the selectbox labelled ``label``."""
-    page.get_by_test_id("stSelectbox").filter(
-        has=page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True)).click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
 def open_goal() -> tuple[int, str, str]:
     """A goal to mark achieved: planned or in progress, of a current RHT employee.
     Returns (goal id, the employee's ref, the goal's label in the page's "Goal" list)."""
@@ -138,7 +133,7 @@ def open_goal() -> tuple[int, str, str]:
                 ORDER BY g.id LIMIT 1""")).one()
     finally:
         engine.dispose()
-    return row.id, row.employee_ref, f"{row.full_name} · {row.title} · due {row.due_on:%d %b %Y}"
+    return row.id, row.employee_ref, f"{row.full_name} · {row.title} · due {fmt(row.due_on, 'date')}"
 
 
 def goal_status(goal_id: int) -> str:
@@ -171,7 +166,7 @@ def test_change_in_one_process_shows_in_the_other(two_apps, browser):
     a.wait_for_timeout(500)
     a.wait_for_selector(APP_IDLE)
     choose(a, "Goal", goal_label)
-    choose(a, "New status", "achieved")
+    choose(a, "New status", "Achieved")
     a.get_by_test_id("stFormSubmitButton").filter(has_text="Save status").click()
     a.wait_for_selector(APP_IDLE)
     assert goal_status(goal_id) == "achieved", "the change through process A was not saved"
