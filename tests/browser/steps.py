@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -55,18 +56,40 @@ def pick(page: Page, label: str, options: list[str], area: Locator | None = None
     settle(page)
 
 
-def table(page: Page, first_heading: str) -> list[dict[str, str]]:
-    """The rows of the data grid whose first heading is ``first_heading``, as the accessible table has them."""
-    grid = main_area(page).get_by_test_id("stDataFrame").filter(
+def grid(page: Page, first_heading: str) -> Locator:
+    """The data grid whose first heading is ``first_heading``."""
+    return main_area(page).get_by_test_id("stDataFrame").filter(
         has=page.locator("thead th", has_text=re.compile(rf"^{re.escape(first_heading)}$"))).first
-    expect(grid).to_be_visible()
-    headings = [h.strip() for h in grid.locator("thead th").all_inner_texts()]
-    rows = []
-    for tr in grid.locator("tbody tr").all():
+
+
+def table(page: Page, first_heading: str, rows: int | None = None) -> list[dict[str, str]]:
+    """The rows of the data grid whose first heading is ``first_heading``, as the accessible table has them.
+    With ``rows``, first wait until it has that many (the grid redraws a moment after the run ends)."""
+    shown = grid(page, first_heading)
+    expect(shown).to_be_visible()
+    if rows is not None:
+        expect(shown.locator("tbody tr")).to_have_count(rows)
+    headings = [h.strip() for h in shown.locator("thead th").all_inner_texts()]
+    out = []
+    for tr in shown.locator("tbody tr").all():
         cells = [c.strip() for c in tr.locator("td").all_text_contents()]
         # The accessible table may lead with a row-marker cell.
-        rows.append(dict(zip(headings[-len(cells):] if len(cells) <= len(headings) else headings, cells)))
-    return rows
+        out.append(dict(zip(headings[-len(cells):] if len(cells) <= len(headings) else headings, cells)))
+    return out
+
+
+def eventually(check, *, seconds: float = 15.0) -> None:
+    """Retry ``check`` (raises AssertionError until what the page shows has caught up) for a while:
+    a data grid redraws a moment after its run has ended."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            check()
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
 
 
 def message(page: Page, kind: str) -> str:

@@ -259,12 +259,12 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
     expect(main_area(officer).get_by_role("heading", name=f"{CODE} · {TITLE}")).to_be_visible()
     expect(main_area(officer)).to_contain_text("Northbridge University · Published · version 5")
     wait_idle(officer)
-    history = table(officer, "Version")
+    history = table(officer, "Version", rows=5)
     assert [(r["Version"], r["Saved by"]) for r in history] == [
         ("5", KLG), ("4", OFFICER), ("3", OFFICER), ("2", OFFICER),
         ("1", OFFICER)]
     assert history[0]["Change"].startswith(f"Accepted proposal #{pid} by {OFFICER}")
-    signoff = table(officer, "Organisation")
+    signoff = table(officer, "Organisation", rows=3)
     assert [(r["Organisation"], r["State"]) for r in signoff] == [
         ("Northbridge University", "Approved"), (hvb, "Approved"), (klg, "Approved")]
     events = [r["Event"] for r in table(officer, "At")]

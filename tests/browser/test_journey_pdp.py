@@ -10,7 +10,7 @@ from datetime import date
 from playwright.sync_api import Page, expect
 
 from services.formatting import fmt
-from tests.browser.steps import choose, chosen, message, no_raw_values, open_page, pick, settle, table
+from tests.browser.steps import choose, chosen, grid, message, no_raw_values, open_page, pick, settle, table
 from tests.browser.test_login import demo_user, kpi_value, main_area, org_of, query, sign_in
 
 
@@ -42,10 +42,12 @@ def test_hr_manager_changes_an_overdue_goal_exports_and_a_stale_session_is_refus
 
     # 2. Only the overdue goals: every row says so, state and due date first, no Employer column.
     pick(page, "Show goals that are", ["Overdue"])
+    expect(main_area(page)).to_contain_text(f"{fmt(overdue_before)} goals match")
+    for other in ("On track", "At risk", "Achieved", "Dropped"):  # the grid redraws a moment after the run
+        expect(grid(page, "State").locator("tbody")).not_to_contain_text(other)
     rows = table(page, "State")
     assert rows and {r["State"] for r in rows} == {"Overdue"}
     assert list(rows[0])[:2] == ["State", "Due"] and "Employer" not in rows[0]
-    expect(main_area(page)).to_contain_text(f"{fmt(overdue_before)} goals match")
     no_raw_values(page)
 
     # 3. Choose the goal: its status is shown; the new status is not chosen for the user.

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from services.formatting import fmt
 from services.periods import last_complete_quarter
-from tests.browser.steps import choose, chosen, no_raw_values, open_page, pick, settle, table
+from tests.browser.steps import choose, chosen, eventually, no_raw_values, open_page, pick, settle, table
 from tests.browser.test_login import demo_user, kpi_value, main_area, org_of, query, sidebar, sign_in
 
 
@@ -53,9 +53,13 @@ def test_officer_presents_one_partners_quarter_and_takes_the_pack(page: Page, li
     expect(at_risk).to_contain_text(f"As of {today}: learners at risk")
     learners, overdue = (int(n.replace(",", "")) for n in re.findall(r"[\d,]+(?=\s|$)",
                                                                     at_risk.inner_text().split(":", 1)[1]))
-    states = table(page, "State")
-    assert {r["State"] for r in states} == {"Achieved", "On track", "At risk", "Overdue", "Dropped"}
-    assert int(next(r for r in states if r["State"] == "Overdue")["PDP goals"].replace(",", "")) == overdue
+
+    def goal_states_match() -> None:
+        states = table(page, "State")
+        assert {r["State"] for r in states} == {"Achieved", "On track", "At risk", "Overdue", "Dropped"}
+        assert int(next(r for r in states if r["State"] == "Overdue")["PDP goals"].replace(",", "")) == overdue
+
+    eventually(goal_states_match)
     no_raw_values(page)
 
     # 3. Presentation mode: the sidebar goes, the review stays as it was.
