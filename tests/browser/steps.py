@@ -47,9 +47,9 @@ def chosen(page: Page, label: str) -> str:
 
 def pick(page: Page, label: str, options: list[str], area: Locator | None = None) -> None:
     """Pick options in the multiselect labelled ``label`` (in the main area, or ``area``: the sidebar)."""
-    box = widget(page, "stMultiSelect", label, area)
-    for option in options:
-        box.click()
+    widget(page, "stMultiSelect", label, area).click()
+    for option in options:  # the list stays open while options are picked
+        page.keyboard.type(option)  # filter: the option is drawn even in a long (virtual) list
         page.get_by_role("option", name=option, exact=True).click()
         settle(page)
     page.keyboard.press("Escape")

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from devtools.stack import loopback_only
 from tests.browser.conftest import ACTION_TIMEOUT_MS
-from tests.browser.steps import no_raw_values, open_page, settle, table
+from tests.browser.steps import no_raw_values, open_page, pick, settle, table
 from tests.browser.test_login import main_area, org_of, query, screenshot, sign_in, wait_idle
 
 OFFICER = "officer@northbridge.ac.uk"
@@ -153,10 +153,7 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
     fill(form, "Title", TITLE)
     fill(form, "Summary", SUMMARY)
     fill(form, "Price (£)", "900.00")
-    form.get_by_test_id("stMultiSelect").click()  # the list stays open while options are picked
-    for name in (hvb, klg):
-        officer.get_by_role("option", name=name, exact=True).click()
-    officer.keyboard.press("Escape")
+    pick(officer, "Co-designing employers", [hvb, klg], area=form)
     click(officer, "Create draft", form)
     see(officer, tab="Details", credential=f"{CODE} · {TITLE} · Draft — to complete and submit for review",
         success=f"Draft {CODE} created (version 1), co-designed with {hvb} and {klg}.")
