@@ -1,6 +1,5 @@
 """Import: CSV and Excel files from HR and learning systems, checked row by row, written all or nothing."""
 
-import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
@@ -15,17 +14,6 @@ from ui.tables import downloads
 from ui.widgets import Kpi, empty_state, kpi_row, signed_in
 
 IGNORE = "(ignore)"
-
-
-def column_reference(kind: str) -> pd.DataFrame:
-    """The columns of a ``kind`` file, read from the specification the import checks rows
-    against (services/imports.KINDS), so this reference cannot drift from the code."""
-    return pd.DataFrame([{
-        "column": c.name, "required": "yes" if c.required else "no", "format": c.format,
-        "also_accepted": ", ".join(c.aliases), "example": c.example,
-        "default_for_new_records": "" if c.default in (None, "") else str(c.default), "meaning": c.help,
-    } for c in imports.KINDS[kind].columns])
-
 
 who = signed_in()
 scope = who.scope
@@ -60,7 +48,7 @@ with Session(get_engine()) as session:
 with st.expander(f"Column reference: {spec.title.lower()} files, and a template",
                  expanded=st.session_state.get("imp_file") is None):
     # st.table, not a grid: a reference is read whole, with no cell cut short.
-    st.table(shown_frame(column_reference(kind)), hide_index=True)
+    st.table(shown_frame(imports.columns_frame(kind)), hide_index=True)
     st.caption(f"Each row is one record, identified by {' + '.join(spec.key)}: a row whose record exists "
                "updates it, others are created, and nothing is deleted. Headers match ignoring case, spaces "
                "and punctuation, or by an alias under *Also accepted*; map any other header below once the "

@@ -286,12 +286,13 @@ def template(kind: str) -> pd.DataFrame:
 
 
 def columns_frame(kind: str) -> pd.DataFrame:
-    """The columns of ``kind`` for people: name, required, format, meaning."""
-    spec = KINDS[kind]
-    return pd.DataFrame(
-        [(c.name, "yes" if c.required else "", c.format, c.help) for c in spec.columns],
-        columns=["column", "required", "format", "meaning"],
-    )
+    """The columns of a ``kind`` file for people, read from the specification rows are checked against
+    (``KINDS``), so the Import page's reference cannot drift from the code."""
+    return pd.DataFrame([{
+        "column": c.name, "required": "yes" if c.required else "no", "format": c.format,
+        "also_accepted": ", ".join(c.aliases), "example": c.example,
+        "default_for_new_records": "" if c.default in (None, "") else str(c.default), "meaning": c.help,
+    } for c in KINDS[kind].columns])
 
 
 # --- Reading files ----------------------------------------------------------------------------------
