@@ -45,7 +45,6 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field as dc_field
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlparse
@@ -83,7 +82,7 @@ from db.models import (
 )
 from db.scope import AccessDenied, Scope, scoped, visible
 from services import audit
-from services.formatting import fmt, label
+from services.formatting import label
 
 S = CredentialStatus
 TRANSITIONS: dict[CredentialStatus, frozenset[CredentialStatus]] = {
@@ -1745,7 +1744,3 @@ def history_events(session: Session, scope: Scope, credential_id: int) -> pd.Dat
     names = _org_names(session, {d["organization_id"] for *_, d in parsed if d.get("organization_id")})
     out = [(at, who, _event_text(action, data, names)) for at, who, action, data in parsed]
     return pd.DataFrame(out, columns=["at", "by", "event"])
-
-
-def as_datetime(value: datetime | None) -> str:
-    return "" if value is None else fmt(value, "datetime")

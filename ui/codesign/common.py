@@ -74,8 +74,3 @@ def renew(name: str) -> None:
 
 def show_flash() -> None:
     widgets.show_flash(FLASH)
-
-
-def names_text(names: Sequence[str]) -> str:
-    """"A", "A and B", "A, B and C" (the service's wording)."""
-    return codesign.and_list(names)

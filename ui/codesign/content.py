@@ -15,7 +15,7 @@ from db.scope import Scope
 from services import codesign
 from services.formatting import fmt, label
 from ui import data, state
-from ui.codesign.common import FLASH, Studio, fresh, names_text, renew
+from ui.codesign.common import FLASH, Studio, fresh, renew
 from ui.safe import md
 from ui.widgets import flash, skills_table
 
@@ -59,7 +59,7 @@ def new_draft(scope: Scope, partners: dict[int, str]) -> None:
             state.select(PICKER, new_id)  # the studio opens the new draft, on its details
             st.session_state["cd_tab"] = "Details"
             renew("cd_new")
-            with_whom = names_text([partners[p] for p in chosen]) or "the university alone"
+            with_whom = codesign.and_list([partners[p] for p in chosen]) or "the university alone"
             flash(FLASH, f"Draft {new_code} created (version 1), co-designed with {with_whom}.")
             st.rerun()
 
@@ -187,7 +187,7 @@ def co_designers(s: Studio, partners: dict[int, str]) -> None:
             s.act(lambda ss: codesign.set_partners(ss, s.scope, credential_id=s.credential_id, expected_version=s.base,
                                                    employer_ids=chosen, summary=note),
                   lambda ss, rev: (f"Co-designers saved (version {rev.version}): "
-                                   f"{names_text([partners[e] for e in chosen]) or 'the university alone'}."
+                                   f"{codesign.and_list([partners[e] for e in chosen]) or 'the university alone'}."
                                    if rev else "The co-designers are unchanged."))
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 from services import codesign
 from services.formatting import fmt, label
 from ui import state
-from ui.codesign.common import Studio, fresh, names_text
+from ui.codesign.common import Studio, fresh
 from ui.codesign.content import MODES
 from ui.safe import md
 
@@ -68,7 +68,7 @@ def propose_form(s: Studio, current: dict, skill_names: dict[int, str]) -> None:
 
 def _deciders(session, s: Studio, prop) -> str:
     p = next(p for p in codesign.proposals(session, s.scope, s.credential_id) if p["id"] == prop.id)
-    return names_text(p["waiting_for"])
+    return codesign.and_list(p["waiting_for"])
 
 
 def _decision_line(r: dict) -> str:
@@ -97,7 +97,7 @@ def card(s: Studio, p: dict) -> None:
         elif p["decided_by"]:
             st.caption(md(f"{label(p['status'])} by {p['decided_by']}, {fmt(p['decided_at'], 'datetime')}"))
         if p["status"] == "open":
-            st.caption(md(f"Waiting for {names_text(p['waiting_for'])}." if p["waiting_for"] else
+            st.caption(md(f"Waiting for {codesign.and_list(p['waiting_for'])}." if p["waiting_for"] else
                           "Nobody is left to decide it."))
         for c in p["comments"]:
             st.markdown(md(f"{c['author']} ({fmt(c['at'], 'datetime')}): {c['text']}"))

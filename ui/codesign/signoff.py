@@ -6,7 +6,7 @@ import streamlit as st
 
 from services import codesign
 from services.formatting import fmt
-from ui.codesign.common import Studio, fresh, names_text
+from ui.codesign.common import Studio, fresh
 from ui.tables import table
 
 
@@ -26,7 +26,7 @@ def _after_approval(s: Studio):
         waiting = codesign.waiting_for_approval(session, s.scope, s.credential_id)
         done = f"Approved version {fmt(s.base)}."
         if waiting:
-            return f"{done} Still to approve: {names_text(waiting)}."
+            return f"{done} Still to approve: {codesign.and_list(waiting)}."
         return f"{done} Every party has approved it: it is approved, and the university can publish it."
     return message
 
@@ -34,7 +34,7 @@ def _after_approval(s: Studio):
 def _after_submit(s: Studio):
     def message(session, _cred) -> str:
         waiting = codesign.waiting_for_approval(session, s.scope, s.credential_id)
-        return (f"Submitted for review: version {fmt(s.base)} now needs the approval of {names_text(waiting)}."
+        return (f"Submitted for review: version {fmt(s.base)} now needs the approval of {codesign.and_list(waiting)}."
                 if waiting else "Submitted for review; every party had already approved this version.")
     return message
 
@@ -59,7 +59,7 @@ def actions(s: Studio) -> None:
                   "Retired. Its history and badges remain.", clear=["cd_retire_reason"])
     waiting = [r.organization for r in s.d.signoff.itertuples() if r.state == "waiting"]
     if cred.status == "in_review" and not s.may("approve"):
-        st.caption(f"Waiting for the approval of {names_text(waiting)}." if waiting else "")
+        st.caption(f"Waiting for the approval of {codesign.and_list(waiting)}." if waiting else "")
     if cred.status == "draft" and not s.may("submit"):
         st.caption("A co-designer submits the draft for review.")
     if cred.status == "approved" and not s.may("publish"):
