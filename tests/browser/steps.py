@@ -29,19 +29,19 @@ def widget(page: Page, testid: str, label: str, area: Locator | None = None) -> 
         has=page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True))
 
 
-def choose(page: Page, label: str, option: str) -> None:
-    """Pick ``option`` (its whole text) in the selectbox labelled ``label``."""
-    box = widget(page, "stSelectbox", label)
+def choose(page: Page, label: str, option: str, area: Locator | None = None) -> None:
+    """Pick ``option`` (its whole text) in the selectbox labelled ``label`` (in the main area, or ``area``)."""
+    box = widget(page, "stSelectbox", label, area)
     box.click()
     page.keyboard.type(option)  # long lists are virtual: filter so the option is drawn
     page.get_by_role("option", name=option, exact=True).click()
     settle(page)
-    assert chosen(page, label) == option
+    assert chosen(page, label, area) == option
 
 
-def chosen(page: Page, label: str) -> str:
+def chosen(page: Page, label: str, area: Locator | None = None) -> str:
     """The text the selectbox ``label`` shows now (its option, or its placeholder)."""
-    box = widget(page, "stSelectbox", label).get_by_role("combobox")
+    box = widget(page, "stSelectbox", label, area).get_by_role("combobox")
     return (box.input_value() or box.get_attribute("placeholder") or "").strip()
 
 

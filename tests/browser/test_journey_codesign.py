@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from devtools.stack import loopback_only
 from tests.browser.conftest import ACTION_TIMEOUT_MS
-from tests.browser.steps import no_raw_values, open_page, pick, settle, table
+from tests.browser.steps import choose, no_raw_values, open_page, pick, settle, table
 from tests.browser.test_login import main_area, org_of, query, screenshot, sign_in, wait_idle
 
 OFFICER = "officer@northbridge.ac.uk"
@@ -77,15 +77,6 @@ def click(page: Page, name: str, where=None) -> None:
 def fill(where, label: str, text: str) -> None:
     box = where.get_by_label(label, exact=True)
     box.fill(text)
-
-
-def choose_in(page: Page, where, label: str, option: str) -> None:
-    """Pick ``option`` in the selectbox ``label`` inside ``where`` (a baseweb combobox: click, then the option)."""
-    where.get_by_test_id("stSelectbox").filter(
-        has=page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True)).click()
-    page.keyboard.type(option)  # long lists are virtual: filter, so that the option is drawn
-    page.get_by_role("option", name=option, exact=True).click()
-    settle(page)
 
 
 def studio(page: Page, stack, email: str) -> None:
@@ -173,14 +164,14 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
 
     # 4. A skill, so that the draft can go to review.
     click_tab(officer, "Skills")
-    choose_in(officer, panel(officer), "Skill", "perform data analysis")
+    choose(officer, "Skill", "perform data analysis", area=panel(officer))
     click(officer, "Save skill mapping")
     see(officer, tab="Skills", credential=CODE,
         success="Mapped skill perform data analysis at proficiency 3 (version 4).")
 
     # 5. The officer proposes a longer summary; both employers decide it.
     click_tab(officer, "Proposals")
-    choose_in(officer, panel(officer), "Field", "Summary")
+    choose(officer, "Field", "Summary", area=panel(officer))
     expect(panel(officer).get_by_label("New value", exact=True)).to_have_value(SUMMARY)
     fill(panel(officer), "New value", PROPOSED)
     fill(panel(officer), "Rationale", "The employers want the workplace assessment said up front.")
@@ -252,7 +243,7 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
 
     # 11. The catalogue tells the story: every version, who approved, the status changes.
     open_page(officer, "Credential catalogue")
-    choose_in(officer, main_area(officer), "Open a credential", f"{CODE} · {TITLE}")
+    choose(officer, "Open a credential", f"{CODE} · {TITLE}")
     expect(main_area(officer).get_by_role("heading", name=f"{CODE} · {TITLE}")).to_be_visible()
     expect(main_area(officer)).to_contain_text("Northbridge University · Published · version 5")
     wait_idle(officer)
