@@ -220,7 +220,7 @@ def _require_editable(cred: Credential) -> None:
 def _require_university(scope: Scope, cred: Credential, what: str) -> None:
     if scope.read_only:
         raise AccessDenied("Viewers have read-only access.")
-    if not (scope.sees_all or (scope.role == Role.partnership_officer and scope.organization_id == cred.university_id)):
+    if not _is_university_side(scope, cred):
         raise AccessDenied(f"Only the credential's university {what}.")
 
 
@@ -1214,10 +1214,7 @@ def approve(session: Session, scope: Scope, *, credential_id: int, expected_vers
     partners = partner_ids(session, cred.id)
     if scope.read_only:
         raise AccessDenied("Viewers have read-only access.")
-    mine = side(scope, cred, partners)
-    allowed = scope.sees_all or (mine == "university" and scope.role == Role.partnership_officer) or (
-        mine == "employer" and scope.role == Role.hr_manager)
-    if mine is None or not allowed:
+    if not _may_approve(scope, side(scope, cred, partners)):
         raise AccessDenied("Approvals come from the credential's university and its co-designing employers.")
     _check_version(session, cred, expected_version)
     if cred.status != S.in_review:
