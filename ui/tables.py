@@ -22,7 +22,7 @@ def show_suppressed(df: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     return out.drop(columns=["suppressed"], errors="ignore")
 
 
-def _column_config(col: Column, values: pd.Series):
+def _column_config(col: Column):
     """How st.dataframe shows a column of ``kind``; numbers stay numbers, so the table sorts them."""
     width = _width(col)
     if col.kind in NUMBER_FORMATS:
@@ -66,7 +66,7 @@ def display_frame(df: pd.DataFrame, names: Sequence[str], headings: dict[str, st
         elif col.kind in NUMBER_FORMATS:
             values = pd.to_numeric(values, errors="coerce")
         out[col.name] = values
-        config[col.name] = _column_config(col, values)
+        config[col.name] = _column_config(col)
     return out, config
 
 
