@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from db.models import EnrollmentStatus
-from services.learners import MAX_EXPORT_ROWS
+from services import charts, learners, metrics
 from services.formatting import fmt, label
-from services.metrics import MIN_GROUP, SUPPRESSED, suppress_small_groups
+from services.learners import MAX_EXPORT_ROWS
 from services.periods import today as today_
-from ui import charts, data
+from ui import data
 from ui.filters import filter_bar
 from ui.tables import downloads, show_suppressed, table
 from ui.widgets import empty_state, signed_in
@@ -22,8 +22,8 @@ period = filters.period
 st.title("Enrollment and completion")
 st.caption(f"{period.label} ({fmt(period.start, 'date')} – {fmt(period.end, 'date')})")
 
-s = data.get("summary", scope, filters, today)
-if s.enrollments == 0 and s.active == 0 and s.completed + s.failed + s.withdrawn == 0:
+headline = data.get(metrics.summary, scope, filters, today)
+if headline.enrollments == 0 and headline.active == 0 and headline.completed + headline.failed + headline.withdrawn == 0:
     empty_state("No enrollments in this period for these filters. Choose another period or clear filters.")
     st.stop()
 
@@ -37,7 +37,7 @@ with left:
     funnel = pd.DataFrame({
         "status": ["enrolled", "in progress", "completed", "failed", "withdrawn"],
         "label": ["Enrolled in period", "Still learning at end", "Completed", "Failed", "Withdrawn"],
-        "count": [s.enrollments, s.active, s.completed, s.failed, s.withdrawn],
+        "count": [headline.enrollments, headline.active, headline.completed, headline.failed, headline.withdrawn],
     })
     st.altair_chart(charts.funnel(funnel, stage="status", count="count", label="label"),
                     width="stretch")
@@ -45,52 +45,52 @@ with left:
                "“still learning” counts enrollments open on its last day.")
 with right:
     st.subheader("Time to complete")
-    dist = data.get("days_to_complete", scope, filters, today)
-    if dist.empty:
+    days = data.get(metrics.days_to_complete, scope, filters, today)
+    if days.empty:
         empty_state("No completions in this period.")
     else:
-        st.altair_chart(charts.histogram(dist, value="days", weight="completions", x_title="Days from enrollment to completion",
-                                         y_title="Completions"), width="stretch")
-        st.caption(f"Median {fmt(s.median_days_to_complete, 'days')} days; 80% finish within "
-                   f"{fmt(s.p80_days_to_complete, 'days')} days.")
+        st.altair_chart(charts.histogram(days, value="days", weight="completions",
+                                         x_title="Days from enrollment to completion", y_title="Completions"), width="stretch")
+        st.caption(f"Median {fmt(headline.median_days_to_complete, 'days')} days; 80% finish within "
+                   f"{fmt(headline.p80_days_to_complete, 'days')} days.")
 
 # One breakdown at a time: tabs would compute all three on every run, and the cohort
 # table reads raw enrollments (thousands of cohorts, no summary table).
 breakdown = st.radio("Breakdown", ["By credential", "By cohort", "By department"], horizontal=True,
                      key="enrollment_breakdown", label_visibility="collapsed")
 if breakdown == "By credential":
-    table(data.get("by_credential", scope, filters, today), ["code", "title", *outcome_columns])
+    table(data.get(metrics.by_credential, scope, filters, today), ["code", "title", *outcome_columns])
 elif breakdown == "By cohort":
-    table(data.get("by_cohort", scope, filters, today), ["cohort", "code", "starts_on", *outcome_columns])
+    table(data.get(metrics.by_cohort, scope, filters, today), ["cohort", "code", "starts_on", *outcome_columns])
 else:
-    by_dept = suppress_small_groups(data.get("by_department", scope, filters, today), n_col="headcount",
-                                    columns=outcome_columns)
-    table(show_suppressed(by_dept, outcome_columns), [*employer_column, "department", "headcount", *outcome_columns])
-    st.caption(f"Departments with fewer than {MIN_GROUP} people show “{SUPPRESSED}”.")
+    departments = data.get(metrics.departments_shown, scope, filters, today)
+    table(show_suppressed(departments, outcome_columns),
+          [*employer_column, "department", "headcount", *outcome_columns])
+    st.caption(metrics.SUPPRESSION)
 
 st.subheader("Learners")
-c1, c2, c3 = st.columns([2, 2, 1])
-statuses = c1.multiselect("Status", [x.value for x in EnrollmentStatus], key="learner_status",
+status_column, search_column, size_column = st.columns([2, 2, 1])
+statuses = status_column.multiselect("Status", [x.value for x in EnrollmentStatus], key="learner_status",
                           format_func=label, placeholder="Any status")
-search = c2.text_input("Search name or employee id", key="learner_search")
-page_size = c3.selectbox("Rows per page", [50, 100, 500], key="learner_page_size")
+search = search_column.text_input("Search name or employee id", key="learner_search")
+page_size = size_column.selectbox("Rows per page", [50, 100, 500], key="learner_page_size")
 status_set = frozenset(statuses) or None
-total = data.drilldown("learner_count", scope, filters, today, statuses=status_set, search=search)
+total = data.get(learners.learner_count, scope, filters, today, statuses=status_set, search=search)
 pages = max(1, -(-total // page_size))
 page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="learner_page") if pages > 1 else 1
-_, learners = data.drilldown("learners", scope, filters, today, statuses=status_set, search=search, limit=page_size,
-                          offset=(page - 1) * page_size, count=False)
+_, shown = data.get(learners.learners, scope, filters, today, statuses=status_set, search=search, limit=page_size,
+                    offset=(page - 1) * page_size, count=False)
 learner_columns = ["employee_ref", "employee", *employer_column, "department", "credential", "cohort", "status",
                    "enrolled_on", "completed_on", "withdrawn_on", "score", "cost"]
-if learners.empty:
+if shown.empty:
     empty_state("No learners match.")
 else:
-    table(learners, learner_columns)
+    table(shown, learner_columns)
     st.caption(f"{fmt(total)} enrollments match; the downloads hold all of them (up to {fmt(MAX_EXPORT_ROWS)}), "
                "with the columns shown.")
     if st.toggle("Prepare downloads", key="learner_downloads"):
-        _, everything = data.drilldown("learners", scope, filters, today, statuses=status_set, search=search,
-                                       limit=MAX_EXPORT_ROWS, count=False)
+        _, everything = data.get(learners.learners, scope, filters, today, statuses=status_set, search=search,
+                                 limit=MAX_EXPORT_ROWS, count=False)
         downloads(everything, f"learners-{period.label or 'period'}".replace(" ", "_"), key="learners",
                   names=learner_columns)
 

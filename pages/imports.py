@@ -7,9 +7,9 @@ from db.engine import get_engine
 from db.scope import AccessDenied
 from services import imports
 from services import options as opts
+from services.formatting import shown_frame
 from ui import data
 from ui.safe import md
-from services.formatting import shown_frame
 from ui.tables import downloads
 from ui.widgets import Kpi, empty_state, kpi_row, signed_in
 

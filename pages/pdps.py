@@ -8,10 +8,10 @@ from sqlmodel import Session
 from db.engine import get_engine
 from db.models import PdpGoalStatus, Role
 from db.scope import AccessDenied
-from services import options as opts
-from services import pdp
+from services import metrics, pdp
+from services import options as option_lists
 from services.formatting import fmt, label
-from services.metrics import DEFINITIONS, GOAL_STATES
+from services.metrics import GOAL_STATES
 from services.periods import today as today_
 from ui import data, state
 from ui.filters import filter_bar
@@ -27,19 +27,14 @@ can_edit = Role(who.role) in pdp.EDITOR_ROLES
 st.title("PDPs")
 st.caption(f"Personal Development Plan goals, as of {fmt(today, 'date')}.")
 
-states = data.get("goal_states", scope, filters, today)
-kpi_row([
-    Kpi("Achieved", states["achieved"]),
-    Kpi("On track", states["on_track"], "Open goals neither overdue nor at risk."),
-    Kpi("At risk", states["at_risk"], "Not started and due within 30 days."),
-    Kpi("Overdue", states["overdue"], DEFINITIONS["Overdue PDP goals"]),
-])
+states = data.get(metrics.goal_states, scope, filters, today)
+kpi_row([Kpi.of(state, states[state]) for state in ("achieved", "on_track", "at_risk", "overdue")])
 
-c1, c2 = st.columns([2, 2])
-wanted = c1.multiselect("Show goals that are", GOAL_STATES, key="pdp_states", format_func=label,
+state_column, search_column = st.columns([2, 2])
+wanted = state_column.multiselect("Show goals that are", GOAL_STATES, key="pdp_states", format_func=label,
                         placeholder="Any state")
-search = c2.text_input("Search name or employee id", key="pdp_search")
-total, goals = data.drilldown("pdp_goals", scope, filters, today, states=frozenset(wanted) or None,
+search = search_column.text_input("Search name or employee id", key="pdp_search")
+total, goals = data.get(pdp.goals, scope, filters, today, states=frozenset(wanted) or None,
                               search=search, limit=500)
 # What fits at 1440 px, state and due date first; the downloads add the rest. An HR manager's
 # table would repeat their own employer on every row.
@@ -107,7 +102,7 @@ with right:
     with Session(get_engine()) as session:
         people = dict(pdp.employees_for_choice(session, scope, search=search, limit=200))
         skills = dict(pdp.skills(session))
-        creds = dict(opts.credentials(session, scope))
+        creds = dict(option_lists.credentials(session, scope))
     with st.form("add_goal", clear_on_submit=True):
         employee_id = st.selectbox("Employee", list(people), format_func=people.get, index=None,
                                    placeholder="Choose an employee",

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+from services import options
+from services.formatting import fmt, label
 from services.metrics import SUPPRESSED
 from services.periods import last_complete_quarter
 from services.periods import today as today_
-from services.formatting import fmt, label
 from services.review_export import kpi_display, measures_display, pack_charts
 from ui import data
 from ui.filters import quarter_choices
@@ -23,7 +24,7 @@ chosen = controls[0].selectbox("Quarter", list(quarters), index=list(quarters).i
 quarter = quarters[chosen]
 employer_ids = None
 if not scope.is_employer_side:
-    partners = dict(data.options("employers", scope))
+    partners = dict(data.options(options.employers, scope))
     choice = controls[1].selectbox("Partner", [None, *partners], key="review_partner",
                                    format_func=lambda k: "All partners" if k is None else partners[k])
     employer_ids = None if choice is None else frozenset({choice})
@@ -47,12 +48,12 @@ if pack.is_empty:
 st.subheader("Headline figures")
 st.dataframe(kpi_display(pack.kpis), hide_index=True, width="stretch")
 
-charts = pack_charts(pack)
+pack_figures = pack_charts(pack)
 # The skill-gap heatmap has a column per department or skill: it needs the full width to label them.
-wide = {name: charts.pop(name) for name in ("skill_gaps",) if name in charts}
+wide = {name: pack_figures.pop(name) for name in ("skill_gaps",) if name in pack_figures}
 left, right = st.columns(2)
-for i, (name, chart) in enumerate(charts.items()):
-    with (left if i % 2 == 0 else right):
+for position, (name, chart) in enumerate(pack_figures.items()):
+    with (left if position % 2 == 0 else right):
         st.markdown(f"**{label(name)}**")
         st.altair_chart(chart, width="stretch")
 for name, chart in wide.items():

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from services.metrics import MIN_GROUP, SUPPRESSED, gap_closed_overall
-from services.periods import today as today_
-from ui import charts, data
-from ui.filters import filter_bar
+from services import charts, metrics
 from services.formatting import fmt
+from services.metrics import MIN_GROUP, SUPPRESSED, or_suppressed
+from services.periods import today as today_
+from ui import data
+from ui.filters import filter_bar
 from ui.widgets import Kpi, empty_state, kpi_row, signed_in
 
 who = signed_in()
@@ -18,30 +19,27 @@ period = filters.period
 st.title("Upskilling")
 st.caption(f"{period.label} ({fmt(period.start, 'date')} – {fmt(period.end, 'date')})")
 
-gained = data.get("skills_gained", scope, filters, today)
-gained_before = data.get("skills_gained", scope, filters.with_period(period.previous()), today)
-gaps = data.get("skill_gaps", scope, filters, today)
-s = data.get("summary", scope, filters, today)
-money = data.get("budget", scope, filters, today)
-outcome = data.get("outcome_change", scope, filters, today)
-kept = data.get("retention", scope, filters, today)
+gained = data.get(metrics.skills_gained, scope, filters, today)
+gained_before = data.get(metrics.skills_gained, scope, filters.with_period(period.previous()), today)
+gaps = data.get(metrics.skill_gaps_shown, scope, filters, today)
+headline = data.get(metrics.summary, scope, filters, today)
+money = data.get(metrics.budget, scope, filters, today)
+outcome = data.get(metrics.outcome_change, scope, filters, today)
+kept = data.get(metrics.retention, scope, filters, today)
 
 kpi_row([
-    Kpi("Skills gained", gained, "Employee–skill pairs gained in the period: through a completed credential, "
-        "or an assessment higher than the previous one.", gained_before),
-    Kpi("Skill gap closed", gap_closed_overall(gaps) if not gaps.empty else None,
-        "Share of the gap between PDP target levels and first assessed levels that is closed now.", kind="rate"),
-    Kpi("Cost per completion", s.cost_per_completion, "Spend on enrollments made in the period ÷ completions in it.",
-        kind="money"),
-    Kpi("Budget used", money.used, f"Spend {fmt(money.spend, 'money')} of a pro-rata budget of "
-        f"{fmt(money.budget_for_period, 'money')} for the period.", kind="rate"),
+    Kpi.of("skills_gained", gained, gained_before),
+    Kpi.of("gap_closed", gaps.gap_closed),
+    Kpi.of("cost_per_completion", headline.cost_per_completion),
+    Kpi.of("used", money.used, detail=f"Spend {fmt(money.spend, 'money')} of a pro-rata budget of "
+                                      f"{fmt(money.budget_for_period, 'money')} for the period."),
 ])
 
 st.subheader("Skill gaps by department")
-if gaps.empty:
+if not gaps.any_targets:
     empty_state("No PDP goals with a target skill level in scope. Add goals with target skills on the PDPs page.")
 else:
-    heat = gaps[gaps["people"] >= MIN_GROUP]
+    heat = gaps.shown
     if heat.empty:
         st.info(f"Every department–skill group has {SUPPRESSED} people, so no gaps can be shown without "
                 "identifying individuals.")
@@ -50,26 +48,24 @@ else:
                            else heat["employer"] + " · " + heat["department"])
         st.altair_chart(charts.heatmap(heat, x="skill", y="row", value="mean_gap", x_title="Skill",
                                        y_title="Department", value_title="Mean gap (levels)"), width="stretch")
-        hidden = int((gaps["people"] < MIN_GROUP).sum())
-        if hidden:
-            st.caption(f"{hidden} department–skill groups with {SUPPRESSED} people are not shown.")
+        if gaps.hidden:
+            st.caption(f"{fmt(gaps.hidden)} department–skill groups with {SUPPRESSED} people are not shown.")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Skills gained by quarter")
-    st.altair_chart(charts.bars(data.get("skills_gained_by_quarter", scope, filters, today), x="quarter",
+    st.altair_chart(charts.bars(data.get(metrics.skills_gained_by_quarter, scope, filters, today), x="quarter",
                                 y="skills_gained", x_title="Quarter", y_title="Skills gained"), width="stretch")
 with right:
     st.subheader("Assessed level before and after")
-    levels = data.get("assessment_levels", scope, filters, today)
-    levels = levels[levels["people"] >= MIN_GROUP]
+    levels = data.get(metrics.assessment_levels_shown, scope, filters, today)
     if levels.empty:
         empty_state(f"No skill with assessments of at least {MIN_GROUP} completers in this period.")
     else:
         wide = levels.pivot_table(index="skill", columns="side", values="mean_level").reset_index()
         wide = wide.rename(columns={"before": "Before enrolling", "after": "After completing"})
-        cols = {c: c for c in ("Before enrolling", "After completing") if c in wide}
-        st.altair_chart(charts.grouped_bars(wide, x="skill", value_vars=cols, x_title="Skill",
+        sides = {side: side for side in ("Before enrolling", "After completing") if side in wide}
+        st.altair_chart(charts.grouped_bars(wide, x="skill", value_vars=sides, x_title="Skill",
                                             y_title="Mean assessed level (0–5)"), width="stretch")
 
 left, right = st.columns(2)
@@ -78,22 +74,16 @@ with left:
     if outcome.performance_change is None:
         st.info(f"Outcome surveys of {fmt(outcome.n)} completers: {SUPPRESSED} answers, not shown.")
     else:
-        kpi_row([
-            Kpi("Job performance", outcome.performance_change, "Mean after minus before (1–5 scale).",
-                kind="mean_change"),
-            Kpi("Job satisfaction", outcome.satisfaction_change, "Mean after minus before (1–5 scale).",
-                kind="mean_change"),
-        ])
+        kpi_row([Kpi.of("performance_change", outcome.performance_change),
+                 Kpi.of("satisfaction_change", outcome.satisfaction_change)])
         st.caption(f"From {fmt(outcome.n)} surveys of people who completed a credential in the period.")
 with right:
     st.subheader("12-month retention")
     kpi_row([
-        Kpi("Completers", kept.completer_rate if kept.completer_rate is not None else (SUPPRESSED if kept.completers else None),
-            f"Of {fmt(kept.completers)} people employed on {fmt(kept.reference_day, 'date')} who had completed a credential, "
-            "the share still employed at the period's end.", kind="rate"),
-        Kpi("Non-completers", kept.other_rate if kept.other_rate is not None else (SUPPRESSED if kept.others else None),
-            f"Of {fmt(kept.others)} people employed then with no completed credential, the share still employed.",
-            kind="rate"),
+        Kpi.of("completer_rate", or_suppressed(kept.completer_rate, kept.completers),
+               detail=f"{fmt(kept.completers)} completers were employed on {fmt(kept.reference_day, 'date')}."),
+        Kpi.of("other_rate", or_suppressed(kept.other_rate, kept.others),
+               detail=f"{fmt(kept.others)} others were employed then."),
     ])
 
 st.subheader("Spend against budget")

@@ -40,20 +40,28 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jsonschema import Draft201909Validator, FormatChecker
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, JWKRegistry
+from jsonschema import Draft201909Validator, FormatChecker
 from sqlalchemy import select
 from sqlmodel import Session
 
 from db.engine import ROOT
 from db.models import (
-    Cohort, Credential, CredentialPartner, CredentialSkill, Employee, Enrollment, EnrollmentStatus, LearningOutcome,
-    Organization, Skill,
+    Cohort,
+    Credential,
+    CredentialPartner,
+    CredentialSkill,
+    Employee,
+    Enrollment,
+    EnrollmentStatus,
+    LearningOutcome,
+    Organization,
+    Skill,
 )
 from db.scope import Scope, visible
-from services.metrics import Filters, resolve_period, scoped_enrollments
+from services.filters import Filters, resolve_period, scoped_enrollments
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session
 
 from db.models import Cohort, Credential, Department, Employee, Enrollment, Organization
-from services.metrics import Filters, scoped_enrollments, resolve_period
+from services.filters import Filters, resolve_period, scoped_enrollments
 
 COLUMNS = ["employee_ref", "employee", "employer", "department", "credential", "cohort", "status",
            "enrolled_on", "completed_on", "withdrawn_on", "score", "cost"]

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from db.models import Cohort, Credential, Department, Enrollment, Organization, OrgKind
 from db.scope import Scope, scoped
+from services.filters import requested_employers
 from services.periods import Period
 
 
@@ -28,7 +29,7 @@ def departments(session: Session, scope: Scope, employer_ids: frozenset[int] | N
         .order_by(Organization.name, Department.name)
     )
     stmt = scoped(stmt, scope, Department)
-    ids = scope.employers(employer_ids)
+    ids = requested_employers(scope, employer_ids)
     if ids is not None:
         stmt = stmt.where(Department.employer_id.in_(sorted(ids)))
     rows = session.execute(stmt).all()

@@ -12,12 +12,24 @@ from sqlmodel import Session
 from db import summaries
 from db.engine import bump_data_version
 from db.models import (
-    AuditEvent, Credential, Department, Employee, Organization, Pdp, PdpGoal, PdpGoalStatus, PdpStatus, Role, Skill, utcnow,
+    AuditEvent,
+    Credential,
+    Department,
+    Employee,
+    Organization,
+    Pdp,
+    PdpGoal,
+    PdpGoalStatus,
+    PdpStatus,
+    Role,
+    Skill,
+    utcnow,
 )
 from db.scope import AccessDenied, Scope, visible
 from services import audit
+from services.filters import Filters, people_conditions
 from services.formatting import fmt, label
-from services.metrics import Filters, people_conditions, goal_state
+from services.metrics import goal_state
 
 EDITOR_ROLES = {Role.hr_manager, Role.admin}
 

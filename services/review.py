@@ -18,26 +18,16 @@ from sqlmodel import Session
 from db.models import Credential, CredentialPartner, CredentialStatus, Organization
 from db.scope import Scope, scoped
 from services import metrics
-from services.metrics import MIN_GROUP, SUPPRESSED, Filters
+from services.filters import Filters, requested_employers
 from services.formatting import fmt
+from services.metrics import METRICS, or_suppressed
 from services.periods import Period
 
 IN_CO_DESIGN = (CredentialStatus.draft, CredentialStatus.in_review, CredentialStatus.approved)
 
-# (label, Summary attribute, kind) — kind picks formatting: count, rate, days, money.
-KPI_ROWS = [
-    ("Headcount", "headcount", "count"),
-    ("Enrollments", "enrollments", "count"),
-    ("Completions", "completed", "count"),
-    ("Failed", "failed", "count"),
-    ("Withdrawn", "withdrawn", "count"),
-    ("Active learners", "active", "count"),
-    ("Completion rate", "completion_rate", "rate"),
-    ("Participation", "participation_rate", "rate"),
-    ("Median days to complete", "median_days_to_complete", "days"),
-    ("Spend", "spend", "money"),
-    ("Cost per completion", "cost_per_completion", "money"),
-]
+# The headline table: Summary attributes, labelled and written as services/metrics.METRICS says.
+KPI_ROWS = ["headcount", "enrollments", "completed", "failed", "withdrawn", "active", "completion_rate",
+            "participation_rate", "median_days_to_complete", "spend", "cost_per_completion"]
 
 
 @dataclass
@@ -85,33 +75,24 @@ class ReviewPack:
         }
 
     def outcomes_table(self) -> pd.DataFrame:
-        o, r = self.outcome, self.retention
-        return pd.DataFrame([
-            {"measure": "Job performance change (after − before)", "value": _or_suppressed(o.performance_change, o.n),
-             "kind": "mean_change", "n": o.n},
-            {"measure": "Job satisfaction change (after − before)", "value": _or_suppressed(o.satisfaction_change, o.n),
-             "kind": "mean_change", "n": o.n},
-            {"measure": "12-month retention of completers", "value": _or_suppressed(r.completer_rate, r.completers),
-             "kind": "rate", "n": r.completers},
-            {"measure": "12-month retention of non-completers", "value": _or_suppressed(r.other_rate, r.others),
-             "kind": "rate", "n": r.others},
-        ], dtype=object)
+        outcome, retention = self.outcome, self.retention
+        figures = [("performance_change", outcome.performance_change, outcome.n),
+                   ("satisfaction_change", outcome.satisfaction_change, outcome.n),
+                   ("completer_rate", retention.completer_rate, retention.completers),
+                   ("other_rate", retention.other_rate, retention.others)]
+        return pd.DataFrame([{"measure": METRICS[key].label, "value": or_suppressed(value, people),
+                              "kind": METRICS[key].kind, "n": people} for key, value, people in figures], dtype=object)
 
     def budget_table(self) -> pd.DataFrame:
-        b = self.budget
+        money = self.budget
         return pd.DataFrame([
-            {"measure": "Annual partnership budget", "value": b.annual_budget, "kind": "money"},
-            {"measure": "Budget for the quarter (pro rata)", "value": b.budget_for_period, "kind": "money"},
-            {"measure": "Spend on enrollments started in the quarter", "value": b.spend, "kind": "money"},
-            {"measure": "Budget used", "value": b.used, "kind": "rate"},
-            {"measure": "Cost per completion", "value": self.summary.cost_per_completion, "kind": "money"},
+            {"measure": "Annual partnership budget", "value": money.annual_budget, "kind": "money"},
+            {"measure": "Budget for the quarter (pro rata)", "value": money.budget_for_period, "kind": "money"},
+            {"measure": "Spend on enrollments started in the quarter", "value": money.spend, "kind": "money"},
+            {"measure": METRICS["used"].label, "value": money.used, "kind": METRICS["used"].kind},
+            {"measure": METRICS["cost_per_completion"].label, "value": self.summary.cost_per_completion,
+             "kind": METRICS["cost_per_completion"].kind},
         ], dtype=object)
-
-
-def _or_suppressed(value, n: int):
-    if n < MIN_GROUP:
-        return SUPPRESSED if n else None
-    return value
 
 
 def _change(now, before) -> float | None:
@@ -122,11 +103,11 @@ def _change(now, before) -> float | None:
 
 def kpi_table(now: metrics.Summary, previous: metrics.Summary, last_year: metrics.Summary) -> pd.DataFrame:
     rows = []
-    for label, attr, kind in KPI_ROWS:
-        a, b, c = getattr(now, attr), getattr(previous, attr), getattr(last_year, attr)
-        rows.append({"metric": label, "kind": kind, "this_quarter": a, "previous_quarter": b,
-                     "change_vs_previous": _change(a, b), "same_quarter_last_year": c,
-                     "change_vs_last_year": _change(a, c)})
+    for key in KPI_ROWS:
+        this, before, year_ago = getattr(now, key), getattr(previous, key), getattr(last_year, key)
+        rows.append({"metric": METRICS[key].label, "kind": METRICS[key].kind, "this_quarter": this,
+                     "previous_quarter": before, "change_vs_previous": _change(this, before),
+                     "same_quarter_last_year": year_ago, "change_vs_last_year": _change(this, year_ago)})
     # object dtype keeps "no figure" as None instead of turning it into NaN.
     return pd.DataFrame(rows, dtype=object)
 
@@ -211,8 +192,7 @@ def build_pack(
     now = metrics.summary(session, scope, f, today=today)
     before = metrics.summary(session, scope, f.with_period(prev), today=today)
     year_ago = metrics.summary(session, scope, f.with_period(last), today=today)
-    gaps = metrics.skill_gaps(session, scope, f, today=today)
-    shown_gaps = gaps[gaps["people"] >= MIN_GROUP].reset_index(drop=True)
+    gaps = metrics.skill_gaps_shown(session, scope, f, today=today)
     if audience is None:
         audience = _audience(session, scope, employer_ids)
     by_cred = metrics.by_credential(session, scope, f, today=today)
@@ -226,13 +206,13 @@ def build_pack(
         days_to_complete=metrics.days_to_complete(session, scope, f, today=today),
         skills_gained=metrics.skills_gained(session, scope, f, today=today),
         skills_gained_previous=metrics.skills_gained(session, scope, f.with_period(prev), today=today),
-        skill_gaps=shown_gaps[["employer", "department", "skill", "people", "mean_gap", "gap_closed"]],
-        gap_closed=metrics.gap_closed_overall(gaps) if not gaps.empty else None,
+        skill_gaps=gaps.shown[["employer", "department", "skill", "people", "mean_gap", "gap_closed"]],
+        gap_closed=gaps.gap_closed,
         goal_states=metrics.goal_states(session, scope, f, today=today),
         outcome=metrics.outcome_change(session, scope, f, today=today),
         retention=metrics.retention(session, scope, f, today=today),
         budget=metrics.budget(session, scope, f, today=today),
-        co_design=co_design(session, scope, scope.employers(employer_ids) if employer_ids is not None else None, quarter),
+        co_design=co_design(session, scope, requested_employers(scope, employer_ids), quarter),
         alerts=metrics.alerts(session, scope, f, today=today),
         narrative=[],
     )

@@ -1,6 +1,6 @@
 """Files of the quarterly review pack: a PDF report, an Excel workbook (one sheet per
 table) and the charts as PNG. The charts are the same Altair specs the page draws
-(ui/charts.py is plain Altair), rendered with vl-convert.
+(services/charts.py, plain Altair), rendered with vl-convert.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from fpdf.enums import XPos, YPos
 from services.formatting import export_frame, fmt, fmt_change, label, shown_frame
 from services.metrics import DEFINITIONS
 from services.review import ReviewPack
-from ui import charts
+from services import charts
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 SECTIONS = [

@@ -14,17 +14,32 @@ from sqlmodel import Session
 
 from db.engine import data_version, get_engine
 from db.scope import Scope
-from services import metrics
-from services.metrics import Filters
+from services import learners, metrics, pdp
+from services import options as option_lists
+from services.filters import Filters
 
 CACHE_TTL_SECONDS = 600
-# The metrics a page may ask for through ``get`` (all take session, scope, filters, today=).
-METRICS = {
-    "summary", "by_credential", "by_cohort", "by_department", "by_employer", "by_quarter",
-    "days_to_complete", "skill_gaps", "skills_gained", "skills_gained_by_quarter",
-    "assessment_levels", "outcome_change", "retention", "budget", "goal_states", "at_risk_learners",
-    "alerts",
-}
+# What a page may ask for through ``get``: each takes (session, scope, filters, *, today, ...).
+# Keyed by name for the cache key (a function is not a stable key) and for the bench.
+METRICS = {function.__name__: function for function in (
+    metrics.summary, metrics.by_credential, metrics.by_cohort, metrics.by_department, metrics.by_employer,
+    metrics.by_quarter, metrics.days_to_complete, metrics.skill_gaps, metrics.skills_gained,
+    metrics.skills_gained_by_quarter, metrics.assessment_levels, metrics.outcome_change, metrics.retention,
+    metrics.budget, metrics.goal_states, metrics.at_risk_learners, metrics.alerts,
+    metrics.departments_shown, metrics.skill_gaps_shown, metrics.assessment_levels_shown,
+)}
+# Paged row lists, asked for like the metrics.
+DRILLDOWNS = {function.__name__: function for function in (learners.learner_count, learners.learners, pdp.goals)}
+OPTIONS = {function.__name__: function for function in (
+    option_lists.employers, option_lists.departments, option_lists.credentials, option_lists.cohorts,
+    option_lists.first_enrollment,
+)}
+
+
+def _name(function, registry: dict) -> str:
+    if registry.get(function.__name__) is not function:
+        raise ValueError(f"{function.__module__}.{function.__name__} is not served by ui/data.py")
+    return function.__name__
 
 
 def current_data_version() -> int:
@@ -34,57 +49,34 @@ def current_data_version() -> int:
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=2000)
 def _cached(name: str, scope: Scope, filters: Filters, today: date, version: int, kwargs: tuple):
+    function = METRICS.get(name) or DRILLDOWNS[name]
     with Session(get_engine()) as session:
-        return getattr(metrics, name)(session, scope, filters, today=today, **dict(kwargs))
+        return function(session, scope, filters, today=today, **dict(kwargs))
 
 
-def get(name: str, scope: Scope, filters: Filters, today: date, **kwargs):
-    """One metric from services/metrics.py, cached per scope, filters, day and data version."""
-    if name not in METRICS:
-        raise ValueError(f"Unknown metric {name!r}")
+def get(function, scope: Scope, filters: Filters, today: date, **kwargs):
+    """A metric (services/metrics) or drill-down page (services/learners, services/pdp.goals), cached
+    per scope, filters, day, data version and the function's own (hashable) arguments."""
+    name = _name(function, METRICS if function.__name__ in METRICS else DRILLDOWNS)
     return _cached(name, scope, filters, today, current_data_version(), tuple(sorted(kwargs.items())))
 
 
 def clear() -> None:
     """Drop every cached figure of this process (after a write)."""
     _cached.clear()
-    _drilldown.clear()
     _options.clear()
     _badge_zip.clear()
 
 
-def _drilldowns() -> dict:
-    """Paged row lists, each (session, scope, filters, *, today, **kwargs) like the metrics."""
-    from services import learners, pdp
-
-    return {"learner_count": learners.learner_count, "learners": learners.learners, "pdp_goals": pdp.goals}
-
-
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=500)
-def _drilldown(name: str, scope: Scope, filters: Filters, today: date, version: int, kwargs: tuple):
-    with Session(get_engine()) as session:
-        return _drilldowns()[name](session, scope, filters, today=today, **dict(kwargs))
-
-
-def drilldown(name: str, scope: Scope, filters: Filters, today: date, **kwargs):
-    """A drill-down page (services/learners.py, services/pdp.goals), cached like the metrics:
-    per scope, filters, day, data version and the page's own arguments (hashable ones)."""
-    if name not in _drilldowns():
-        raise ValueError(f"Unknown drill-down {name!r}")
-    return _drilldown(name, scope, filters, today, current_data_version(), tuple(sorted(kwargs.items())))
-
-
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=500)
 def _options(name: str, scope: Scope, args: tuple, version: int) -> list[tuple[int, str]]:
-    from services import options as service
-
     with Session(get_engine()) as session:
-        return getattr(service, name)(session, scope, *args)
+        return OPTIONS[name](session, scope, *args)
 
 
-def options(name: str, scope: Scope, *args) -> list[tuple[int, str]]:
+def options(function, scope: Scope, *args) -> list[tuple[int, str]]:
     """Filter choices (services/options.py: employers, departments, credentials, cohorts), cached like the metrics."""
-    return _options(name, scope, args, current_data_version())
+    return _options(_name(function, OPTIONS), scope, args, current_data_version())
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner="Signing badges…")

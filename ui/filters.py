@@ -11,8 +11,9 @@ from datetime import date
 import streamlit as st
 
 from db.scope import Scope
+from services import options
+from services.filters import Filters
 from services.identity import SignedIn
-from services.metrics import Filters
 from services.periods import Period, last_complete_quarter, offered_quarters, quarter_of
 from ui import data
 from ui.state import keep, restore
@@ -24,7 +25,7 @@ def quarter_choices(scope: Scope, today: date, most: int = 8) -> dict[str, Perio
     """The quarters a picker may offer, by label, newest first: none before the first
     enrollment in scope, and always the default, the last complete quarter. The sidebar's
     period and the quarterly review's quarter both come from here."""
-    quarters = offered_quarters(today, data.options("first_enrollment", scope), most)
+    quarters = offered_quarters(today, data.options(options.first_enrollment, scope), most)
     return {f"{q.label} (to date)" if q == quarter_of(today) else q.label: q for q in quarters}
 
 
@@ -44,36 +45,36 @@ def filter_bar(who: SignedIn, today: date, *, credentials: bool = True, cohorts:
         key = restore("f_period", default, labels)
         st.selectbox("Period", labels, key=key, on_change=keep, args=(key,))
         if st.session_state[key] == CUSTOM:
-            rkey = restore("f_range", (today.replace(day=1), today))
-            st.date_input("From – to", key=rkey, on_change=keep, args=(rkey,), max_value=today)
-            rng = st.session_state[rkey]
-            period = Period(rng[0], rng[-1], f"{rng[0]:%d %b %Y} – {rng[-1]:%d %b %Y}")
+            range_key = restore("f_range", (today.replace(day=1), today))
+            st.date_input("From – to", key=range_key, on_change=keep, args=(range_key,), max_value=today)
+            chosen_range = st.session_state[range_key]
+            period = Period(chosen_range[0], chosen_range[-1], f"{chosen_range[0]:%d %b %Y} – {chosen_range[-1]:%d %b %Y}")
         else:
             period = choices[st.session_state[key]]
 
         employer_ids = None
         if not scope.is_employer_side:
-            emps = dict(data.options("employers", scope))
-            key = restore("f_employers", [], emps)
-            st.multiselect("Employers", list(emps), format_func=emps.get, key=key,
+            employers = dict(data.options(options.employers, scope))
+            key = restore("f_employers", [], employers)
+            st.multiselect("Employers", list(employers), format_func=employers.get, key=key,
                            on_change=keep, args=(key,), placeholder="All partners")
             employer_ids = frozenset(st.session_state[key]) or None
-        depts = dict(data.options("departments", scope, employer_ids))
-        key = restore("f_departments", [], depts)
-        st.multiselect("Departments", list(depts), format_func=depts.get, key=key,
+        departments = dict(data.options(options.departments, scope, employer_ids))
+        key = restore("f_departments", [], departments)
+        st.multiselect("Departments", list(departments), format_func=departments.get, key=key,
                        on_change=keep, args=(key,), placeholder="All departments")
         department_ids = frozenset(st.session_state[key]) or None
         credential_ids = cohort_ids = None
         if credentials:
-            creds = dict(data.options("credentials", scope))
-            key = restore("f_credentials", [], creds)
-            st.multiselect("Credentials", list(creds), format_func=creds.get, key=key,
+            credentials_offered = dict(data.options(options.credentials, scope))
+            key = restore("f_credentials", [], credentials_offered)
+            st.multiselect("Credentials", list(credentials_offered), format_func=credentials_offered.get, key=key,
                            on_change=keep, args=(key,), placeholder="All credentials")
             credential_ids = frozenset(st.session_state[key]) or None
         if cohorts:
-            cohs = dict(data.options("cohorts", scope, credential_ids, period))
-            key = restore("f_cohorts", [], cohs)
-            st.multiselect("Cohorts", list(cohs), format_func=cohs.get, key=key, on_change=keep, args=(key,),
+            cohorts_offered = dict(data.options(options.cohorts, scope, credential_ids, period))
+            key = restore("f_cohorts", [], cohorts_offered)
+            st.multiselect("Cohorts", list(cohorts_offered), format_func=cohorts_offered.get, key=key, on_change=keep, args=(key,),
                            placeholder="All cohorts", help="Cohorts running during the period.")
             cohort_ids = frozenset(st.session_state[key]) or None
     return Filters(period, employer_ids, department_ids, credential_ids, cohort_ids)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from services.formatting import fmt, fmt_change
 from services.identity import SignedIn
+from services.metrics import METRICS
 from ui.tables import table
 
 SIGNED_IN_KEY = "signed_in"
@@ -33,6 +34,14 @@ class Kpi:
     kind: str = "count"  # services/formatting kinds: count, rate, money, days, mean_change ...
     # For costs and times, a rise is bad news: show it in the "inverse" colour.
     lower_is_better: bool = False
+
+    @classmethod
+    def of(cls, key: str, value, previous=None, *, detail: str = "") -> Kpi:
+        """The card of a metric of services/metrics.METRICS: its label, definition (as help) and unit.
+        ``detail`` adds what the page knows, e.g. the figures a rate is made of."""
+        metric = METRICS[key]
+        help_text = f"{metric.definition} {detail}".strip()
+        return cls(metric.card_label, value, help_text, previous, metric.kind, metric.lower_is_better)
 
 
 def kpi_row(kpis: Sequence[Kpi]) -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from ui import charts
+from services import charts
 
 # What Streamlit 1.67's theme sets on every Vega-Lite chart that matters here (frontend theme).
 STREAMLIT_THEME = {

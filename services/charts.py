@@ -1,4 +1,6 @@
-"""Chart helpers: one look for every chart, colour-blind-safe, readable in light and dark."""
+"""Altair chart builders, one look for every chart (colour-blind-safe, readable in light and dark).
+
+Plain Altair, no Streamlit: the pages draw them and the review pack renders them to PNG."""
 
 from __future__ import annotations
 

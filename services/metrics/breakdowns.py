@@ -1,0 +1,108 @@
+"""Enrollment counts broken down by credential, cohort, department, employer and quarter.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from db.models import (
+    Cohort,
+    Credential,
+    Department,
+    Employee,
+    Enrollment,
+    Organization,
+    Partnership,
+)
+from db.scope import Scope, scoped
+from services.filters import (
+    Filters,
+    people_conditions,
+    resolve_period,
+)
+from services.metrics.counts import COUNT_COLUMNS, add_rates, employed_during, grouped_counts, joined
+from services.metrics.summary import as_float
+from services.periods import quarters_back
+
+
+def by_credential(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
+    group = (Credential.code.label("code"), Credential.title.label("title"))
+    df = grouped_counts(session, scope, filters, today=today, group=group,
+                        joins=[(Credential, Credential.id == Enrollment.credential_id)], fast="credential")
+    # Learners (distinct people) are not broken down by credential.
+    df = df.drop(columns=["learners"])
+    return df.sort_values(["enrollments", "code"], ascending=[False, True], ignore_index=True)
+
+
+def by_cohort(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
+    group = (Cohort.code.label("cohort"), Credential.code.label("code"), Cohort.starts_on.label("starts_on"))
+    df = grouped_counts(session, scope, filters, today=today, group=group, joins=[
+        (Cohort, Cohort.id == Enrollment.cohort_id),
+        (Credential, Credential.id == Enrollment.credential_id),
+    ], fast=None)
+    return df.sort_values(["starts_on", "cohort"], ignore_index=True)
+
+
+def _with_headcount(session: Session, scope: Scope, filters: Filters, today: date, group, joins, fast: str) -> pd.DataFrame:
+    """Enrollment counts per group (``grouped_counts``) beside the group's headcount: people on
+    the payroll during the period, groups with people but no enrollments included."""
+    counts = grouped_counts(session, scope, filters, today=today, group=group, joins=joins, fast=fast)
+    keys = [c.key for c in group]
+    stmt = select(*group, func.count(Employee.id).label("headcount")).select_from(Employee)
+    stmt = joined(stmt, joins).where(*people_conditions(scope, filters), employed_during(resolve_period(filters, today)))
+    heads = pd.DataFrame(session.execute(stmt.group_by(*group)).all(), columns=[*keys, "headcount"])
+    out = heads.merge(counts, on=keys, how="outer")
+    for col in COUNT_COLUMNS[:-1] + ["headcount"]:
+        out[col] = out[col].fillna(0).astype("int64")
+    out["spend"] = out["spend"].fillna(0.0)
+    return out
+
+
+def by_department(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
+    """Counts per employer and department, with headcount and participation rate."""
+    group = (Organization.name.label("employer"), func.coalesce(Department.name, "(no department)").label("department"))
+    joins = [(Organization, Organization.id == Employee.employer_id),
+             (Department, Department.id == Employee.department_id, "outer")]
+    out = add_rates(_with_headcount(session, scope, filters, today, group, joins, "department"))
+    out["participation_rate"] = (out["learners"] / out["headcount"].where(out["headcount"] > 0)).astype("Float64")
+    return out.sort_values(["employer", "department"], ignore_index=True)
+
+
+def by_employer(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
+    """Counts per employer in scope, with headcount and partnership status."""
+    group = (Organization.name.label("employer"), Organization.sector.label("sector"))
+    out = _with_headcount(session, scope, filters, today, group,
+                          [(Organization, Organization.id == Employee.employer_id)], "employer")
+    status = pd.DataFrame(
+        session.execute(
+            scoped(
+                select(Organization.name, func.max(Partnership.status))
+                .join(Partnership, Partnership.employer_id == Organization.id)
+                .group_by(Organization.name),
+                scope, Partnership,
+            )
+        ).all(),
+        columns=["employer", "partnership"],
+    )
+    out = add_rates(out.merge(status, on="employer", how="left"))
+    return out.sort_values(["headcount", "employer"], ascending=[False, True], ignore_index=True)
+
+
+def by_quarter(session: Session, scope: Scope, filters: Filters, *, today: date, quarters: int = 8) -> pd.DataFrame:
+    """Enrollments, completions and completion rate for each of the last ``quarters`` quarters,
+    from the first quarter with any activity (no empty quarters before the data starts)."""
+    end = resolve_period(filters, today).end
+    rows = []
+    for q in quarters_back(end, quarters):
+        c = grouped_counts(session, scope, filters.with_period(q), today=today).iloc[0]
+        rows.append({"quarter": q.label, "start": q.start, "enrollments": int(c.enrollments),
+                     "completed": int(c.completed), "failed": int(c.failed), "withdrawn": int(c.withdrawn),
+                     "completion_rate": as_float(c.completion_rate)})
+    df = pd.DataFrame(rows)
+    active = (df[["enrollments", "completed", "failed", "withdrawn"]].sum(axis=1) > 0).cummax()
+    return df[active].reset_index(drop=True) if active.any() else df.iloc[0:0]
+

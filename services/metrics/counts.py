@@ -1,0 +1,233 @@
+"""Enrollment outcome counts per group, from the raw rows or the monthly summary, and the
+distribution of days to complete.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import and_, case, func, or_, select
+from sqlmodel import Session
+
+from db.models import (
+    CompletionDaysSummary,
+    Credential,
+    Department,
+    Employee,
+    Enrollment,
+    EnrollmentMonthSummary,
+    EnrollmentStatus,
+    LearnerQuarterSummary,
+    Organization,
+)
+from db.scope import Scope
+from db.sqlfuncs import days_between
+from services.filters import (
+    Filters,
+    resolve_period,
+    scoped_enrollments,
+    summary_conditions,
+)
+from services.metrics.paths import uses_summaries
+from services.periods import Period
+
+
+def employed_on(day: date):
+    """Employees on the payroll on ``day`` (hired on or before, not yet left)."""
+    return and_(Employee.hired_on <= day, or_(Employee.left_on.is_(None), Employee.left_on > day))
+
+
+def employed_during(period: Period):
+    """Employees on the payroll on at least one day of the period."""
+    return and_(Employee.hired_on <= period.end, or_(Employee.left_on.is_(None), Employee.left_on > period.start))
+
+
+
+
+def _count_columns(period: Period):
+    """The per-period counts, as aggregate columns usable with any GROUP BY."""
+    in_p = lambda col: and_(col >= period.start, col <= period.end)  # noqa: E731
+    outcome_by_end = or_(
+        and_(Enrollment.status.in_([EnrollmentStatus.completed, EnrollmentStatus.failed]), Enrollment.completed_on <= period.end),
+        and_(Enrollment.status == EnrollmentStatus.withdrawn, Enrollment.withdrawn_on <= period.end),
+    )
+    return [
+        func.count(Enrollment.id).filter(in_p(Enrollment.enrolled_on)).label("enrollments"),
+        func.count(Enrollment.id).filter(Enrollment.status == EnrollmentStatus.completed, in_p(Enrollment.completed_on)).label("completed"),
+        func.count(Enrollment.id).filter(Enrollment.status == EnrollmentStatus.failed, in_p(Enrollment.completed_on)).label("failed"),
+        func.count(Enrollment.id).filter(Enrollment.status == EnrollmentStatus.withdrawn, in_p(Enrollment.withdrawn_on)).label("withdrawn"),
+        func.count(Enrollment.id).filter(Enrollment.enrolled_on <= period.end, ~outcome_by_end).label("active"),
+        func.count(func.distinct(Enrollment.employee_id)).filter(in_p(Enrollment.enrolled_on)).label("learners"),
+        func.coalesce(func.sum(case((in_p(Enrollment.enrolled_on), Enrollment.cost), else_=0)), 0).label("spend"),
+    ]
+
+
+COUNT_COLUMNS = ["enrollments", "completed", "failed", "withdrawn", "active", "learners", "spend"]
+
+
+def _touches(period: Period):
+    """Enrollments that can contribute to a count in the period (lets indexes prune)."""
+    return and_(
+        Enrollment.enrolled_on <= period.end,
+        or_(
+            Enrollment.enrolled_on >= period.start,
+            Enrollment.completed_on.is_(None) & Enrollment.withdrawn_on.is_(None),
+            Enrollment.completed_on >= period.start,
+            Enrollment.withdrawn_on >= period.start,
+        ),
+    )
+
+
+def rate(part: float, whole: float) -> float | None:
+    return None if not whole else part / whole
+
+
+def add_rates(df: pd.DataFrame) -> pd.DataFrame:
+    outcomes = df["completed"] + df["failed"] + df["withdrawn"]
+    df["completion_rate"] = (df["completed"] / outcomes.where(outcomes > 0)).astype("Float64")
+    df["withdrawal_rate"] = (df["withdrawn"] / outcomes.where(outcomes > 0)).astype("Float64")
+    return df
+
+
+def grouped_counts(session: Session, scope: Scope, filters: Filters, *, today: date, group=(), joins=(),
+                   fast: str | None = "") -> pd.DataFrame:
+    """Enrollment counts per group (or one row with no group), aggregated in SQL.
+
+    ``fast`` names the same grouping on the summary tables ("" = no group,
+    "credential", "employer", "department", None = raw only); it is used when
+    the period and filters allow (see ``uses_summaries``) and gives the same numbers.
+    """
+    period = resolve_period(filters, today)
+    if fast is not None and uses_summaries(filters, period, fast):
+        return _summary_counts(session, scope, filters, period, fast)
+    stmt = scoped_enrollments(scope, filters, *group, *_count_columns(period)).where(_touches(period))
+    stmt = joined(stmt, joins)
+    if group:
+        stmt = stmt.group_by(*group)
+    keys = [c.key for c in group]
+    df = pd.DataFrame(session.execute(stmt).all(), columns=[*keys, *COUNT_COLUMNS])
+    return typed_counts(df)
+
+
+def joined(stmt, joins):
+    """Apply (target, on[, "outer"]) joins to a statement."""
+    for target, on, *outer in joins:
+        stmt = stmt.outerjoin(target, on) if outer else stmt.join(target, on)
+    return stmt
+
+
+def typed_counts(df: pd.DataFrame) -> pd.DataFrame:
+    for col in COUNT_COLUMNS[:-1]:
+        if col in df:
+            df[col] = df[col].fillna(0).astype("int64")
+    df["spend"] = df["spend"].fillna(0).astype("float64")
+    return add_rates(df)
+
+
+
+def _summary_groups(kind: str, table):
+    if kind == "credential":
+        return [Credential.code.label("code"), Credential.title.label("title")], [
+            (Credential, Credential.id == table.credential_id)]
+    if kind == "employer":
+        return [Organization.name.label("employer"), Organization.sector.label("sector")], [
+            (Organization, Organization.id == table.employer_id)]
+    if kind == "department":
+        return [Organization.name.label("employer"),
+                func.coalesce(Department.name, "(no department)").label("department")], [
+            (Organization, Organization.id == table.employer_id),
+            (Department, Department.id == table.department_id, "outer")]
+    return [], []
+
+
+def _summary_counts(session: Session, scope: Scope, filters: Filters, period: Period, kind: str) -> pd.DataFrame:
+    monthly, quarterly = EnrollmentMonthSummary, LearnerQuarterSummary
+    in_p = monthly.month.between(period.start, period.end)
+    outcomes = monthly.completed + monthly.failed + monthly.withdrawn
+    group, joins = _summary_groups(kind, monthly)
+    stmt = select(
+        *group,
+        func.coalesce(func.sum(monthly.enrolled).filter(in_p), 0).label("enrollments"),
+        func.coalesce(func.sum(monthly.completed).filter(in_p), 0).label("completed"),
+        func.coalesce(func.sum(monthly.failed).filter(in_p), 0).label("failed"),
+        func.coalesce(func.sum(monthly.withdrawn).filter(in_p), 0).label("withdrawn"),
+        (func.coalesce(func.sum(monthly.enrolled), 0) - func.coalesce(func.sum(outcomes), 0)).label("active"),
+        func.coalesce(func.sum(monthly.spend).filter(in_p), 0).label("spend"),
+    ).select_from(monthly)
+    stmt = joined(stmt, joins)
+    stmt = stmt.where(*summary_conditions(scope, filters, monthly), monthly.month <= period.end)
+    if group:
+        stmt = stmt.group_by(*group)
+    keys = [c.key for c in group]
+    cols = ["enrollments", "completed", "failed", "withdrawn", "active", "spend"]
+    df = pd.DataFrame(session.execute(stmt).all(), columns=[*keys, *cols])
+    if kind == "credential":
+        df["learners"] = pd.NA  # people are not kept per credential; that table does not show them
+    else:
+        lgroup, ljoins = _summary_groups(kind, quarterly)
+        lstmt = select(*lgroup, func.coalesce(func.sum(quarterly.learners), 0).label("learners")).select_from(quarterly)
+        lstmt = joined(lstmt, ljoins)
+        lstmt = lstmt.where(*summary_conditions(scope, filters, quarterly), quarterly.quarter == period.start)
+        if lgroup:
+            lstmt = lstmt.group_by(*lgroup)
+        learners = pd.DataFrame(session.execute(lstmt).all(), columns=[*keys, "learners"])
+        df = df.merge(learners, on=keys, how="left") if keys else df.assign(learners=learners["learners"].iloc[0])
+    if not keys and df.empty:
+        df = pd.DataFrame([{c: 0 for c in cols} | {"learners": 0}])
+    df = df[[*keys, *COUNT_COLUMNS]]
+    if kind == "credential":
+        df["learners"] = df["learners"].astype("Int64")
+        for col in COUNT_COLUMNS[:-1]:
+            if col != "learners":
+                df[col] = df[col].fillna(0).astype("int64")
+        df["spend"] = df["spend"].fillna(0).astype("float64")
+        return add_rates(df)
+    return typed_counts(df)
+
+
+def _summary_days(session: Session, scope: Scope, filters: Filters, period: Period) -> pd.DataFrame:
+    completion_days = CompletionDaysSummary
+    stmt = (
+        select(completion_days.days, func.sum(completion_days.completions).label("completions"))
+        .where(*summary_conditions(scope, filters, completion_days), completion_days.month.between(period.start, period.end))
+        .group_by(completion_days.days)
+        .order_by(completion_days.days)
+    )
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["days", "completions"])
+    df["completions"] = df["completions"].astype("int64")
+    return df
+
+
+
+
+def days_to_complete(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
+    """How many completions took each number of days (enrolled_on → completed_on)."""
+    period = resolve_period(filters, today)
+    if uses_summaries(filters, period, "credential"):
+        return _summary_days(session, scope, filters, period)
+    days = days_between(Enrollment.enrolled_on, Enrollment.completed_on).label("days")
+    stmt = (
+        scoped_enrollments(scope, filters, days, func.count(Enrollment.id).label("completions"))
+        .where(Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on.between(period.start, period.end))
+        .group_by(days)
+        .order_by(days)
+    )
+    return pd.DataFrame(session.execute(stmt).all(), columns=["days", "completions"])
+
+
+def percentile_from_counts(dist: pd.DataFrame, q: float) -> float | None:
+    """The q-quantile of a value/count table, interpolated like numpy's default ("linear")."""
+    if dist.empty or dist["completions"].sum() == 0:
+        return None
+    values = dist.sort_values("days")
+    cum = values["completions"].cumsum().to_numpy()
+    n = int(cum[-1])
+    pos = q * (n - 1)  # 0-based position in the sorted list
+    lo, hi = int(pos), min(int(pos) + 1, n - 1)
+
+    def at(i: int) -> float:
+        return float(values["days"].to_numpy()[(cum > i).argmax()])
+
+    return at(lo) + (at(hi) - at(lo)) * (pos - lo)
+

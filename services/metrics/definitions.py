@@ -1,0 +1,99 @@
+"""Every metric's label, unit and short definition: the one source of the KPI help texts on
+the pages, the review pack's headline table and its appendix. The full rules (edge cases)
+are in docs/metrics.md; keep both in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db.models import EnrollmentStatus
+
+ACTIVE_STATUSES = (EnrollmentStatus.enrolled.value, EnrollmentStatus.in_progress.value)
+# Groups with fewer people than this are not shown, so no individual can be recognised.
+MIN_GROUP = 5
+SUPPRESSED = "fewer than 5"
+AT_RISK_DAYS = 30  # PDP goal due within this many days and not started
+STALLED_DAYS = 30  # learner with no recorded activity for this long, past the cohort mid-point
+
+
+@dataclass(frozen=True)
+class Metric:
+    label: str
+    definition: str
+    kind: str = "count"  # a services/formatting kind: how the figure is written
+    # For costs and times, a rise is bad news (the KPI cards colour it so).
+    lower_is_better: bool = False
+    short_label: str = ""  # for a KPI card, where the label says less because the page around it says more
+
+    @property
+    def card_label(self) -> str:
+        return self.short_label or self.label
+
+
+# Keyed by the attribute that holds the figure (Summary, Retention, Budget, goal states...).
+METRICS: dict[str, Metric] = {
+    "headcount": Metric("Headcount", "Employees on the payroll on at least one day of the period."),
+    "enrollments": Metric("Enrollments", "Enrollments started in the period (enrolled_on in the period)."),
+    "completed": Metric("Completions", "Enrollments completed in the period (status completed, completed_on in "
+                                       "the period)."),
+    "failed": Metric("Failed", "Enrollments failed in the period (status failed, result date in the period)."),
+    "withdrawn": Metric("Withdrawn", "Withdrawals in the period (withdrawn_on in the period), including before the "
+                                     "cohort started."),
+    "active": Metric("Active learners", "Enrollments still enrolled or in progress on the period's last day."),
+    "completion_rate": Metric("Completion rate", "Completed ÷ (completed + failed + withdrawn), outcomes dated in "
+                                                 "the period.", "rate"),
+    "withdrawal_rate": Metric("Withdrawal rate", "Withdrawn ÷ (completed + failed + withdrawn), outcomes dated in "
+                                                 "the period.", "rate"),
+    "participation_rate": Metric("Participation", "People who started an enrollment in the period ÷ headcount.",
+                                 "rate"),
+    "median_days_to_complete": Metric("Median days to complete", "Median of completed_on − enrolled_on over "
+                                                                 "completions in the period.", "days", True),
+    "p80_days_to_complete": Metric("80th percentile days", "80% of completions in the period took at most this "
+                                                           "many days.", "days", True),
+    "spend": Metric("Spend", "Sum of the cost of enrollments started in the period.", "money", True),
+    "cost_per_completion": Metric("Cost per completion", "Spend ÷ completions in the period.", "money", True),
+    "skills_gained": Metric("Skills gained", "Distinct employee–skill pairs gained in the period, through a "
+                                             "completed credential's skills or an assessment higher than the "
+                                             "person's previous one."),
+    "mean_gap": Metric("Skill gap", "PDP target level minus the latest assessed level (0 if never assessed), never "
+                                    "below 0.", "mean", True),
+    "gap_closed": Metric("Skill gap closed", "(Starting gap − gap now) ÷ starting gap, over employee–skill pairs with a "
+                                       "PDP target.", "rate"),
+    "performance_change": Metric("Job performance change (after − before)", "Mean after − before rating (1–5) of "
+                                 "job performance among completers surveyed; shown only with 5 or more answers.",
+                                 "mean_change", short_label="Job performance"),
+    "satisfaction_change": Metric("Job satisfaction change (after − before)", "Mean after − before rating (1–5) of "
+                                  "job satisfaction among completers surveyed; shown only with 5 or more answers.",
+                                  "mean_change", short_label="Job satisfaction"),
+    "completer_rate": Metric("12-month retention of completers", "Of people employed 12 months before the "
+                             "period's end who had completed a credential by then, the share still employed at its "
+                             "end; shown only for 5 or more people.", "rate", short_label="Completers"),
+    "other_rate": Metric("12-month retention of non-completers", "Of people employed 12 months before the period's "
+                         "end with no completed credential by then, the share still employed at its end; shown "
+                         "only for 5 or more people.", "rate", short_label="Non-completers"),
+    "used": Metric("Budget used", "Spend ÷ the partnerships' annual budgets pro rata for the period's days.", "rate"),
+    "achieved": Metric("Achieved", "PDP goals marked achieved."),
+    "on_track": Metric("On track", "Open PDP goals neither overdue nor at risk."),
+    "at_risk": Metric("At risk", f"PDP goals not started and due within {AT_RISK_DAYS} days."),
+    "overdue": Metric("Overdue PDP goals", "Goals planned or in progress whose due date has passed; counted as of "
+                                           "today."),
+    "dropped": Metric("Dropped", "PDP goals dropped from the plan."),
+    "learners_at_risk": Metric("Learners at risk", f"Enrolled or in progress, past the cohort's mid-point, no "
+                                                   f"recorded activity for {STALLED_DAYS} days or more; counted as "
+                                                   "of today."),
+}
+
+SUPPRESSION = f"Groups of fewer than {MIN_GROUP} people show “{SUPPRESSED}” instead of figures."
+
+
+def metric(key: str) -> Metric:
+    return METRICS[key]
+
+
+# Term → definition, the appendix of the review pack (and the glossary of the exports).
+DEFINITIONS: dict[str, str] = {item.label: item.definition for item in METRICS.values()} | {
+    "PDP goal states": "Achieved; overdue (open, past due); at risk (not started, due within "
+                       f"{AT_RISK_DAYS} days); on track (other open goals); dropped.",
+    "Suppression": SUPPRESSION,
+}

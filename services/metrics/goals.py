@@ -1,0 +1,147 @@
+"""PDP goal states and the alerts (learners at risk, overdue goals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlmodel import Session
+
+from db.models import (
+    Cohort,
+    Credential,
+    Department,
+    Employee,
+    Enrollment,
+    Organization,
+    Pdp,
+    PdpGoal,
+    PdpGoalMonthSummary,
+    PdpGoalStatus,
+)
+from db.scope import Scope
+from db.sqlfuncs import days_between
+from services.filters import (
+    Filters,
+    people_conditions,
+    scoped_enrollments,
+    summary_conditions,
+)
+from services.metrics.definitions import ACTIVE_STATUSES, AT_RISK_DAYS, STALLED_DAYS
+from services.metrics.paths import is_raw_only, month_end
+
+
+def goal_state(today: date):
+    """SQL CASE naming each goal's state on ``today``: achieved, dropped, overdue, at_risk, on_track."""
+    open_ = PdpGoal.status.in_([PdpGoalStatus.planned, PdpGoalStatus.in_progress])
+    return case(
+        (PdpGoal.status == PdpGoalStatus.achieved, literal("achieved")),
+        (PdpGoal.status == PdpGoalStatus.dropped, literal("dropped")),
+        (and_(open_, PdpGoal.due_on < today), literal("overdue")),
+        (and_(PdpGoal.status == PdpGoalStatus.planned, PdpGoal.due_on <= today + timedelta(days=AT_RISK_DAYS)),
+         literal("at_risk")),
+        else_=literal("on_track"),
+    )
+
+
+GOAL_STATES = ["achieved", "on_track", "at_risk", "overdue", "dropped"]
+
+
+def goal_states(session: Session, scope: Scope, filters: Filters, *, today: date) -> dict[str, int]:
+    """How many PDP goals are in each state today (goals of PDPs in scope and filters)."""
+    if is_raw_only():
+        return _raw_goal_states(session, scope, filters, today)
+    # Goals due before this month are overdue if open; goals due after the month of
+    # today + AT_RISK_DAYS are on track if open: both come from the summary. Goals due
+    # in between are classified one by one (a few weeks of goals, by the due_on index).
+    monthly_goals = PdpGoalMonthSummary
+    first = today.replace(day=1)
+    last = month_end(today + timedelta(days=AT_RISK_DAYS))
+    open_ = monthly_goals.status.in_([PdpGoalStatus.planned, PdpGoalStatus.in_progress])
+    state = case(
+        (monthly_goals.status.in_([PdpGoalStatus.achieved, PdpGoalStatus.dropped]), monthly_goals.status),
+        (monthly_goals.month < first, literal("overdue")),
+        else_=literal("on_track"),
+    )
+    stmt = (select(state, func.sum(monthly_goals.goals))
+            .where(*summary_conditions(scope, filters, monthly_goals), or_(~open_, monthly_goals.month < first, monthly_goals.month > last))
+            .group_by(state))
+    counts = {s: int(n) for s, n in session.execute(stmt).all()}
+    near = _raw_goal_states(session, scope, filters, today, due=(first, last))
+    return {s: counts.get(s, 0) + near[s] for s in GOAL_STATES}
+
+
+def _raw_goal_states(session: Session, scope: Scope, filters: Filters, today: date,
+                     due: tuple[date, date] | None = None) -> dict[str, int]:
+    """Goal states from the goal rows; ``due`` limits them to open goals due in that range."""
+    state = goal_state(today).label("state")
+    stmt = (
+        select(state, func.count(PdpGoal.id))
+        .select_from(PdpGoal)
+        .join(Pdp, Pdp.id == PdpGoal.pdp_id)
+        .join(Employee, Employee.id == Pdp.employee_id)
+        .where(*people_conditions(scope, filters))
+        .group_by(state)
+    )
+    if filters.credential_ids is not None:
+        stmt = stmt.where(PdpGoal.credential_id.in_(sorted(filters.credential_ids)))
+    if due is not None:
+        stmt = stmt.where(PdpGoal.due_on.between(*due),
+                          PdpGoal.status.in_([PdpGoalStatus.planned, PdpGoalStatus.in_progress]))
+    counts = dict(session.execute(stmt).all())
+    return {s: int(counts.get(s, 0)) for s in GOAL_STATES}
+
+
+
+
+def at_risk_learners(session: Session, scope: Scope, filters: Filters, *, today: date, limit: int = 200) -> tuple[int, pd.DataFrame]:
+    """Learners still enrolled or in progress, past their cohort's mid-point, with no
+    recorded activity for STALLED_DAYS days. Returns (how many, the first ``limit``)."""
+    last = func.coalesce(Enrollment.last_activity_on, Enrollment.enrolled_on)
+    midpoint_passed = days_between(Cohort.starts_on, literal(today)) * 2 >= days_between(Cohort.starts_on, Cohort.ends_on)
+    where = [
+        Enrollment.status.in_(ACTIVE_STATUSES),
+        Cohort.starts_on <= today,
+        midpoint_passed,
+        last <= today - timedelta(days=STALLED_DAYS),
+    ]
+    base = scoped_enrollments(scope, filters).join(Cohort, Cohort.id == Enrollment.cohort_id).where(*where)
+    total = session.execute(base.with_only_columns(func.count(Enrollment.id))).scalar_one()
+    rows = session.execute(
+        base.with_only_columns(
+            Employee.full_name, Organization.name, func.coalesce(Department.name, "(no department)"),
+            Credential.code, Cohort.code, Enrollment.status, last,
+        )
+        .join(Credential, Credential.id == Enrollment.credential_id)
+        .join(Organization, Organization.id == Employee.employer_id)
+        .outerjoin(Department, Department.id == Employee.department_id)
+        .order_by(last, Employee.full_name)
+        .limit(limit)
+    ).all()
+    df = pd.DataFrame(rows, columns=["employee", "employer", "department", "credential", "cohort", "status", "last_activity"])
+    return int(total), df
+
+
+@dataclass(frozen=True)
+class Alerts:
+    """The alert figures, always as of ``as_of`` (today): statuses are stored as they are now,
+    so a past date cannot be reconstructed, and the Overview, the PDP page and the review say so."""
+
+    as_of: date
+    learners_at_risk: int
+    overdue_goals: int
+    at_risk: pd.DataFrame  # the first learners at risk, longest without activity first
+
+
+def alerts(session: Session, scope: Scope, filters: Filters, *, today: date, limit: int = 50) -> Alerts:
+    """The one definition of "learners at risk" and "overdue PDP goals" for every page and the pack.
+
+    The period filter does not apply (both are states today); the other filters do."""
+    now = Filters(None, filters.employer_ids, filters.department_ids, filters.credential_ids, filters.cohort_ids)
+    n_risk, risky = at_risk_learners(session, scope, now, today=today, limit=limit)
+    overdue = goal_states(session, scope, now, today=today)["overdue"]
+    return Alerts(as_of=today, learners_at_risk=n_risk, overdue_goals=overdue, at_risk=risky)
+
