@@ -38,7 +38,6 @@ from db.models import (
 )
 from db.sqlfuncs import days_between, month_start, quarter_start
 
-S = EnrollmentStatus
 # The summary tables in parts that are rebuilt together, and what each part is built from.
 PARTS = {
     "enrollments": (EnrollmentMonthSummary, CompletionDaysSummary, LearnerQuarterSummary,
@@ -134,13 +133,13 @@ def _build_enrollments(session: Session, rows: _Rows) -> None:
         _base(rows).with_only_columns(
             *_keys(), month_start(Enrollment.enrolled_on).label("month"), literal(1).label("enrolled"),
             Enrollment.cost.label("spend"), zero.label("completed"), zero.label("failed"), zero.label("withdrawn")),
-        _base(rows).where(Enrollment.status.in_([S.completed, S.failed]), Enrollment.completed_on.is_not(None))
+        _base(rows).where(Enrollment.status.in_([EnrollmentStatus.completed, EnrollmentStatus.failed]), Enrollment.completed_on.is_not(None))
         .with_only_columns(
             *_keys(), month_start(Enrollment.completed_on).label("month"), zero.label("enrolled"),
             literal(0).label("spend"),
-            case((Enrollment.status == S.completed, 1), else_=0).label("completed"),
-            case((Enrollment.status == S.failed, 1), else_=0).label("failed"), zero.label("withdrawn")),
-        _base(rows).where(Enrollment.status == S.withdrawn, Enrollment.withdrawn_on.is_not(None))
+            case((Enrollment.status == EnrollmentStatus.completed, 1), else_=0).label("completed"),
+            case((Enrollment.status == EnrollmentStatus.failed, 1), else_=0).label("failed"), zero.label("withdrawn")),
+        _base(rows).where(Enrollment.status == EnrollmentStatus.withdrawn, Enrollment.withdrawn_on.is_not(None))
         .with_only_columns(
             *_keys(), month_start(Enrollment.withdrawn_on).label("month"), zero.label("enrolled"),
             literal(0).label("spend"), zero.label("completed"), zero.label("failed"), literal(1).label("withdrawn")),
@@ -159,7 +158,7 @@ def _build_enrollments(session: Session, rows: _Rows) -> None:
     k = _keys()
     session.execute(insert(CompletionDaysSummary).from_select(
         ["employer_id", "department_id", "credential_id", "month", "days", "completions"],
-        _base(rows).where(Enrollment.status == S.completed, Enrollment.completed_on.is_not(None))
+        _base(rows).where(Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on.is_not(None))
         .with_only_columns(*k, month, days, func.count())
         .group_by(k[0], k[1], k[2], month, days),
     ))
@@ -173,7 +172,7 @@ def _build_enrollments(session: Session, rows: _Rows) -> None:
 
     session.execute(insert(FirstCompletion).from_select(
         ["employee_id", "employer_id", "department_id", "completed_on"],
-        _base(rows).where(Enrollment.status == S.completed, Enrollment.completed_on.is_not(None))
+        _base(rows).where(Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on.is_not(None))
         .with_only_columns(Enrollment.employee_id, k[0], k[1], func.min(Enrollment.completed_on))
         .group_by(Enrollment.employee_id, k[0], k[1]),
     ))
@@ -212,8 +211,7 @@ def gain_pairs(*, people_conditions=(), enrollment_conditions=(), start=None, en
     """(employee, skill, day) for each skill gained: a completed credential's skills on its
     completion day, or an assessment higher than that person's previous one. The metrics
     layer's raw path and the quarterly summary both use this one definition."""
-    A = SkillAssessment
-    done = [Enrollment.status == S.completed, Enrollment.completed_on.is_not(None)]
+    done = [Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on.is_not(None)]
     if start is not None:
         done.append(Enrollment.completed_on >= start)
     if end is not None:
@@ -226,11 +224,11 @@ def gain_pairs(*, people_conditions=(), enrollment_conditions=(), start=None, en
         .join(CredentialSkill, CredentialSkill.credential_id == Enrollment.credential_id)
         .where(*people_conditions, *enrollment_conditions, *done)
     )
-    prev_level = func.lag(A.level).over(partition_by=(A.employee_id, A.skill_id), order_by=(A.assessed_on, A.id))
-    steps = _assessments(people_conditions, A.employee_id, A.skill_id, A.assessed_on.label("day"), A.level,
+    prev_level = func.lag(SkillAssessment.level).over(partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id), order_by=(SkillAssessment.assessed_on, SkillAssessment.id))
+    steps = _assessments(people_conditions, SkillAssessment.employee_id, SkillAssessment.skill_id, SkillAssessment.assessed_on.label("day"), SkillAssessment.level,
                          prev_level.label("prev"))
     if end is not None:
-        steps = steps.where(A.assessed_on <= end)
+        steps = steps.where(SkillAssessment.assessed_on <= end)
     steps = steps.subquery()
     gained = [steps.c.level > steps.c.prev]
     if start is not None:
@@ -241,13 +239,12 @@ def gain_pairs(*, people_conditions=(), enrollment_conditions=(), start=None, en
 
 
 def _build_targets(session: Session, rows: _Rows) -> None:
-    A = SkillAssessment
     targets = _targets(rows)
     pair = lambda q: and_(q.c.employee_id == targets.c.employee_id, q.c.skill_id == targets.c.skill_id)  # noqa: E731
 
     # Targets and the gap from the first assessment.
-    first = _assessments(rows.people(), A.employee_id, A.skill_id, A.level, func.row_number().over(
-        partition_by=(A.employee_id, A.skill_id), order_by=(A.assessed_on, A.id)).label("rn")).subquery()
+    first = _assessments(rows.people(), SkillAssessment.employee_id, SkillAssessment.skill_id, SkillAssessment.level, func.row_number().over(
+        partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id), order_by=(SkillAssessment.assessed_on, SkillAssessment.id)).label("rn")).subquery()
     first = select(first.c.employee_id, first.c.skill_id, first.c.level).where(first.c.rn == 1).subquery()
     keys = [targets.c.employer_id, targets.c.department_id, targets.c.skill_id]
     session.execute(insert(SkillTargetSummary).from_select(
@@ -260,12 +257,12 @@ def _build_targets(session: Session, rows: _Rows) -> None:
     # The gap's change in each month: from the level at the previous month's end to this one's.
     # The targets join the assessments before the window functions: joining two windowed
     # subqueries gets a quadratic plan on SQLite.
-    month = month_start(A.assessed_on)
+    month = month_start(SkillAssessment.assessed_on)
     ranked = (
-        select(*keys, A.employee_id, month.label("month"), A.level, targets.c.target, func.row_number().over(
-            partition_by=(A.employee_id, A.skill_id, month), order_by=(A.assessed_on.desc(), A.id.desc())).label("rn"))
+        select(*keys, SkillAssessment.employee_id, month.label("month"), SkillAssessment.level, targets.c.target, func.row_number().over(
+            partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id, month), order_by=(SkillAssessment.assessed_on.desc(), SkillAssessment.id.desc())).label("rn"))
         .select_from(targets)
-        .join(A, and_(A.employee_id == targets.c.employee_id, A.skill_id == targets.c.skill_id))
+        .join(SkillAssessment, and_(SkillAssessment.employee_id == targets.c.employee_id, SkillAssessment.skill_id == targets.c.skill_id))
         .subquery()
     )
     month_end = select(
@@ -311,31 +308,30 @@ def _build_levels(session: Session, rows: _Rows) -> None:
 def assessed_levels(*, people_conditions=(), enrollment_conditions=(), start=None, end=None):
     """For each completed enrollment and each skill of its credential, the latest assessed
     level before enrolling and the latest after completing (one row per side present)."""
-    A = SkillAssessment
     done = _base(_Rows()).with_only_columns(
         Enrollment.id, Enrollment.employee_id, Enrollment.credential_id, Enrollment.enrolled_on,
         Enrollment.completed_on, Employee.employer_id, func.coalesce(Employee.department_id, 0).label("department_id"),
-    ).where(Enrollment.status == S.completed, Enrollment.completed_on.is_not(None),
+    ).where(Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on.is_not(None),
             *people_conditions, *enrollment_conditions)
     if start is not None:
         done = done.where(Enrollment.completed_on >= start)
     if end is not None:
         done = done.where(Enrollment.completed_on <= end)
     done = done.subquery()
-    side = case((A.assessed_on <= done.c.enrolled_on, literal("before")), else_=literal("after"))
+    side = case((SkillAssessment.assessed_on <= done.c.enrolled_on, literal("before")), else_=literal("after"))
     ranked = (
         select(
             done.c.employer_id, done.c.department_id, done.c.employee_id, done.c.completed_on,
-            CredentialSkill.skill_id, side.label("side"), A.level,
+            CredentialSkill.skill_id, side.label("side"), SkillAssessment.level,
             func.row_number().over(
                 partition_by=(done.c.id, CredentialSkill.skill_id, side),
-                order_by=(A.assessed_on.desc(), A.id.desc()),
+                order_by=(SkillAssessment.assessed_on.desc(), SkillAssessment.id.desc()),
             ).label("rn"),
         )
         .select_from(done)
         .join(CredentialSkill, CredentialSkill.credential_id == done.c.credential_id)
-        .join(A, and_(A.employee_id == done.c.employee_id, A.skill_id == CredentialSkill.skill_id))
-        .where(or_(A.assessed_on <= done.c.enrolled_on, A.assessed_on >= done.c.completed_on))
+        .join(SkillAssessment, and_(SkillAssessment.employee_id == done.c.employee_id, SkillAssessment.skill_id == CredentialSkill.skill_id))
+        .where(or_(SkillAssessment.assessed_on <= done.c.enrolled_on, SkillAssessment.assessed_on >= done.c.completed_on))
         .subquery()
     )
     return select(*[c for c in ranked.c if c.key != "rn"]).where(ranked.c.rn == 1).subquery()
@@ -360,7 +356,7 @@ def _build_outcomes(session: Session, rows: _Rows) -> None:
         ["employer_id", "department_id", "credential_id", "month", "surveys", "performance_change",
          "satisfaction_change"],
         _base(rows).join(S_, S_.enrollment_id == Enrollment.id)
-        .where(Enrollment.status == S.completed, Enrollment.completed_on.is_not(None))
+        .where(Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on.is_not(None))
         .with_only_columns(*k, month, func.count(), func.sum(S_.performance_after - S_.performance_before),
                            func.sum(S_.satisfaction_after - S_.satisfaction_before))
         .group_by(k[0], k[1], k[2], month),

@@ -27,15 +27,15 @@ with Session(get_engine()) as session:
     partner_names = dict(codesign.partner_choices(session, scope))
     skill_names = dict(codesign.skill_choices(session))
 
-c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 1])
-search = c1.text_input("Search code, title or summary", key="cat_search")
-statuses = c2.multiselect("Status", [s.value for s in CredentialStatus], key="cat_status",
+search_column, status_column, partner_column, skill_column, level_column = st.columns([3, 2, 2, 2, 1])
+search = search_column.text_input("Search code, title or summary", key="cat_search")
+statuses = status_column.multiselect("Status", [s.value for s in CredentialStatus], key="cat_status",
                           format_func=label, placeholder="Any status")
-partners = c3.multiselect("Co-designed with", list(partner_names), format_func=partner_names.get, key="cat_partner",
+partners = partner_column.multiselect("Co-designed with", list(partner_names), format_func=partner_names.get, key="cat_partner",
                           placeholder="Any employer")
-skills = c4.multiselect("Skill", list(skill_names), format_func=skill_names.get, key="cat_skill",
+skills = skill_column.multiselect("Skill", list(skill_names), format_func=skill_names.get, key="cat_skill",
                         placeholder="Any skill")
-levels = c5.multiselect("EQF level", list(range(1, 9)), key="cat_level", placeholder="Any")
+levels = level_column.multiselect("EQF level", list(range(1, 9)), key="cat_level", placeholder="Any")
 
 with Session(get_engine()) as session:
     credentials = codesign.catalogue(session, scope, statuses=statuses, partner_ids=partners, skill_ids=skills,

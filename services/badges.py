@@ -371,95 +371,115 @@ def _paths_differing(a: Any, b: Any, path: str = "") -> list[str]:
     return []
 
 
-def verify_token(token: str, key: ECKey, json_bytes: bytes | None = None) -> Verification:
-    """Check a VC-JWT against the trusted ``key`` and, when given, the .json file's bytes."""
-    v = Verification(ok=False)
-    token = token.strip()
+def _read_header(token: str, result: Verification) -> dict | None:
+    """The JWS header of a well-formed compact token signed with ALG, or None (the problem recorded)."""
     parts = token.split(".")
     if len(parts) != 3:
-        v.problems.append(f"not a compact JWS: expected 3 dot-separated parts, found {len(parts)}")
-        return v
+        result.problems.append(f"not a compact JWS: expected 3 dot-separated parts, found {len(parts)}")
+        return None
     try:
         header = json.loads(_b64(parts[0], "JWS header"))
         _b64(parts[1], "JWS payload")  # checks the encoding is canonical
         _b64(parts[2], "JWS signature")
     except (BadgeError, ValueError) as exc:
-        v.problems.append(str(exc) if isinstance(exc, BadgeError) else f"the JWS header is not JSON: {exc}")
-        return v
+        result.problems.append(str(exc) if isinstance(exc, BadgeError) else f"the JWS header is not JSON: {exc}")
+        return None
     if not isinstance(header, dict) or header.get("alg") != ALG:
-        v.problems.append(f"unexpected signature algorithm {header.get('alg') if isinstance(header, dict) else '?'!r}"
-                          f" (badges are signed with {ALG})")
-        return v
-    trusted_kid = _kid(key)
-    try:
-        obj = jws.deserialize_compact(token, key, algorithms=[ALG])
-        v.checks.append(f"signature valid for the deployment key {trusted_kid}")
-    except Exception as exc:  # untrusted input: joserfc may raise KeyError/TypeError on odd headers too
-        reason = "signature does not match"
-        embedded = header.get("jwk")
-        other = None
-        if isinstance(embedded, dict):
-            try:
-                other = JWKRegistry.import_key(embedded)
-                jws.deserialize_compact(token, other, algorithms=[ALG])
-                if header.get("kid") != trusted_kid or _kid(other) != trusted_kid:
-                    reason = (f"signed with a different key (kid {header.get('kid')}), not the deployment key "
-                              f"{trusted_kid}: the signature is valid but the key is not trusted")
-            except Exception:  # a malformed or non-matching embedded key: fall back to the reasons below
-                other = None
-        if other is None:
-            if header.get("kid") not in (None, trusted_kid):
-                reason = f"signed with a different key (kid {header.get('kid')}; expected {trusted_kid})"
-            else:
-                reason = ("signature does not match the header and payload: the signed content (or the "
-                          f"signature) was changed after signing ({type(exc).__name__})")
-        v.problems.append(reason)
-        return v
-    try:
-        payload = json.loads(obj.payload)
-    except ValueError:
-        v.problems.append("the signed payload is not JSON")
-        return v
-    credential = {k: val for k, val in payload.items() if k not in JWT_CLAIMS}
-    v.credential = credential
+        result.problems.append(f"unexpected signature algorithm "
+                               f"{header.get('alg') if isinstance(header, dict) else '?'!r} "
+                               f"(badges are signed with {ALG})")
+        return None
+    return header
+
+
+def _why_signature_fails(token: str, header: dict, trusted_kid: str, exc: Exception) -> str:
+    """Name the reason a signature did not verify with the deployment key."""
+    embedded = header.get("jwk")
+    if isinstance(embedded, dict):
+        try:
+            other = JWKRegistry.import_key(embedded)
+            jws.deserialize_compact(token, other, algorithms=[ALG])
+        except Exception:  # noqa: BLE001 - a malformed or non-matching embedded key: the reasons below
+            pass
+        else:
+            if header.get("kid") != trusted_kid or _kid(other) != trusted_kid:
+                return (f"signed with a different key (kid {header.get('kid')}), not the deployment key "
+                        f"{trusted_kid}: the signature is valid but the key is not trusted")
+            return "signature does not match"
+    if header.get("kid") not in (None, trusted_kid):
+        return f"signed with a different key (kid {header.get('kid')}; expected {trusted_kid})"
+    return ("signature does not match the header and payload: the signed content (or the "
+            f"signature) was changed after signing ({type(exc).__name__})")
+
+
+def _check_claims(payload: dict, credential: dict, result: Verification) -> None:
     claims_problems = []
     if payload.get("iss") != (credential.get("issuer") or {}).get("id"):
         claims_problems.append("iss ≠ issuer.id")
     if payload.get("jti") != credential.get("id"):
         claims_problems.append("jti ≠ id")
     try:
-        nbf = int(datetime.fromisoformat(str(credential.get("validFrom")).replace("Z", "+00:00")).timestamp())
+        not_before = int(datetime.fromisoformat(str(credential.get("validFrom")).replace("Z", "+00:00")).timestamp())
     except ValueError:
-        nbf = None
-    if payload.get("nbf") != nbf:
+        not_before = None
+    if payload.get("nbf") != not_before:
         claims_problems.append("nbf ≠ validFrom")
     if claims_problems:
-        v.problems.append("the JWT claims disagree with the credential: " + ", ".join(claims_problems))
+        result.problems.append("the JWT claims disagree with the credential: " + ", ".join(claims_problems))
     else:
-        v.checks.append("JWT claims iss, jti, nbf match the credential")
+        result.checks.append("JWT claims iss, jti, nbf match the credential")
+
+
+def _compare_file(credential: dict, json_bytes: bytes, result: Verification) -> None:
+    """The .json file beside the token must be the signed credential, byte for byte."""
+    if json_bytes == render(credential):
+        result.checks.append("the .json file is byte-identical to the signed credential")
+        return
+    try:
+        on_file = json.loads(json_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        result.problems.append(f"the .json file differs from the signed credential: it is not valid JSON ({exc})")
+        return
+    differences = _paths_differing(credential, on_file)
+    if differences:
+        result.problems.append("the .json file differs from the signed credential at "
+                               + "; ".join(differences[:5]) + (" …" if len(differences) > 5 else ""))
+    else:
+        result.problems.append("the .json file has the signed content but not its exact bytes "
+                               "(whitespace or formatting was changed)")
+
+
+def verify_token(token: str, key: ECKey, json_bytes: bytes | None = None) -> Verification:
+    """Check a VC-JWT against the trusted ``key`` and, when given, the .json file's bytes."""
+    result = Verification(ok=False)
+    token = token.strip()
+    header = _read_header(token, result)
+    if header is None:
+        return result
+    trusted_kid = _kid(key)
+    try:
+        signed = jws.deserialize_compact(token, key, algorithms=[ALG])
+        result.checks.append(f"signature valid for the deployment key {trusted_kid}")
+    except Exception as exc:  # untrusted input: joserfc may raise KeyError/TypeError on odd headers too
+        result.problems.append(_why_signature_fails(token, header, trusted_kid, exc))
+        return result
+    try:
+        payload = json.loads(signed.payload)
+    except ValueError:
+        result.problems.append("the signed payload is not JSON")
+        return result
+    credential = {name: value for name, value in payload.items() if name not in JWT_CLAIMS}
+    result.credential = credential
+    _check_claims(payload, credential, result)
     errors = schema_errors(credential)
     if errors:
-        v.problems.append("the signed credential is not a valid OpenBadgeCredential: " + "; ".join(errors[:5]))
+        result.problems.append("the signed credential is not a valid OpenBadgeCredential: " + "; ".join(errors[:5]))
     else:
-        v.checks.append("valid against the Open Badges 3.0 AchievementCredential schema")
+        result.checks.append("valid against the Open Badges 3.0 AchievementCredential schema")
     if json_bytes is not None:
-        if json_bytes == render(credential):
-            v.checks.append("the .json file is byte-identical to the signed credential")
-        else:
-            try:
-                on_file = json.loads(json_bytes.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError) as exc:
-                v.problems.append(f"the .json file differs from the signed credential: it is not valid JSON ({exc})")
-            else:
-                diffs = _paths_differing(credential, on_file)
-                if diffs:
-                    v.problems.append("the .json file differs from the signed credential at "
-                                      + "; ".join(diffs[:5]) + (" …" if len(diffs) > 5 else ""))
-                else:
-                    v.problems.append("the .json file has the signed content but not its exact bytes "
-                                      "(whitespace or formatting was changed)")
-    v.ok = not v.problems
-    return v
+        _compare_file(credential, json_bytes, result)
+    result.ok = not result.problems
+    return result
 
 
 def verify_file(path: str | Path, *, key: ECKey | None = None) -> Verification:

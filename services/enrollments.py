@@ -14,13 +14,12 @@ from datetime import date
 
 from db.models import Enrollment, EnrollmentStatus, utcnow
 
-S = EnrollmentStatus
 TRANSITIONS: dict[EnrollmentStatus, frozenset[EnrollmentStatus]] = {
-    S.enrolled: frozenset({S.in_progress, S.withdrawn}),
-    S.in_progress: frozenset({S.completed, S.failed, S.withdrawn}),
-    S.completed: frozenset(),
-    S.failed: frozenset(),
-    S.withdrawn: frozenset(),
+    EnrollmentStatus.enrolled: frozenset({EnrollmentStatus.in_progress, EnrollmentStatus.withdrawn}),
+    EnrollmentStatus.in_progress: frozenset({EnrollmentStatus.completed, EnrollmentStatus.failed, EnrollmentStatus.withdrawn}),
+    EnrollmentStatus.completed: frozenset(),
+    EnrollmentStatus.failed: frozenset(),
+    EnrollmentStatus.withdrawn: frozenset(),
 }
 
 
@@ -30,13 +29,13 @@ class InvalidTransition(ValueError):
 
 def check_transition(current: str, new: str) -> None:
     try:
-        old_s, new_s = S(current), S(new)
+        from_status, to_status = EnrollmentStatus(current), EnrollmentStatus(new)
     except ValueError as exc:
         raise InvalidTransition(f"Unknown enrollment status: {exc}") from None
-    if new_s not in TRANSITIONS[old_s]:
-        allowed = ", ".join(sorted(TRANSITIONS[old_s])) or "none (final status)"
+    if to_status not in TRANSITIONS[from_status]:
+        allowed = ", ".join(sorted(TRANSITIONS[from_status])) or "none (final status)"
         raise InvalidTransition(
-            f"An enrollment cannot go from '{old_s}' to '{new_s}'. Allowed next: {allowed}."
+            f"An enrollment cannot go from '{from_status}' to '{to_status}'. Allowed next: {allowed}."
         )
 
 
@@ -49,14 +48,14 @@ def change_status(
         raise InvalidTransition(
             f"The date {on.isoformat()} is before the enrollment date {enrollment.enrolled_on.isoformat()}."
         )
-    new = S(new_status)
-    if new in (S.completed, S.failed):
+    new = EnrollmentStatus(new_status)
+    if new in (EnrollmentStatus.completed, EnrollmentStatus.failed):
         enrollment.completed_on = on
         if score is not None:
             if not 0 <= score <= 100:
                 raise InvalidTransition("A score must be between 0 and 100.")
             enrollment.score = score
-    elif new == S.withdrawn:
+    elif new == EnrollmentStatus.withdrawn:
         enrollment.withdrawn_on = on
     enrollment.status = new.value
     enrollment.last_activity_on = on
@@ -72,22 +71,22 @@ def record_problems(
     Used by imports and the seed, so stored records always match the lifecycle.
     """
     try:
-        s = S(status)
+        checked = EnrollmentStatus(status)
     except ValueError:
-        return [f"unknown status '{status}' (allowed: {', '.join(S)})"]
+        return [f"unknown status '{status}' (allowed: {', '.join(EnrollmentStatus)})"]
     problems = []
-    if s in (S.completed, S.failed):
+    if checked in (EnrollmentStatus.completed, EnrollmentStatus.failed):
         if completed_on is None:
-            problems.append(f"a {s} enrollment needs completed_on")
+            problems.append(f"a {checked} enrollment needs completed_on")
         elif completed_on < enrolled_on:
             problems.append("completed_on is before enrolled_on")
     elif completed_on is not None:
-        problems.append(f"an enrollment with status {s} cannot have completed_on")
-    if s == S.withdrawn:
+        problems.append(f"an enrollment with status {checked} cannot have completed_on")
+    if checked == EnrollmentStatus.withdrawn:
         if withdrawn_on is None:
             problems.append("a withdrawn enrollment needs withdrawn_on")
         elif withdrawn_on < enrolled_on:
             problems.append("withdrawn_on is before enrolled_on")
     elif withdrawn_on is not None:
-        problems.append(f"an enrollment with status {s} cannot have withdrawn_on")
+        problems.append(f"an enrollment with status {checked} cannot have withdrawn_on")
     return problems

@@ -73,6 +73,34 @@ def _signed(text: str, value: float) -> str:
     return ("+" if value > 0 else "-" if value < 0 else "±") + text.lstrip("-")
 
 
+def _date(value) -> str:
+    return f"{value:%-d %b %Y}" if isinstance(value, (date, datetime)) else str(value)
+
+
+def _datetime(value) -> str:
+    return f"{value:%-d %b %Y, %H:%M}" if isinstance(value, datetime) else _date(value)
+
+
+# Kinds whose value is not a number.
+_WRITE_TEXT = {
+    "date": _date,
+    "datetime": _datetime,
+    "flag": lambda value: "yes" if value else "no",
+}
+# Kinds of numbers; any other kind (count, days) is a whole number with thousands separators.
+_WRITE_NUMBER = {
+    "rate": lambda value: f"{value * 100:.{RATE_DECIMALS}f}%",
+    "points": lambda value: _signed(f"{abs(value) * 100:.{RATE_DECIMALS}f} pts", round(value * 100, RATE_DECIMALS)),
+    "growth": lambda value: _signed(f"{abs(value) * 100:.{RATE_DECIMALS}f}%", round(value * 100, RATE_DECIMALS)),
+    "money": lambda value: ("-" if round(value) < 0 else "") + f"£{abs(value):,.0f}",
+    "price": lambda value: ("-" if value < 0 else "") + f"£{abs(value):,.2f}",
+    "mean": lambda value: f"{value:,.2f}",
+    "credits": lambda value: f"{value:,.1f}",
+    "mean_change": lambda value: _signed(f"{abs(value):,.2f}", round(value, 2)),
+    "change": lambda value: _signed(f"{abs(value):,.0f}", round(value)),
+}
+
+
 def fmt(value, kind: str = "count") -> str:
     """One value as text; "–" for no figure. Text (e.g. "fewer than 5") passes through."""
     if _is_missing(value):
@@ -81,35 +109,12 @@ def fmt(value, kind: str = "count") -> str:
         return label(value)
     if isinstance(value, str) or kind == "text":
         return str(value)
-    if kind == "date":
-        return f"{value:%-d %b %Y}" if isinstance(value, (date, datetime)) else str(value)
-    if kind == "datetime":
-        return f"{value:%-d %b %Y, %H:%M}" if isinstance(value, datetime) else fmt(value, "date")
-    if kind == "flag":
-        return "yes" if value else "no"
+    if kind in _WRITE_TEXT:
+        return _WRITE_TEXT[kind](value)
     value = float(value) if not isinstance(value, (int, float)) else value
     if isinstance(value, float) and math.isinf(value):
         return NO_FIGURE
-    if kind == "rate":
-        return f"{value * 100:.{RATE_DECIMALS}f}%"
-    if kind == "points":
-        return _signed(f"{abs(value) * 100:.{RATE_DECIMALS}f} pts", round(value * 100, RATE_DECIMALS))
-    if kind == "growth":
-        return _signed(f"{abs(value) * 100:.{RATE_DECIMALS}f}%", round(value * 100, RATE_DECIMALS))
-    if kind == "money":
-        return ("-" if round(value) < 0 else "") + f"£{abs(value):,.0f}"
-    if kind == "price":
-        return ("-" if value < 0 else "") + f"£{abs(value):,.2f}"
-    if kind == "mean":
-        return f"{value:,.2f}"
-    if kind == "credits":
-        return f"{value:,.1f}"
-    if kind == "mean_change":
-        return _signed(f"{abs(value):,.2f}", round(value, 2))
-    if kind == "change":
-        return _signed(f"{abs(value):,.0f}", round(value))
-    # count, days
-    return f"{value:,.0f}"
+    return _WRITE_NUMBER.get(kind, lambda number: f"{number:,.0f}")(value)
 
 
 def fmt_change(value, kind: str) -> str:

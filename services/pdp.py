@@ -166,19 +166,9 @@ def update_goal_status(
     return goal
 
 
-def add_goal(
-    session: Session, scope: Scope, *, employee_id: int, period: str, title: str, due_on: date | None,
-    skill_id: int | None = None, credential_id: int | None = None, target_level: int | None = None,
-) -> PdpGoal:
-    """Add a goal to an employee's PDP for ``period`` (the plan is created if missing)."""
-    employee = session.execute(
-        select(Employee).where(Employee.id == employee_id, visible(scope, Employee))
-    ).scalar_one_or_none()
-    if employee is None:
-        raise PdpError("Choose an employee of your organisation.")
-    _require_editor(scope, employee.employer_id)
-    title = (title or "").strip()
-    period = (period or "").strip()
+def _goal_problems(session: Session, scope: Scope, *, title: str, period: str, due_on: date | None,
+                   skill_id: int | None, credential_id: int | None, target_level: int | None) -> list[str]:
+    """Every reason a new goal cannot be saved, in the order the form shows its fields."""
     problems = []
     if not title or len(title) > 200:
         problems.append("Give the goal a title of 1 to 200 characters.")
@@ -198,6 +188,24 @@ def add_goal(
         problems.append("A target level needs a target skill.")
     if due_on is None:
         problems.append("Give a due date.")
+    return problems
+
+
+def add_goal(
+    session: Session, scope: Scope, *, employee_id: int, period: str, title: str, due_on: date | None,
+    skill_id: int | None = None, credential_id: int | None = None, target_level: int | None = None,
+) -> PdpGoal:
+    """Add a goal to an employee's PDP for ``period`` (the plan is created if missing)."""
+    employee = session.execute(
+        select(Employee).where(Employee.id == employee_id, visible(scope, Employee))
+    ).scalar_one_or_none()
+    if employee is None:
+        raise PdpError("Choose an employee of your organisation.")
+    _require_editor(scope, employee.employer_id)
+    title = (title or "").strip()
+    period = (period or "").strip()
+    problems = _goal_problems(session, scope, title=title, period=period, due_on=due_on, skill_id=skill_id,
+                              credential_id=credential_id, target_level=target_level)
     if problems:
         raise PdpError(" ".join(problems))
     pdp = session.execute(select(Pdp).where(Pdp.employee_id == employee.id, Pdp.period == period)).scalar_one_or_none()
