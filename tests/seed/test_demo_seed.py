@@ -301,9 +301,11 @@ def test_pdps_and_goals(seeded):
     assert {pdp.status for pdp in pdps if pdp.period == str(TODAY.year - 1)} == {"closed"}
     for pdp in pdps:
         assert pdp.manager_id == people[pdp.employee_id].manager_id
+    assert_goals_are_plausible(rows(seeded.engine, PdpGoal), {pdp.id: pdp.period for pdp in pdps})
 
-    period = {pdp.id: pdp.period for pdp in pdps}
-    goals = rows(seeded.engine, PdpGoal)
+
+def assert_goals_are_plausible(goals: list, period: dict[int, str]) -> None:
+    """One to four goals per plan; this year's in every status, some overdue and some due soon."""
     per_pdp = Counter(goal.pdp_id for goal in goals)
     assert min(per_pdp.values()) >= 1 and max(per_pdp.values()) <= 4
     now = [goal for goal in goals if period[goal.pdp_id] == str(TODAY.year)]
@@ -350,16 +352,21 @@ def test_demo_users(seeded):
         row = users[user["email"]]
         assert (row.display_name, row.role, organisations[row.organization_id].code, row.is_active) == (
             user["display_name"], user["role"], user["org_code"], user["is_active"])
-    active = [user for user in users.values() if user.is_active]
+    assert_every_role_can_sign_in(list(users.values()), organisations)
+    # The first HR manager in the list (the one login tests use) can sign in.
+    assert next(user for user in DEMO_USERS if user["role"] == "hr_manager")["is_active"]
+
+
+def assert_every_role_can_sign_in(users: list, organisations: dict) -> None:
+    """Active accounts for every role on both sides; the one deactivated account is an HR manager."""
+    active = [user for user in users if user.is_active]
     kinds = {(user.role, organisations[user.organization_id].kind) for user in active}
     assert {(Role.admin, "university"), (Role.partnership_officer, "university"),
             (Role.hr_manager, "employer"), (Role.viewer, "employer"), (Role.viewer, "university")} <= kinds
     assert sum(user.role == Role.partnership_officer for user in active) >= 2
     assert len({user.organization_id for user in active if user.role == Role.hr_manager}) >= 2
-    inactive = [user for user in users.values() if not user.is_active]
+    inactive = [user for user in users if not user.is_active]
     assert [user.role for user in inactive] == [Role.hr_manager]
-    # The first HR manager in the list (the one login tests use) can sign in.
-    assert next(user for user in DEMO_USERS if user["role"] == "hr_manager")["is_active"]
 
 
 # --- The command line ------------------------------------------------------------------
