@@ -58,8 +58,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
     counts = seed_database(engine, employees=args.employees, seed=args.seed, reset=args.reset)
     seconds = time.perf_counter() - started
     print(f"Seeded {database_url()} in {seconds:.1f} s (seed {args.seed}):")
-    for table, n in counts.items():
-        print(f"  {table:<20} {n:>10,}")
+    for table, count in counts.items():
+        print(f"  {table:<20} {count:>10,}")
     return 0
 
 
@@ -76,22 +76,24 @@ def cmd_users(args: argparse.Namespace) -> int:
         ).all()
     if args.json:
         print(json.dumps([
-            {"email": u.email, "name": u.display_name, "role": u.role, "organization": o.name,
-             "active": u.is_active}
-            for u, o in rows
+            {"email": user.email, "name": user.display_name, "role": user.role, "organization": organisation.name,
+             "active": user.is_active}
+            for user, organisation in rows
         ], indent=2))
         return 0
     print(f"{'email':<40} {'role':<20} organization")
-    for u, o in rows:
-        flag = "" if u.is_active else "  (deactivated)"
-        print(f"{u.email:<40} {u.role:<20} {o.name}{flag}")
+    for user, organisation in rows:
+        flag = "" if user.is_active else "  (deactivated)"
+        print(f"{user.email:<40} {user.role:<20} {organisation.name}{flag}")
     return 0
 
 
 def cmd_idp(args: argparse.Namespace) -> int:
     from devtools.idp import serve
+    from seed.demo import DEMO_USERS
 
-    return serve(host=args.host, port=args.port)
+    identities = [(user["email"], user["display_name"]) for user in DEMO_USERS]
+    return serve(host=args.host, port=args.port, identities=identities)
 
 
 def cmd_secrets(args: argparse.Namespace) -> int:

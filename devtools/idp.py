@@ -1,7 +1,7 @@
 """DEVELOPMENT ONLY: a local OpenID Connect provider and the secrets that point at it.
 
     python manage.py secrets   # writes .streamlit/secrets.toml (git-ignored) once
-    python manage.py idp       # runs the provider on http://127.0.0.1:9400
+    python manage.py idp       # runs the provider on http://127.0.0.1:9400, knowing the demo users
 
 The provider is the PyPI package ``oidc-provider-mock``. It signs in *anyone*
 who types a subject into its form, accepts any client id/secret, runs Werkzeug's
@@ -9,6 +9,9 @@ debugger, and speaks plain HTTP. It is a stand-in for a real identity provider
 on a developer's machine and in the browser tests, never the production path:
 production configures its own ``[auth]`` section against a real provider.
 ``serve`` therefore refuses to listen on anything but a loopback address.
+
+The identities it offers are handed in (``manage.py idp`` passes the seed's demo
+users): developer tooling does not reach up into the seed or the data model.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import logging
 import os
 import secrets
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -38,26 +42,14 @@ STRANGER_NAME = "Sam Stranger"
 DEV_CLIENT_ID = "microcred-dev"
 
 
-def demo_claims() -> list:
-    """One provider identity per demo AppUser (sub = email), plus one without an account."""
+def identity_claims(identities: Iterable[tuple[str, str]]) -> list:
+    """One provider identity per (email, display name) (sub = email), plus one without an account."""
     from oidc_provider_mock import User
 
-    from seed.demo import DEMO_USERS  # lazy: the seed module pulls in the data model
-
-    users = [
-        User(
-            sub=u["email"],
-            claims={"email": u["email"], "email_verified": True, "name": u["display_name"]},
-        )
-        for u in DEMO_USERS
+    return [
+        User(sub=email, claims={"email": email, "email_verified": True, "name": name})
+        for email, name in [*identities, (STRANGER_EMAIL, STRANGER_NAME)]
     ]
-    users.append(
-        User(
-            sub=STRANGER_EMAIL,
-            claims={"email": STRANGER_EMAIL, "email_verified": True, "name": STRANGER_NAME},
-        )
-    )
-    return users
 
 
 def is_loopback(host: str) -> bool:
@@ -69,8 +61,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
-    """Run the DEVELOPMENT provider in the foreground (like ``python -m oidc_provider_mock``)."""
+def serve(
+    host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, identities: Iterable[tuple[str, str]] = ()
+) -> int:
+    """Run the DEVELOPMENT provider in the foreground (like ``python -m oidc_provider_mock``).
+
+    ``identities`` are the (email, display name) pairs offered on its sign-in form.
+    """
     if not is_loopback(host):
         print(
             f"Refusing to serve the development identity provider on {host!r}: it signs in "
@@ -83,7 +80,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
     import uvicorn
     from oidc_provider_mock import app
 
-    users = demo_claims()
+    users = identity_claims(identities)
     # Plain http is fine on loopback; Authlib refuses it unless told otherwise.
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

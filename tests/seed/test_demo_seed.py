@@ -6,9 +6,8 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter, defaultdict
-from datetime import date, timedelta
-
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -67,12 +66,12 @@ def rows(engine, model) -> list:
 
 def table_counts(engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in metadata.sorted_tables}
+        return {table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                for table in metadata.sorted_tables}
 
 
-def quarter(d: date) -> tuple[int, int]:
-    return d.year, (d.month - 1) // 3 + 1
+def quarter(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
 
 
 # --- Determinism and reset ------------------------------------------------------
@@ -96,7 +95,7 @@ def test_other_seed_differs_and_reset_replaces_everything(seeded, blank_engine):
     assert digest(engine) == seeded.digest  # nothing of the first seed is left
     assert table_counts(engine) == counts == seeded.counts
     # The data version keeps growing across resets, so app caches never serve old figures.
-    assert [r.version for r in rows(engine, DataVersion)] == [2]
+    assert [row.version for row in rows(engine, DataVersion)] == [2]
 
 
 def test_other_day_changes_the_data(seeded, blank_engine):
@@ -118,10 +117,10 @@ def test_postgres_gives_the_same_data_as_sqlite(seeded):
         assert digest(engine) == first == seeded.digest
         # Sequences were moved past the explicit ids: ORM inserts still work.
         with Session(engine) as session:
-            org = Organization(code="ZZ-TEST", name="Sequence check Ltd", kind="employer")
-            session.add(org)
+            organisation = Organization(code="ZZ-TEST", name="Sequence check Ltd", kind="employer")
+            session.add(organisation)
             session.commit()
-            assert org.id > seeded.counts["organization"]
+            assert organisation.id > seeded.counts["organization"]
     finally:
         with engine.begin() as conn:
             for table in reversed(metadata.sorted_tables):
@@ -133,198 +132,206 @@ def test_postgres_gives_the_same_data_as_sqlite(seeded):
 
 
 def test_counts_are_plausible(seeded):
-    c = seeded.counts
-    assert table_counts(seeded.engine) == c
-    assert c["employee"] == EMPLOYEES
-    assert 3.3 * EMPLOYEES <= c["enrollment"] <= 4.7 * EMPLOYEES
-    assert c["credential"] >= 12
-    assert c["skill"] >= 35
+    counts = seeded.counts
+    assert table_counts(seeded.engine) == counts
+    assert counts["employee"] == EMPLOYEES
+    assert 3.3 * EMPLOYEES <= counts["enrollment"] <= 4.7 * EMPLOYEES
+    assert counts["credential"] >= 12
+    assert counts["skill"] >= 35
     for table in ("skillassessment", "pdp", "pdpgoal", "outcomesurvey", "cohort", "learningoutcome",
                   "credentialskill", "credentialpartner", "pathwaystep", "department"):
-        assert c[table] > 0, table
-    assert c["dataversion"] == 1
+        assert counts[table] > 0, table
+    assert counts["dataversion"] == 1
     # The seed's own event, and the co-design history of every credential (revisions, status changes,
     # approvals: tests/services/test_codesign.py reads it as the studio does).
-    assert c["credentialrevision"] == sum(r.version for r in rows(seeded.engine, Credential))
-    actions = Counter(e.action for e in rows(seeded.engine, AuditEvent))
-    assert actions["seed"] == 1 and actions["credential.create"] == c["credential"]
-    assert actions["credential.approve"] == c["approval"] > 0
-    assert c["auditevent"] == sum(actions.values())
+    assert counts["credentialrevision"] == sum(credential.version for credential in rows(seeded.engine, Credential))
+    actions = Counter(event.action for event in rows(seeded.engine, AuditEvent))
+    assert actions["seed"] == 1 and actions["credential.create"] == counts["credential"]
+    assert actions["credential.approve"] == counts["approval"] > 0
+    assert counts["auditevent"] == sum(actions.values())
 
 
 def test_organisations_and_partnerships(seeded):
-    orgs = rows(seeded.engine, Organization)
-    universities = [o for o in orgs if o.kind == "university"]
-    employers = [o for o in orgs if o.kind == "employer"]
+    organisations = rows(seeded.engine, Organization)
+    universities = [organisation for organisation in organisations if organisation.kind == "university"]
+    employers = [organisation for organisation in organisations if organisation.kind == "employer"]
     assert len(universities) == 1 and len(employers) >= 6
-    assert len({o.sector for o in employers}) == len(employers)
+    assert len({organisation.sector for organisation in employers}) == len(employers)
 
-    sizes = Counter(e.employer_id for e in rows(seeded.engine, Employee))
-    shares = sorted((n / EMPLOYEES for n in sizes.values()), reverse=True)
+    sizes = Counter(employee.employer_id for employee in rows(seeded.engine, Employee))
+    shares = sorted((size / EMPLOYEES for size in sizes.values()), reverse=True)
     assert len(shares) == len(employers)
     assert 0.30 <= shares[0] <= 0.40 and 0.02 <= shares[-1] <= 0.05
 
-    parts = rows(seeded.engine, Partnership)
-    assert sorted(p.employer_id for p in parts) == sorted(o.id for o in employers)
-    assert all(p.university_id == universities[0].id for p in parts)
-    assert {p.status for p in parts} <= {"active", "paused"} and "active" in {p.status for p in parts}
-    for p in parts:
-        assert TODAY - timedelta(days=4 * 365) <= p.starts_on <= TODAY - timedelta(days=2 * 365)
-    by_size = sorted(parts, key=lambda p: sizes[p.employer_id])
+    partnerships = rows(seeded.engine, Partnership)
+    assert sorted(partnership.employer_id for partnership in partnerships) == sorted(
+        organisation.id for organisation in employers)
+    assert all(partnership.university_id == universities[0].id for partnership in partnerships)
+    statuses = {partnership.status for partnership in partnerships}
+    assert statuses <= {"active", "paused"} and "active" in statuses
+    for partnership in partnerships:
+        assert TODAY - timedelta(days=4 * 365) <= partnership.starts_on <= TODAY - timedelta(days=2 * 365)
+    by_size = sorted(partnerships, key=lambda partnership: sizes[partnership.employer_id])
     assert by_size[0].seats_committed < by_size[-1].seats_committed
     assert by_size[0].annual_budget < by_size[-1].annual_budget
 
 
 def test_catalogue(seeded):
-    creds = rows(seeded.engine, Credential)
-    status = Counter(c.status for c in creds)
+    credentials = rows(seeded.engine, Credential)
+    status = Counter(credential.status for credential in credentials)
     assert status[CredentialStatus.published] >= 8
     assert 1 <= status[CredentialStatus.draft] <= 2
     assert status[CredentialStatus.in_review] == 1
     assert status[CredentialStatus.approved] == 1
     assert status[CredentialStatus.retired] == 1
-    for c in creds:
-        assert re.fullmatch(r"MC-[A-Z]+-\d{3}", c.code)
-        assert 4 <= c.eqf_level <= 7 and 2.5 <= float(c.ects_credits) <= 10
-        assert c.learning_hours == int(c.ects_credits * 25)
-        assert 300 <= c.price <= 2500 and 1 <= c.version <= 3
+    for credential in credentials:
+        assert re.fullmatch(r"MC-[A-Z]+-\d{3}", credential.code)
+        assert 4 <= credential.eqf_level <= 7 and 2.5 <= float(credential.ects_credits) <= 10
+        assert credential.learning_hours == int(credential.ects_credits * 25)
+        assert 300 <= credential.price <= 2500 and 1 <= credential.version <= 3
 
 
 def test_cohorts_span_the_last_eight_quarters(seeded):
     cohorts = rows(seeded.engine, Cohort)
-    quarters = sorted({quarter(c.starts_on) for c in cohorts})
+    quarters = sorted({quarter(cohort.starts_on) for cohort in cohorts})
     assert len(quarters) == 8 and quarters[-1] == quarter(TODAY)
-    running = {c.id for c in rows(seeded.engine, Credential) if c.status in ("published", "retired")}
-    assert {c.credential_id for c in cohorts} <= running
-    per_cohort = Counter(e.cohort_id for e in rows(seeded.engine, Enrollment))
-    for c in cohorts:
-        assert timedelta(weeks=6) - timedelta(days=3) <= c.ends_on - c.starts_on <= timedelta(weeks=16)
-        assert per_cohort[c.id] <= c.seats
+    running = {credential.id for credential in rows(seeded.engine, Credential)
+               if credential.status in ("published", "retired")}
+    assert {cohort.credential_id for cohort in cohorts} <= running
+    per_cohort = Counter(enrollment.cohort_id for enrollment in rows(seeded.engine, Enrollment))
+    for cohort in cohorts:
+        assert timedelta(weeks=6) - timedelta(days=3) <= cohort.ends_on - cohort.starts_on <= timedelta(weeks=16)
+        assert per_cohort[cohort.id] <= cohort.seats
 
 
 # --- Enrollments ------------------------------------------------------------------
 
 
 def test_every_enrollment_follows_the_lifecycle(seeded):
-    for e in rows(seeded.engine, Enrollment):
-        assert record_problems(status=e.status, enrolled_on=e.enrolled_on, completed_on=e.completed_on,
-                               withdrawn_on=e.withdrawn_on) == [], e
-        for day in (e.enrolled_on, e.completed_on, e.withdrawn_on, e.last_activity_on):
-            assert day is None or day <= TODAY, e
-        if e.status == "completed":
-            assert 55 <= e.score <= 100
-        elif e.status == "failed":
-            assert 10 <= e.score < 55
+    for enrollment in rows(seeded.engine, Enrollment):
+        assert record_problems(status=enrollment.status, enrolled_on=enrollment.enrolled_on,
+                               completed_on=enrollment.completed_on,
+                               withdrawn_on=enrollment.withdrawn_on) == [], enrollment
+        for day in (enrollment.enrolled_on, enrollment.completed_on, enrollment.withdrawn_on,
+                    enrollment.last_activity_on):
+            assert day is None or day <= TODAY, enrollment
+        if enrollment.status == "completed":
+            assert 55 <= enrollment.score <= 100
+        elif enrollment.status == "failed":
+            assert 10 <= enrollment.score < 55
         else:
-            assert e.score is None
-        assert e.cost > 0
+            assert enrollment.score is None
+        assert enrollment.cost > 0
 
 
 def test_enrollments_fall_within_employment(seeded):
-    people = {p.id: p for p in rows(seeded.engine, Employee)}
-    cohorts = {c.id: c for c in rows(seeded.engine, Cohort)}
-    for e in rows(seeded.engine, Enrollment):
-        p, c = people[e.employee_id], cohorts[e.cohort_id]
-        assert c.credential_id == e.credential_id
-        assert p.hired_on <= e.enrolled_on, (p, e)
-        assert timedelta(days=3) <= c.starts_on - e.enrolled_on <= timedelta(days=21)
-        if p.left_on is not None:
-            assert c.starts_on < p.left_on, (p, e)
-            for day in (e.completed_on, e.withdrawn_on, e.last_activity_on):
-                assert day is None or day <= p.left_on, (p, e)
+    people = {person.id: person for person in rows(seeded.engine, Employee)}
+    cohorts = {cohort.id: cohort for cohort in rows(seeded.engine, Cohort)}
+    for enrollment in rows(seeded.engine, Enrollment):
+        person, cohort = people[enrollment.employee_id], cohorts[enrollment.cohort_id]
+        assert cohort.credential_id == enrollment.credential_id
+        assert person.hired_on <= enrollment.enrolled_on, (person, enrollment)
+        assert timedelta(days=3) <= cohort.starts_on - enrollment.enrolled_on <= timedelta(days=21)
+        if person.left_on is not None:
+            assert cohort.starts_on < person.left_on, (person, enrollment)
+            for day in (enrollment.completed_on, enrollment.withdrawn_on, enrollment.last_activity_on):
+                assert day is None or day <= person.left_on, (person, enrollment)
 
 
 def test_outcomes_are_realistic(seeded):
-    cohorts = {c.id: c for c in rows(seeded.engine, Cohort)}
+    cohorts = {cohort.id: cohort for cohort in rows(seeded.engine, Cohort)}
     enrollments = rows(seeded.engine, Enrollment)
-    ended = Counter(e.status for e in enrollments if cohorts[e.cohort_id].ends_on < TODAY)
+    ended = Counter(enrollment.status for enrollment in enrollments if cohorts[enrollment.cohort_id].ends_on < TODAY)
     finished = ended["completed"] + ended["failed"] + ended["withdrawn"]
     assert finished > 0.9 * sum(ended.values())
     assert 0.55 <= ended["completed"] / finished <= 0.80
     assert 0.04 <= ended["failed"] / finished <= 0.16
     assert 0.12 <= ended["withdrawn"] / finished <= 0.32
 
-    running = Counter(e.status for e in enrollments
-                      if cohorts[e.cohort_id].starts_on <= TODAY <= cohorts[e.cohort_id].ends_on)
+    running = Counter(enrollment.status for enrollment in enrollments
+                      if cohorts[enrollment.cohort_id].starts_on <= TODAY <= cohorts[enrollment.cohort_id].ends_on)
     assert running["in_progress"] > running["withdrawn"] > 0
-    stalled = [e for e in enrollments
-               if e.status == "in_progress" and e.last_activity_on < TODAY - timedelta(days=30)]
+    stalled = [enrollment for enrollment in enrollments
+               if enrollment.status == "in_progress" and enrollment.last_activity_on < TODAY - timedelta(days=30)]
     assert stalled, "at-risk alerts need learners without recent activity"
-    assert Counter(e.sponsor for e in enrollments).most_common(1)[0][0] == "employer"
+    assert Counter(enrollment.sponsor for enrollment in enrollments).most_common(1)[0][0] == "employer"
 
 
 def test_some_people_enrol_again_after_failing_or_withdrawing(seeded):
     by_pair = defaultdict(list)
-    for e in rows(seeded.engine, Enrollment):
-        by_pair[(e.employee_id, e.credential_id)].append(e)
-    repeats = [sorted(es, key=lambda e: e.enrolled_on) for es in by_pair.values() if len(es) > 1]
+    for enrollment in rows(seeded.engine, Enrollment):
+        by_pair[(enrollment.employee_id, enrollment.credential_id)].append(enrollment)
+    repeats = [sorted(same_pair, key=lambda enrollment: enrollment.enrolled_on)
+               for same_pair in by_pair.values() if len(same_pair) > 1]
     assert repeats
     for first, *later in repeats:
-        for e in later:
+        for enrollment in later:
             assert first.status in ("failed", "withdrawn")
-            assert e.enrolled_on > (first.completed_on or first.withdrawn_on)
+            assert enrollment.enrolled_on > (first.completed_on or first.withdrawn_on)
 
 
 # --- People, PDPs, assessments, surveys --------------------------------------------
 
 
 def test_people(seeded):
-    people = {p.id: p for p in rows(seeded.engine, Employee)}
-    depts = {d.id: d for d in rows(seeded.engine, Department)}
-    refs = Counter((p.employer_id, p.employee_ref) for p in people.values())
+    people = {person.id: person for person in rows(seeded.engine, Employee)}
+    departments = {department.id: department for department in rows(seeded.engine, Department)}
+    refs = Counter((person.employer_id, person.employee_ref) for person in people.values())
     assert max(refs.values()) == 1
-    left = [p for p in people.values() if p.left_on is not None]
+    left = [person for person in people.values() if person.left_on is not None]
     assert 0.07 <= len(left) / len(people) <= 0.17
-    assert any(p.left_on >= TODAY - timedelta(days=730) for p in left)
-    for p in people.values():
-        assert re.fullmatch(r"E\d{6}", p.employee_ref)
-        assert p.hired_on <= TODAY and (p.left_on is None or p.hired_on <= p.left_on < TODAY)
-        assert depts[p.department_id].employer_id == p.employer_id
-        if p.manager_id is not None:
-            m = people[p.manager_id]
-            assert m.id < p.id and m.department_id == p.department_id
-    assert sum(p.manager_id is None for p in people.values()) <= len(depts)
+    assert any(person.left_on >= TODAY - timedelta(days=730) for person in left)
+    for person in people.values():
+        assert re.fullmatch(r"E\d{6}", person.employee_ref)
+        assert person.hired_on <= TODAY and (person.left_on is None or person.hired_on <= person.left_on < TODAY)
+        assert departments[person.department_id].employer_id == person.employer_id
+        if person.manager_id is not None:
+            manager = people[person.manager_id]
+            assert manager.id < person.id and manager.department_id == person.department_id
+    assert sum(person.manager_id is None for person in people.values()) <= len(departments)
 
 
 def test_pdps_and_goals(seeded):
-    people = {p.id: p for p in rows(seeded.engine, Employee)}
+    people = {person.id: person for person in rows(seeded.engine, Employee)}
     pdps = rows(seeded.engine, Pdp)
-    current = [p for p in people.values() if p.left_on is None]
-    this_year = [d for d in pdps if d.period == str(TODAY.year)]
+    current = [person for person in people.values() if person.left_on is None]
+    this_year = [pdp for pdp in pdps if pdp.period == str(TODAY.year)]
     assert 0.45 <= len(this_year) / len(current) <= 0.75
-    assert {d.status for d in this_year} <= {"active", "draft"}
-    assert {d.status for d in pdps if d.period == str(TODAY.year - 1)} == {"closed"}
-    for d in pdps:
-        assert d.manager_id == people[d.employee_id].manager_id
+    assert {pdp.status for pdp in this_year} <= {"active", "draft"}
+    assert {pdp.status for pdp in pdps if pdp.period == str(TODAY.year - 1)} == {"closed"}
+    for pdp in pdps:
+        assert pdp.manager_id == people[pdp.employee_id].manager_id
+    assert_goals_are_plausible(rows(seeded.engine, PdpGoal), {pdp.id: pdp.period for pdp in pdps})
 
-    period = {d.id: d.period for d in pdps}
-    goals = rows(seeded.engine, PdpGoal)
-    per_pdp = Counter(g.pdp_id for g in goals)
+
+def assert_goals_are_plausible(goals: list, period: dict[int, str]) -> None:
+    """One to four goals per plan; this year's in every status, some overdue and some due soon."""
+    per_pdp = Counter(goal.pdp_id for goal in goals)
     assert min(per_pdp.values()) >= 1 and max(per_pdp.values()) <= 4
-    now = [g for g in goals if period[g.pdp_id] == str(TODAY.year)]
-    assert any(g.due_on < TODAY and g.status in ("planned", "in_progress") for g in now), "overdue goals"
-    assert any(TODAY <= g.due_on <= TODAY + timedelta(days=30) and g.status == "planned" for g in now)
-    assert {g.status for g in now} == {"planned", "in_progress", "achieved", "dropped"}
-    for g in goals:
-        assert g.skill_id is not None or g.credential_id is not None
-        assert g.target_level is None or 1 <= g.target_level <= 5
+    now = [goal for goal in goals if period[goal.pdp_id] == str(TODAY.year)]
+    assert any(goal.due_on < TODAY and goal.status in ("planned", "in_progress") for goal in now), "overdue goals"
+    assert any(TODAY <= goal.due_on <= TODAY + timedelta(days=30) and goal.status == "planned" for goal in now)
+    assert {goal.status for goal in now} == {"planned", "in_progress", "achieved", "dropped"}
+    for goal in goals:
+        assert goal.skill_id is not None or goal.credential_id is not None
+        assert goal.target_level is None or 1 <= goal.target_level <= 5
 
 
 def test_assessments_and_surveys(seeded):
-    people = {p.id: p for p in rows(seeded.engine, Employee)}
-    for a in rows(seeded.engine, SkillAssessment):
-        p = people[a.employee_id]
-        assert p.hired_on <= a.assessed_on <= TODAY
-        assert p.left_on is None or a.assessed_on <= p.left_on
-    enrollments = {e.id: e for e in rows(seeded.engine, Enrollment)}
+    people = {person.id: person for person in rows(seeded.engine, Employee)}
+    for assessment in rows(seeded.engine, SkillAssessment):
+        person = people[assessment.employee_id]
+        assert person.hired_on <= assessment.assessed_on <= TODAY
+        assert person.left_on is None or assessment.assessed_on <= person.left_on
+    enrollments = {enrollment.id: enrollment for enrollment in rows(seeded.engine, Enrollment)}
     surveys = rows(seeded.engine, OutcomeSurvey)
-    completed = [e for e in enrollments.values() if e.status == "completed"]
+    completed = [enrollment for enrollment in enrollments.values() if enrollment.status == "completed"]
     assert 0.3 <= len(surveys) / len(completed) <= 0.65
-    for s in surveys:
-        e = enrollments[s.enrollment_id]
-        assert e.status == "completed" and s.employee_id == e.employee_id
-        assert 60 <= (s.surveyed_on - e.completed_on).days <= 120 and s.surveyed_on <= TODAY
-    gain = sum(s.performance_after - s.performance_before for s in surveys) / len(surveys)
+    for survey in surveys:
+        enrollment = enrollments[survey.enrollment_id]
+        assert enrollment.status == "completed" and survey.employee_id == enrollment.employee_id
+        assert 60 <= (survey.surveyed_on - enrollment.completed_on).days <= 120 and survey.surveyed_on <= TODAY
+    gain = sum(survey.performance_after - survey.performance_before for survey in surveys) / len(surveys)
     assert 0 < gain < 1
 
 
@@ -332,29 +339,34 @@ def test_assessments_and_surveys(seeded):
 
 
 def test_demo_users(seeded):
-    orgs = {o.id: o for o in rows(seeded.engine, Organization)}
-    users = {u.email: u for u in rows(seeded.engine, AppUser)}
+    organisations = {organisation.id: organisation for organisation in rows(seeded.engine, Organization)}
+    users = {user.email: user for user in rows(seeded.engine, AppUser)}
     assert DEMO_USERS[0]["email"] == "officer@northbridge.ac.uk"
     assert DEMO_USERS[0]["role"] == "partnership_officer"
-    largest = Counter(e.employer_id for e in rows(seeded.engine, Employee)).most_common(1)[0][0]
-    assert DEMO_USERS[1]["role"] == "hr_manager" and DEMO_USERS[1]["org_code"] == orgs[largest].code
+    largest = Counter(employee.employer_id for employee in rows(seeded.engine, Employee)).most_common(1)[0][0]
+    assert DEMO_USERS[1]["role"] == "hr_manager" and DEMO_USERS[1]["org_code"] == organisations[largest].code
     assert DEMO_USERS[1]["email"].startswith("hr@")
 
     assert len(users) == len(DEMO_USERS)
-    for u in DEMO_USERS:
-        row = users[u["email"]]
-        assert (row.display_name, row.role, orgs[row.organization_id].code, row.is_active) == (
-            u["display_name"], u["role"], u["org_code"], u["is_active"])
-    active = [u for u in users.values() if u.is_active]
-    kinds = {(u.role, orgs[u.organization_id].kind) for u in active}
+    for user in DEMO_USERS:
+        row = users[user["email"]]
+        assert (row.display_name, row.role, organisations[row.organization_id].code, row.is_active) == (
+            user["display_name"], user["role"], user["org_code"], user["is_active"])
+    assert_every_role_can_sign_in(list(users.values()), organisations)
+    # The first HR manager in the list (the one login tests use) can sign in.
+    assert next(user for user in DEMO_USERS if user["role"] == "hr_manager")["is_active"]
+
+
+def assert_every_role_can_sign_in(users: list, organisations: dict) -> None:
+    """Active accounts for every role on both sides; the one deactivated account is an HR manager."""
+    active = [user for user in users if user.is_active]
+    kinds = {(user.role, organisations[user.organization_id].kind) for user in active}
     assert {(Role.admin, "university"), (Role.partnership_officer, "university"),
             (Role.hr_manager, "employer"), (Role.viewer, "employer"), (Role.viewer, "university")} <= kinds
-    assert sum(u.role == Role.partnership_officer for u in active) >= 2
-    assert len({u.organization_id for u in active if u.role == Role.hr_manager}) >= 2
-    inactive = [u for u in users.values() if not u.is_active]
-    assert [u.role for u in inactive] == [Role.hr_manager]
-    # The first HR manager in the list (the one login tests use) can sign in.
-    assert next(u for u in DEMO_USERS if u["role"] == "hr_manager")["is_active"]
+    assert sum(user.role == Role.partnership_officer for user in active) >= 2
+    assert len({user.organization_id for user in active if user.role == Role.hr_manager}) >= 2
+    inactive = [user for user in users if not user.is_active]
+    assert [user.role for user in inactive] == [Role.hr_manager]
 
 
 # --- The command line ------------------------------------------------------------------
