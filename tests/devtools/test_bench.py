@@ -1,11 +1,11 @@
-"""services/bench.py: the parts that need no benchmark database (page list, keys, statistics, verdicts)."""
+"""devtools/bench: the parts that need no benchmark database (page list, keys, statistics, verdicts)."""
 
 from __future__ import annotations
 
-from services import bench
+from devtools import bench
 
 
-def test_pages_per_role_are_read_from_dashboard():
+def test_pages_per_role_are_read_from_the_page_registry():
     pages, role_pages = bench.app_pages()
     assert pages["overview"].path == "pages/overview.py"
     assert pages["overview"].title == "Overview"
@@ -41,7 +41,7 @@ def test_verdicts_judge_the_large_scale_and_say_by_how_much():
         _page("Overview", "officer", "small", 0.2, 0.05), _page("Overview", "officer", "large", 1.9, 0.1),
         _page("PDPs", "officer", "small", 0.3, 0.1), _page("PDPs", "officer", "large", 0.6, 0.2),
     ]
-    report = {"pages": pages, "ratios": bench._ratios(pages), "import": {"rows_per_s": 6000},
+    report = {"pages": pages, "ratios": bench.ratios(pages), "import": {"rows_per_s": 6000},
               "peak_rss_mb": 1500.0, "load": {"errors": 0}}
     v = bench.verdicts(report)
     assert v["scale"] == "large"
