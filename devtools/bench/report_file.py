@@ -91,6 +91,8 @@ def _heading(report: dict) -> list[str]:
              "| database | employees | enrollments | seeded on | built |", "|---|---|---|---|---|"]
     for scale, summary in report["databases"].items():
         built = f"in {summary['build_seconds']:.0f} s" if summary["built"] else "reused"
+        if summary["built"] is None:  # a report carried over from elsewhere may not say
+            built = "—"
         lines.append(f"| {scale} | {number(summary['employees'], 0)} | {number(summary['enrollments'], 0)} | "
                      f"{summary['seeded_on'] or '—'} | {built} |")
     return lines
