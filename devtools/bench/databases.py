@@ -166,7 +166,8 @@ def _postgresql_database(scale: str, employees: int, seed: int, server_url: str)
     try:
         with admin.connect() as connection:
             names = set(connection.execute(text("SELECT datname FROM pg_database")).scalars())
-            stale = sorted(n for n in names if n.startswith(f"bench_e{employees}_s{seed}_") and n != name)
+            stale = sorted(other for other in names
+                           if other.startswith(f"bench_e{employees}_s{seed}_") and other != name)
             if stale:
                 log(f"stale benchmark databases on the server (drop them when done): {', '.join(stale)}")
             if name in names:

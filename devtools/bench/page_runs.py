@@ -151,7 +151,8 @@ def _measure_page(database: BenchDatabase, name: str, page: PageEntry, role: str
         "page": name, "title": page.title, "role": role, "scale": database.scale,
         "cold_s": RUN_LIMIT_S if limited else median(cold), "warm_s": median(warm),
         "over_limit": limited,
-        "cold_runs": [round(x, 4) for x in cold], "warm_runs": [round(x, 4) for x in warm],
+        "cold_runs": [round(seconds, 4) for seconds in cold],
+        "warm_runs": [round(seconds, 4) for seconds in warm],
         "errors": sorted(set(problems)),
     }
     log(f"{database.scale:5} {role:10} {page.title:28} cold {_seconds(row['cold_s'])} warm {_seconds(row['warm_s'])}"

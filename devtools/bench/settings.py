@@ -89,12 +89,12 @@ def median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100)."""
+def percentile(values: list[float], percent: float) -> float | None:
+    """Nearest-rank percentile (``percent`` in 0..100)."""
     if not values:
         return None
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))
+    rank = max(0, min(len(ordered) - 1, math.ceil(percent / 100 * len(ordered)) - 1))
     return ordered[rank]
 
 
