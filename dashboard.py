@@ -17,34 +17,18 @@ from db.engine import get_engine
 from db.models import Role
 from services.formatting import label
 from services.identity import session_expired, sign_in
+from ui.navigation import PAGES as PAGE_ENTRIES
+from ui.navigation import ROLE_PAGES
 from ui.widgets import SIGNED_IN_KEY
 
 log = logging.getLogger("dashboard")
 
 st.set_page_config(page_title="Micro-credentials", page_icon=":material/school:", layout="wide")
 
+# Built from the registry in ui/navigation.py (plain data the benchmark reads too).
 PAGES = {
-    "overview": st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    "enrollments": st.Page("pages/enrollments.py", title="Enrollment and completion", icon=":material/school:",
-                           url_path="enrollments"),
-    "upskilling": st.Page("pages/upskilling.py", title="Upskilling", icon=":material/trending_up:", url_path="upskilling"),
-    "pdps": st.Page("pages/pdps.py", title="PDPs", icon=":material/flag:", url_path="pdps"),
-    "review": st.Page("pages/review.py", title="Quarterly review", icon=":material/slideshow:", url_path="review"),
-    "catalogue": st.Page("pages/catalogue.py", title="Credential catalogue", icon=":material/menu_book:",
-                         url_path="catalogue"),
-    "codesign": st.Page("pages/codesign.py", title="Co-design studio", icon=":material/handshake:",
-                        url_path="codesign"),
-    "imports": st.Page("pages/imports.py", title="Import data", icon=":material/upload_file:", url_path="imports"),
-    "users": st.Page("pages/users.py", title="Users", icon=":material/group:", url_path="users"),
-}
-
-# Which pages each role may open, in menu order.
-ROLE_PAGES: dict[Role, list[str]] = {
-    Role.admin: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports", "users"],
-    Role.partnership_officer: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports"],
-    Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports"],
-    # Viewers read the catalogue; the co-design studio (editing) is not registered for them.
-    Role.viewer: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue"],
+    name: st.Page(entry.path, title=entry.title, icon=entry.icon, url_path=entry.url_path, default=entry.default)
+    for name, entry in PAGE_ENTRIES.items()
 }
 
 LOGGED_IN_KEY = "recorded_login_for"

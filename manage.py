@@ -311,16 +311,18 @@ def cmd_oulad(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from services import bench
+    from devtools import bench
 
-    opts = bench.Options(
+    options = bench.Options(
         employees=args.employees, small_employees=args.small_employees, runs=args.runs, skip_large=args.skip_large,
         load_seconds=args.load_seconds, load_sessions=args.load_sessions, load_think_s=args.load_think,
         load_browsers=args.load_browsers, load_processes=args.load_processes,
         database_dir=Path(args.database_dir), skip_pages=args.skip_pages, skip_import=args.skip_import,
     )
-    report = bench.run(opts)
+    report = bench.run(options)
     print(bench.to_json(report) if args.json else bench.format_report(report))
+    written = bench.write_report_file(report)
+    bench.log(f"the full report is in {written.relative_to(bench.ROOT)}")
     return 0
 
 
@@ -396,7 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--load-sessions", type=int, default=20, help="concurrent browser sessions (0: no load test)")
     p.add_argument("--load-think", type=float, default=5.0, help="seconds each session waits between pages (default 5)")
     p.add_argument("--load-browsers", type=int, default=2, help="real Chromium tabs besides the sessions (default 2)")
-    p.add_argument("--load-processes", type=int, default=0, help="app processes for the load test (default: one per CPU)")
+    p.add_argument("--load-processes", type=int, default=0,
+                   help="app processes for the load test (default: one per CPU)")
     p.add_argument("--database-dir", default="data/bench", help="where SQLite benchmark databases are kept")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=cmd_bench)

@@ -1,6 +1,6 @@
 """DEVELOPMENT ONLY: start the app stack (identity provider + `streamlit run`) as subprocesses.
 
-Used by the benchmark's load test (services/bench.py) and the multi-process test
+Used by the benchmark's load test (devtools/bench/load_test.py) and the multi-process test
 (tests/multiprocess) and the browser tests (tests/browser). Everything listens on
 loopback; logs and the per-process secrets files live in a directory the caller owns.
 """
