@@ -21,13 +21,12 @@ from devtools.bench.settings import (
 
 def _calls(scope, filters, quarter, today) -> dict[str, Callable]:
     """Each metric a page asks ui/data.py for, and the review pack: name -> call(session)."""
-    from services import metrics
     from services.review import build_pack
     from ui.data import METRICS
 
     calls: dict[str, Callable] = {
-        name: (lambda session, name=name: getattr(metrics, name)(session, scope, filters, today=today))
-        for name in sorted(METRICS)
+        name: (lambda session, metric=metric: metric(session, scope, filters, today=today))
+        for name, metric in sorted(METRICS.items())
     }
     calls["review_pack"] = lambda session: build_pack(session, scope, quarter=quarter, today=today)
     return calls
