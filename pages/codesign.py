@@ -6,7 +6,7 @@ discuss and decide changes; sign off and publish.
   stays chosen across reruns and actions, whatever its label becomes (ui/state.choice).
 - The open tab is a widget with a key, so an action reruns the page on the same tab.
 - Every action passes the version this page loaded (``loaded``): if someone else saved in between,
-  services/codesign.py refuses the change and the page shows what they changed.
+  services/codesign refuses the change and the page shows what they changed.
 """
 
 import streamlit as st

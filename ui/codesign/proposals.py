@@ -1,7 +1,7 @@
 """Proposals in the studio: propose a change to a field, the outcomes or the skills mapping; discuss and decide.
 
 A proposal applies when every other party has accepted it; each card shows who has decided and who still
-has to (services/codesign.py, docs/codesign.md).
+has to (services/codesign/proposing.py, docs/codesign.md).
 """
 
 from __future__ import annotations
