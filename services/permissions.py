@@ -18,7 +18,7 @@ from db.scope import AccessDenied, Scope
 # - Approve: each party for its own organisation. Publish, retire, choose the co-designers: the university.
 # - Create a draft: partnership officers of a university, admins.
 
-READ_ONLY = "Viewers have read-only access."
+_CODESIGN_READ_ONLY = "Viewers have read-only access."
 
 # Content can change until publication; an edit to an approved credential sends it back to review.
 EDITABLE = frozenset({CredentialStatus.draft, CredentialStatus.in_review, CredentialStatus.approved})
@@ -113,7 +113,7 @@ def proposal_rights(scope: Scope, cred: Credential, partners: frozenset[int], pr
 
 def require_editor(scope: Scope, cred: Credential, partners: frozenset[int]) -> None:
     if scope.read_only:
-        raise AccessDenied(READ_ONLY)
+        raise AccessDenied(_CODESIGN_READ_ONLY)
     if not may_edit(scope, cred, partners):
         raise AccessDenied(
             "Only partnership officers of the credential's university and HR managers of a "
@@ -123,7 +123,7 @@ def require_editor(scope: Scope, cred: Credential, partners: frozenset[int]) -> 
 
 def require_university(scope: Scope, cred: Credential, what: str) -> None:
     if scope.read_only:
-        raise AccessDenied(READ_ONLY)
+        raise AccessDenied(_CODESIGN_READ_ONLY)
     if not is_university_side(scope, cred):
         raise AccessDenied(f"Only the credential's university {what}.")
 
@@ -152,11 +152,11 @@ def require_withdrawer(scope: Scope, proposal: ChangeProposal, cred: Credential,
 
 def require_approver(scope: Scope, cred: Credential, partners: frozenset[int]) -> None:
     if scope.read_only:
-        raise AccessDenied(READ_ONLY)
+        raise AccessDenied(_CODESIGN_READ_ONLY)
     if not may_approve(scope, side(scope, cred, partners)):
         raise AccessDenied("Approvals come from the credential's university and its co-designing employers.")
 
 
 def require_skill_editor(scope: Scope) -> None:
     if not may_add_skill(scope):
-        raise AccessDenied(READ_ONLY)
+        raise AccessDenied(_CODESIGN_READ_ONLY)
