@@ -6,7 +6,7 @@ discuss and decide changes; sign off and publish.
   stays chosen across reruns and actions, whatever its label becomes (ui/state.choice).
 - The open tab is a widget with a key, so an action reruns the page on the same tab.
 - Every action passes the version this page loaded (``loaded``): if someone else saved in between,
-  services/codesign.py refuses the change and the page shows what they changed.
+  services/codesign refuses the change and the page shows what they changed.
 """
 
 import streamlit as st
@@ -46,18 +46,18 @@ labels = {a.credential_id: a.label for a in choices}
 credential_id = state.choice("Credential", list(labels), key=content.PICKER, format_func=labels.get,
                              help="What needs you comes first; each label says what awaits you.")
 with Session(get_engine()) as session:
-    d = codesign.detail(session, scope, credential_id)
+    detail = codesign.detail(session, scope, credential_id)
     skill_names = dict(codesign.skill_choices(session))
-    current = codesign.snapshot(session, d.credential)
-    if not partners and "partners" in d.actions:
-        partners = dict(codesign.partner_options(session, scope, d.credential.university_id))
-cred = d.credential
+    current = codesign.snapshot(session, detail.credential)
+    if not partners and "partners" in detail.actions:
+        partners = dict(codesign.partner_options(session, scope, detail.credential.university_id))
+cred = detail.credential
 
 # The version this person is working from: set when they first open the credential, moved on only by
 # their own saves or by "Load the latest version".
 loaded: dict[int, int] = st.session_state.setdefault("cd_loaded", {})
 base = loaded.setdefault(credential_id, cred.version)
-studio = Studio(scope=scope, credential_id=credential_id, base=base, loaded=loaded, d=d)
+studio = Studio(scope=scope, credential_id=credential_id, base=base, loaded=loaded, detail=detail)
 
 content.header(studio)
 if cred.version != base:
@@ -73,12 +73,12 @@ if cred.version != base:
         loaded[credential_id] = cred.version
         st.rerun()
 
-if "edit" not in d.actions and cred.status not in codesign.EDITABLE:
+if not codesign.content_editable(cred):  # the service's rule: published and retired content is frozen
     st.info(f"{cred.code} is {label(cred.status).lower()}: its content is frozen.", icon=":material/lock:")
 show_flash()
 
 # A key and on_change="rerun" make the tabs a widget: the open tab survives every rerun (an action's too).
-tab = dict(zip(TABS, st.tabs(TABS, key="cd_tab", on_change="rerun")))
+tab = dict(zip(TABS, st.tabs(TABS, key="cd_tab", on_change="rerun"), strict=True))
 with tab["Details"]:
     content.details(studio)
 with tab["Learning outcomes"]:

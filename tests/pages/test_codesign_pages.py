@@ -7,19 +7,29 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from db.models import (
-    Approval, AuditEvent, ChangeProposal, Credential, CredentialRevision, CredentialSkill, LearningOutcome,
+    Approval,
+    AuditEvent,
+    ChangeProposal,
+    Credential,
+    CredentialRevision,
+    CredentialSkill,
+    LearningOutcome,
 )
 from services import badges
 from services.metrics import Filters
+from tests.pages import test_pages
+from tests.pages.test_pages import EMAILS, app_as, button, table_with
 from ui.safe import md
-from tests.pages.test_pages import EMAILS, app_as, app_db, button, table_with  # noqa: F401  (app_db: a fixture)
+
+# The fixture, found by pytest under this module-level name; assigned rather than imported, so that the tests'
+# ``app_db`` parameters do not shadow an import (F811).
+app_db = test_pages.app_db
 
 
 def widget(seq, label: str, form: str | None = None):
@@ -58,14 +68,15 @@ def test_officer_and_hr_manager_propose_accept_sign_off_and_publish(app_db, sess
     button(hr, "Propose change").click().run()
     ok(hr)
     pid = session.scalar(select(func.max(ChangeProposal.id)))
-    assert [s.value for s in hr.success] == [f"Proposal #{pid} sent: Uni One decide it."]
+    assert [message.value for message in hr.success] == [f"Proposal #{pid} sent: Uni One decide it."]
 
     # The university's officer accepts it (the other side), maps a skill, submits and approves.
     officer = open_studio("officer@uni-one.test", k2)
-    assert f"accept_{pid}" in {b.key for b in officer.button}
+    assert f"accept_{pid}" in {shown.key for shown in officer.button}
     officer.button(key=f"accept_{pid}").click().run()
     ok(officer)
-    assert [s.value for s in officer.success] == [f"Proposal #{pid} accepted by every party and applied as version 2."]
+    assert [message.value for message in officer.success] == [
+        f"Proposal #{pid} accepted by every party and applied as version 2."]
     widget(officer.selectbox, "Skill").select(world.id("s1"))
     widget(officer.slider, "Proficiency").set_value(4)
     button(officer, "Save skill mapping").click().run()
@@ -74,45 +85,54 @@ def test_officer_and_hr_manager_propose_accept_sign_off_and_publish(app_db, sess
     ok(officer)
     officer.button(key="cd_approve").click().run()
     ok(officer)
-    assert "cd_publish" not in {b.key for b in officer.button}  # Acme has not approved yet
+    assert "cd_publish" not in {shown.key for shown in officer.button}  # Acme has not approved yet
 
     # The HR manager's page still shows version 1: warned, reloads, approves version 3.
     hr.run()
-    assert any("Someone else saved this credential" in w.value for w in hr.warning)
+    assert any("Someone else saved this credential" in warning.value for warning in hr.warning)
     hr.button(key="cd_reload").click().run()
     ok(hr)
     assert not hr.warning
-    assert "cd_publish" not in {b.key for b in hr.button}  # only the university publishes
+    assert "cd_publish" not in {shown.key for shown in hr.button}  # only the university publishes
     hr.button(key="cd_approve").click().run()
     ok(hr)
 
     officer.run()
     officer.button(key="cd_publish").click().run()
     ok(officer)
-    assert [s.value for s in officer.success] == [
+    assert [message.value for message in officer.success] == [
         "Published version 3: it is in every partner's catalogue; its content is frozen."]
 
+    assert_published_with_its_record(session, world, k2)
+    assert_catalogue_history(officer, k2)
+
+
+def assert_published_with_its_record(session, world, k2) -> None:
+    """K2 after the round: published as version 3, approved by both parties, every step audited."""
     session.expire_all()
-    c = session.get(Credential, k2)
-    assert (c.status, c.version, c.summary) == ("published", 3, "Data skills for bank teams")
+    published = session.get(Credential, k2)
+    assert (published.status, published.version, published.summary) == ("published", 3, "Data skills for bank teams")
     assert set(session.scalars(select(Approval.organization_id).where(
         Approval.credential_id == k2, Approval.version == 3)).all()) == {world.id("U"), world.id("A")}
     assert list(session.scalars(select(CredentialRevision.version).where(CredentialRevision.credential_id == k2)
                                 .order_by(CredentialRevision.version)).all()) == [1, 2, 3]
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.actor_email != "seed")
                               .order_by(AuditEvent.id)).all()
-    assert actions == ["proposal.create", "proposal.decision", "credential.edit", "proposal.accepted", "credential.edit",
-                       "credential.status", "credential.approve", "credential.approve", "credential.status",
-                       "credential.status", "proposal.withdrawn"]  # publishing closes Acme's open title proposal
+    assert actions == ["proposal.create", "proposal.decision", "credential.edit", "proposal.accepted",
+                       "credential.edit", "credential.status", "credential.approve", "credential.approve",
+                       "credential.status", "credential.status",
+                       "proposal.withdrawn"]  # publishing closes Acme's open title proposal
 
-    # The catalogue shows the published credential with its history and a diff between versions.
+
+def assert_catalogue_history(officer, k2) -> None:
+    """The catalogue shows the published credential with its history and a diff between versions."""
     officer.switch_page("pages/catalogue.py").run()
     officer.selectbox(key="cat_credential").select(k2).run()
     ok(officer)
-    diff = next(d.value for d in officer.dataframe if "before" in d.value.columns)
+    diff = next(frame.value for frame in officer.dataframe if "before" in frame.value.columns)
     assert list(diff["field"]) == ["Skill: analyse big data"]  # by default the two latest versions, 2 → 3
     officer.selectbox(key=f"cat_from_{k2}").select(1).run()
-    diff = next(d.value for d in officer.dataframe if "before" in d.value.columns)
+    diff = next(frame.value for frame in officer.dataframe if "before" in frame.value.columns)
     assert list(diff["field"]) == ["Summary", "Skill: analyse big data"]
     assert list(diff["after"]) == ["Data skills for bank teams", "proficiency 4"]
 
@@ -240,7 +260,7 @@ def test_after_submit_approve_and_publish_the_same_credential_and_tab_stay_with_
     ok(officer)
     assert picked(officer) == (k2, "K2 · Credential K2 · In review — your approval of version 1; 1 proposal to decide")
     assert officer.session_state["cd_tab"] == "Sign-off"
-    assert [s.value for s in officer.success] == [
+    assert [message.value for message in officer.success] == [
         "Submitted for review: version 1 now needs the approval of Uni One and Acme."]
 
     # The next click acts on K2 (the label changed; the picker did not fall back to another credential).
@@ -248,16 +268,17 @@ def test_after_submit_approve_and_publish_the_same_credential_and_tab_stay_with_
     ok(officer)
     assert picked(officer) == (k2, "K2 · Credential K2 · In review — 1 proposal to decide")
     assert officer.session_state["cd_tab"] == "Sign-off"
-    assert [s.value for s in officer.success] == ["Approved version 1. Still to approve: Acme."]
-    assert "cd_approve" not in {b.key for b in officer.button}
+    assert [message.value for message in officer.success] == ["Approved version 1. Still to approve: Acme."]
+    assert "cd_approve" not in {shown.key for shown in officer.button}
     assert "Waiting for the approval of Acme." in [c.value for c in officer.caption]
 
     hr = on_tab(open_studio("hr@acme.test", k2), "Sign-off")
     hr.button(key="cd_approve").click().run()
     ok(hr)
-    assert [s.value for s in hr.success] == [
+    assert [message.value for message in hr.success] == [
         "Approved version 1. Every party has approved it: it is approved, and the university can publish it."]
-    assert picked(hr)[1] == "K2 · Credential K2 · Approved — waiting for the university to publish; 1 proposal of yours open"
+    assert picked(hr)[1] == ("K2 · Credential K2 · Approved — waiting for the university to publish; "
+                             "1 proposal of yours open")
 
     officer.run()
     assert picked(officer) == (k2, "K2 · Credential K2 · Approved — 1 proposal to decide; ready to publish")
@@ -265,7 +286,7 @@ def test_after_submit_approve_and_publish_the_same_credential_and_tab_stay_with_
     ok(officer)
     assert picked(officer) == (k2, "K2 · Credential K2 · Published")
     assert officer.session_state["cd_tab"] == "Sign-off"
-    assert [s.value for s in officer.success] == [
+    assert [message.value for message in officer.success] == [
         "Published version 1: it is in every partner's catalogue; its content is frozen."]
     assert list(table_with(officer, "state")["state"]) == ["Approved", "Approved"]
     session.expire_all()
@@ -278,7 +299,7 @@ def test_the_tab_is_kept_after_an_edit_and_when_another_credential_is_chosen(app
     widget(officer.selectbox, "Skill").select(app_db.id("s2"))
     button(officer, "Save skill mapping").click().run()
     ok(officer)
-    assert [s.value for s in officer.success] == ["Mapped skill lead a team at proficiency 3 (version 2)."]
+    assert [message.value for message in officer.success] == ["Mapped skill lead a team at proficiency 3 (version 2)."]
     assert officer.session_state["cd_tab"] == "Skills" and picked(officer)[0] == k2
     officer.selectbox(key="cd_credential").select(k3).run()
     ok(officer)
@@ -297,7 +318,7 @@ def test_edit_an_outcome_starts_from_its_text_and_follows_the_chosen_outcome(app
     widget(officer.text_area, "Text").input("Explain a model and its limits to a board")
     button(officer, "Save outcome").click().run()
     ok(officer)
-    assert [s.value for s in officer.success] == ["Edited learning outcome 2 (version 2)."]
+    assert [message.value for message in officer.success] == ["Edited learning outcome 2 (version 2)."]
     assert officer.session_state["cd_tab"] == "Learning outcomes" and picked(officer)[0] == k2
     assert officer.selectbox(key=f"cd_outcome_pick_{k2}").value == 1  # still the outcome just edited
     assert widget(officer.text_area, "Text").value == "Explain a model and its limits to a board"
@@ -367,7 +388,7 @@ def test_co_designers_and_a_proposal_both_employers_must_accept(app_db, session)
     widget(officer.multiselect, "Co-designing employers").set_value([app_db.id("A"), app_db.id("B")])
     button(officer, "Save co-designers").click().run()
     ok(officer)
-    assert [s.value for s in officer.success] == ["Co-designers saved (version 2): Acme and Beta."]
+    assert [message.value for message in officer.success] == ["Co-designers saved (version 2): Acme and Beta."]
     assert officer.session_state["cd_tab"] == "Co-designers"
 
     on_tab(officer, "Proposals")
@@ -378,7 +399,7 @@ def test_co_designers_and_a_proposal_both_employers_must_accept(app_db, session)
     button(officer, "Propose change").click().run()
     ok(officer)
     pid = session.scalar(select(func.max(ChangeProposal.id)))
-    assert [s.value for s in officer.success] == [f"Proposal #{pid} sent: Acme and Beta decide it."]
+    assert [message.value for message in officer.success] == [f"Proposal #{pid} sent: Acme and Beta decide it."]
     assert officer.session_state["cd_tab"] == "Proposals"
 
     hr_a = on_tab(open_studio("hr@acme.test", k2), "Proposals")
@@ -395,7 +416,8 @@ def test_co_designers_and_a_proposal_both_employers_must_accept(app_db, session)
     hr_b = on_tab(open_studio("hr@beta.test", k2), "Proposals")
     hr_b.button(key=f"accept_{pid}").click().run()
     ok(hr_b)
-    assert [s.value for s in hr_b.success] == [f"Proposal #{pid} accepted by every party and applied as version 3."]
+    assert [message.value for message in hr_b.success] == [
+        f"Proposal #{pid} accepted by every party and applied as version 3."]
     assert picked(hr_b)[0] == k2 and hr_b.session_state["cd_tab"] == "Proposals"
     session.expire_all()
     assert session.get(Credential, k2).eqf_level == 6
@@ -411,7 +433,7 @@ def test_hr_manager_proposes_a_skill_mapping(app_db, session):
     button(hr, "Propose change").click().run()
     ok(hr)
     pid = session.scalar(select(func.max(ChangeProposal.id)))
-    assert [s.value for s in hr.success] == [f"Proposal #{pid} sent: Uni One decide it."]
+    assert [message.value for message in hr.success] == [f"Proposal #{pid} sent: Uni One decide it."]
     prop = session.get(ChangeProposal, pid)
     assert (prop.field, json.loads(prop.new_value)) == ("skills", [{"skill_id": app_db.id("s2"), "proficiency": 4}])
     assert any(t.value == "lead a team (4)" for t in hr.text)

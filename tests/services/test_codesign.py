@@ -17,8 +17,16 @@ from sqlmodel import Session
 
 from db.engine import make_engine
 from db.models import (
-    Approval, AuditEvent, ChangeProposal, Credential, CredentialPartner, CredentialRevision, CredentialSkill,
-    LearningOutcome, ProposalComment, ProposalDecision,
+    Approval,
+    AuditEvent,
+    ChangeProposal,
+    Credential,
+    CredentialPartner,
+    CredentialRevision,
+    CredentialSkill,
+    LearningOutcome,
+    ProposalComment,
+    ProposalDecision,
 )
 from db.scope import AccessDenied, scoped
 from services import codesign
@@ -261,7 +269,8 @@ def test_the_university_chooses_co_designers(session, world):
                         changes={"partners": [world.id("A"), world.id("B")]})
     assert codesign.partner_ids(session, k2) == {world.id("A"), world.id("B")}
     with pytest.raises(CodesignError, match="in partnership"):  # Gamma partners Uni Two only
-        codesign.save_draft(session, officer, credential_id=k2, expected_version=2, changes={"partners": [world.id("C")]})
+        codesign.save_draft(session, officer, credential_id=k2, expected_version=2,
+                            changes={"partners": [world.id("C")]})
 
 
 # --- Concurrency -------------------------------------------------------------------
@@ -529,7 +538,8 @@ def test_the_other_side_decides_and_accepting_applies_the_change(session, world)
     codesign.comment(session, hr_a, proposal_id=pr, text="Our board asked for it")
     done = codesign.accept(session, officer, proposal_id=pr, expected_version=1)
     rev = done.revision
-    assert done.status == "accepted" and rev.version == 2 and rev.summary.startswith(f"Accepted proposal #{pr} by hr@acme.test")
+    assert done.status == "accepted" and rev.version == 2
+    assert rev.summary.startswith(f"Accepted proposal #{pr} by hr@acme.test")
     assert cred(session, world).title == "Credential K2 for banks"
     p = session.get(ChangeProposal, pr)
     session.refresh(p)
@@ -689,7 +699,8 @@ def test_a_university_proposal_applies_only_when_both_employers_accept(session, 
 def test_an_employer_proposal_needs_the_university_and_the_other_employer_and_one_rejection_closes_it(session, world):
     k2 = _two_employers(session, world)
     officer, hr_a, hr_b = (sc(session, world, x) for x in ("officer@u", "hr@a", "hr@b"))
-    prop = codesign.propose(session, hr_a, credential_id=k2, field="learning_hours", new_value=150, rationale="Practice")
+    prop = codesign.propose(session, hr_a, credential_id=k2, field="learning_hours", new_value=150,
+                            rationale="Practice")
     assert codesign.deciders(session, cred(session, world), prop) == [world.id("U"), world.id("B")]
     assert codesign.accept(session, officer, proposal_id=prop.id, expected_version=1).waiting_for == ("Beta",)
     done = codesign.reject(session, hr_b, proposal_id=prop.id, note="Too long for shift workers")
@@ -811,8 +822,10 @@ def test_the_studio_lists_what_needs_the_user_first(session, world):
     assert picker("officer@u")[:2] == ["K5 · Credential K5 · In review — your approval of version 1",
                                        "K2 · Credential K2 · Draft — 1 proposal to decide"]
     assert picker("officer@u")[-1] == "K1 · Credential K1 · Published"
-    assert picker("hr@a") == ["K2 · Credential K2 · Draft — to complete and submit for review; 1 proposal of yours open",
-                              "K1 · Credential K1 · Published"]
+    assert picker("hr@a") == [
+        "K2 · Credential K2 · Draft — to complete and submit for review; 1 proposal of yours open",
+        "K1 · Credential K1 · Published",
+    ]
     make_ready(session, world, "K2", status="in_review")
     assert picker("hr@a")[0] == "K2 · Credential K2 · In review — your approval of version 1; 1 proposal of yours open"
     codesign.approve(session, sc(session, world, "hr@a"), credential_id=world.id("K2"), expected_version=1)

@@ -5,5 +5,6 @@
 - ``proposals``: proposing a change and deciding one.
 - ``signoff``: the sign-off table and its buttons.
 
-UI only: what a user may do comes from services/codesign.py (``Detail.actions``, each proposal's rights).
+UI only: what a user may do comes from the service (``Detail.actions``, each proposal's rights), whose rules are
+services/permissions.py's.
 """

@@ -33,19 +33,24 @@ class Studio:
     credential_id: int
     base: int
     loaded: dict[int, int]
-    d: codesign.Detail
+    detail: codesign.Detail
+
+    @property
+    def target(self) -> dict[str, int]:
+        """The credential and the version an action applies to (the service's keyword arguments)."""
+        return {"credential_id": self.credential_id, "expected_version": self.base}
 
     def may(self, action: str) -> bool:
-        return action in self.d.actions
+        return action in self.detail.actions
 
-    def act(self, fn: Callable[[Session], Any], done: str | Callable[[Session, Any], str], *,
+    def act(self, call: Callable[[Session], Any], done: str | Callable[[Session, Any], str], *,
             clear: Sequence[str] = ()) -> None:
         """Run one service call. On success: the page moves to the saved version, the message is kept for the
         next run, the inputs named in ``clear`` (``fresh`` keys) start empty and the page reruns (the same
         credential and tab stay open). On refusal: say why, here, and keep what the user typed."""
         try:
             with Session(get_engine()) as session:
-                result = fn(session)
+                result = call(session)
                 self.loaded[self.credential_id] = codesign.current_version(session, self.scope, self.credential_id)
                 message = done(session, result) if callable(done) else done
         except codesign.EditConflict as exc:

@@ -1,7 +1,7 @@
 """Proposals in the studio: propose a change to a field, the outcomes or the skills mapping; discuss and decide.
 
 A proposal applies when every other party has accepted it; each card shows who has decided and who still
-has to (services/codesign.py, docs/codesign.md).
+has to (services/codesign/proposing.py, docs/codesign.md).
 """
 
 from __future__ import annotations
@@ -37,18 +37,20 @@ def _value_input(field: str, current):
     return st.text_input("New value", value=current, max_chars=200 if field == "title" else 30)
 
 
-def propose_form(s: Studio, current: dict, skill_names: dict[int, str]) -> None:
+def propose_form(studio: Studio, current: dict, skill_names: dict[int, str]) -> None:
     st.markdown("**Propose a change**")
     st.caption("The other parties decide: it is applied once each of them has accepted it, and closed if one "
                "rejects it.")
-    fields = [f for f in codesign.PROPOSABLE if f != SKILLS] + [SKILLS]
+    fields = [name for name in codesign.PROPOSABLE if name != SKILLS] + [SKILLS]
     # Outside the form, so that choosing a field reruns and its current value fills the box.
     field = state.choice("Field", fields, key="cd_prop_field", format_func=codesign.LABELS.get)
-    with st.form(f"cd_propose_{s.credential_id}_{s.base}_{field}", clear_on_submit=True):
+    with st.form(f"cd_propose_{studio.credential_id}_{studio.base}_{field}", clear_on_submit=True):
         if field == SKILLS:
-            mapped = dict(zip(s.d.skills["skill_id"].astype(int), s.d.skills["proficiency"].astype(int)))
+            table = studio.detail.skills
+            mapped = dict(zip(table["skill_id"].astype(int), table["proficiency"].astype(int), strict=True))
             skill_id = st.selectbox("Skill", list(skill_names), index=None, placeholder="Choose a skill",
-                                    format_func=lambda k: skill_names[k] + (f" (now {mapped[k]})" if k in mapped else ""),
+                                    format_func=lambda skill: skill_names[skill] + (
+                                        f" (now {mapped[skill]})" if skill in mapped else ""),
                                     key="cd_prop_skill")
             proficiency = st.slider("Proficiency", min_value=1, max_value=5, value=3, key="cd_prop_proficiency")
             remove = st.checkbox("Remove this skill from the credential instead", key="cd_prop_remove")
@@ -57,73 +59,89 @@ def propose_form(s: Studio, current: dict, skill_names: dict[int, str]) -> None:
         rationale = st.text_area("Rationale", max_chars=codesign.MAX_RATIONALE)
         if st.form_submit_button("Propose change", type="primary"):
             if field == SKILLS:
-                call = lambda ss: codesign.propose_skill(  # noqa: E731
-                    ss, s.scope, credential_id=s.credential_id, skill_id=skill_id,
+                call = lambda session: codesign.propose_skill(  # noqa: E731
+                    session, studio.scope, credential_id=studio.credential_id, skill_id=skill_id,
                     proficiency=None if remove else proficiency, rationale=rationale)
             else:
-                call = lambda ss: codesign.propose(ss, s.scope, credential_id=s.credential_id,  # noqa: E731
-                                                   field=field, new_value=value, rationale=rationale)
-            s.act(call, lambda ss, prop: f"Proposal #{prop.id} sent: {_deciders(ss, s, prop)} decide it.")
+                call = lambda session: codesign.propose(  # noqa: E731
+                    session, studio.scope, credential_id=studio.credential_id, field=field, new_value=value,
+                    rationale=rationale)
+            studio.act(call, lambda session, proposal: (f"Proposal #{proposal.id} sent: "
+                                                        f"{_deciders(session, studio, proposal)} decide it."))
 
 
-def _deciders(session, s: Studio, prop) -> str:
-    p = next(p for p in codesign.proposals(session, s.scope, s.credential_id) if p["id"] == prop.id)
-    return codesign.and_list(p["waiting_for"])
+def _deciders(session, studio: Studio, proposal) -> str:
+    sent = next(card for card in codesign.proposals(session, studio.scope, studio.credential_id)
+                if card["id"] == proposal.id)
+    return codesign.and_list(sent["waiting_for"])
 
 
-def _decision_line(r: dict) -> str:
-    if r["decision"] in ("accepted", "rejected"):
-        text = f"{r['organization']}: {label(r['decision']).lower()} by {r['by']}, {fmt(r['at'], 'datetime')}"
-        text += f" ({r['note']})" if r["note"] else ""
+def _decision_line(row: dict) -> str:
+    if row["decision"] in ("accepted", "rejected"):
+        text = f"{row['organization']}: {label(row['decision']).lower()} by {row['by']}, {fmt(row['at'], 'datetime')}"
+        text += f" ({row['note']})" if row["note"] else ""
     else:
-        text = f"{r['organization']}: {label(r['decision']).lower()}"
-    return md(text + ("" if r["party"] else " (no longer co-designs it)"))
+        text = f"{row['organization']}: {label(row['decision']).lower()}"
+    return md(text + ("" if row["party"] else " (no longer co-designs it)"))
 
 
-def card(s: Studio, p: dict) -> None:
-    with st.container(border=True, key=f"cd_proposal_{p['id']}"):
-        st.markdown(md(f"#{p['id']} · {p['label']} · {label(p['status'])}"))
-        st.caption(md(f"by {p['proposer']} ({p['organization']}) on version {p['base_version']}, "
-                      f"{fmt(p['created_at'], 'datetime')}"))
-        c1, c2 = st.columns(2)
-        c1.markdown("**Now**")
-        c1.text(p["current"])
-        c2.markdown("**Proposed**")
-        c2.text(p["proposed"])
-        st.markdown("**Rationale:** " + md(p["rationale"]))
-        st.markdown("**Decisions**")
-        if p["decisions"]:
-            st.markdown("\n".join(f"- {_decision_line(r)}" for r in p["decisions"]))
-        elif p["decided_by"]:
-            st.caption(md(f"{label(p['status'])} by {p['decided_by']}, {fmt(p['decided_at'], 'datetime')}"))
-        if p["status"] == "open":
-            st.caption(md(f"Waiting for {codesign.and_list(p['waiting_for'])}." if p["waiting_for"] else
-                          "Nobody is left to decide it."))
-        for c in p["comments"]:
-            st.markdown(md(f"{c['author']} ({fmt(c['at'], 'datetime')}): {c['text']}"))
-        if not (p["can_comment"] or p["can_withdraw"]):
-            return
-        pid = p["id"]
-        note = st.text_input("Comment", key=fresh(f"cd_note_{pid}"), max_chars=codesign.MAX_COMMENT,
-                             help="Sent with Accept or Reject too.")
-        b1, b2, b3 = st.columns(3)
-        if p["can_comment"] and b1.button("Add comment", key=f"comment_{pid}"):
-            s.act(lambda ss: codesign.comment(ss, s.scope, proposal_id=pid, text=note), "Comment added.",
-                  clear=[f"cd_note_{pid}"])
-        if p["can_accept"] and b2.button("Accept", key=f"accept_{pid}", type="primary"):
-            s.act(lambda ss: codesign.accept(ss, s.scope, proposal_id=pid, expected_version=s.base, note=note),
-                  lambda ss, done: done.message, clear=[f"cd_note_{pid}"])
-        if p["can_reject"] and b3.button("Reject", key=f"reject_{pid}"):
-            s.act(lambda ss: codesign.reject(ss, s.scope, proposal_id=pid, note=note), lambda ss, done: done.message,
-                  clear=[f"cd_note_{pid}"])
-        if p["can_withdraw"] and b2.button("Withdraw", key=f"withdraw_{pid}"):
-            s.act(lambda ss: codesign.withdraw(ss, s.scope, proposal_id=pid), f"Proposal #{pid} withdrawn.")
+def _card_record(proposal: dict) -> None:
+    """What the proposal is, who decided it and what was said."""
+    st.markdown(md(f"#{proposal['id']} · {proposal['label']} · {label(proposal['status'])}"))
+    st.caption(md(f"by {proposal['proposer']} ({proposal['organization']}) on version {proposal['base_version']}, "
+                  f"{fmt(proposal['created_at'], 'datetime')}"))
+    now_column, proposed_column = st.columns(2)
+    now_column.markdown("**Now**")
+    now_column.text(proposal["current"])
+    proposed_column.markdown("**Proposed**")
+    proposed_column.text(proposal["proposed"])
+    st.markdown("**Rationale:** " + md(proposal["rationale"]))
+    st.markdown("**Decisions**")
+    if proposal["decisions"]:
+        st.markdown("\n".join(f"- {_decision_line(row)}" for row in proposal["decisions"]))
+    elif proposal["decided_by"]:
+        st.caption(md(f"{label(proposal['status'])} by {proposal['decided_by']}, "
+                      f"{fmt(proposal['decided_at'], 'datetime')}"))
+    if proposal["status"] == "open":
+        st.caption(md(f"Waiting for {codesign.and_list(proposal['waiting_for'])}." if proposal["waiting_for"] else
+                      "Nobody is left to decide it."))
+    for comment in proposal["comments"]:
+        st.markdown(md(f"{comment['author']} ({fmt(comment['at'], 'datetime')}): {comment['text']}"))
 
 
-def proposals(s: Studio, current: dict, skill_names: dict[int, str]) -> None:
-    if s.may("propose"):
-        propose_form(s, current, skill_names)
-    if not s.d.proposals:
+def _card_actions(studio: Studio, proposal: dict) -> None:
+    """The comment box and the buttons the user's rights allow (the service checks them again)."""
+    proposal_id = proposal["id"]
+    note = st.text_input("Comment", key=fresh(f"cd_note_{proposal_id}"), max_chars=codesign.MAX_COMMENT,
+                         help="Sent with Accept or Reject too.")
+    clear = [f"cd_note_{proposal_id}"]
+    comment_column, accept_column, reject_column = st.columns(3)
+    if proposal["can_comment"] and comment_column.button("Add comment", key=f"comment_{proposal_id}"):
+        studio.act(lambda session: codesign.comment(session, studio.scope, proposal_id=proposal_id, text=note),
+                   "Comment added.", clear=clear)
+    if proposal["can_accept"] and accept_column.button("Accept", key=f"accept_{proposal_id}", type="primary"):
+        studio.act(lambda session: codesign.accept(session, studio.scope, proposal_id=proposal_id,
+                                                   expected_version=studio.base, note=note),
+                   lambda session, done: done.message, clear=clear)
+    if proposal["can_reject"] and reject_column.button("Reject", key=f"reject_{proposal_id}"):
+        studio.act(lambda session: codesign.reject(session, studio.scope, proposal_id=proposal_id, note=note),
+                   lambda session, done: done.message, clear=clear)
+    if proposal["can_withdraw"] and accept_column.button("Withdraw", key=f"withdraw_{proposal_id}"):
+        studio.act(lambda session: codesign.withdraw(session, studio.scope, proposal_id=proposal_id),
+                   f"Proposal #{proposal_id} withdrawn.")
+
+
+def card(studio: Studio, proposal: dict) -> None:
+    with st.container(border=True, key=f"cd_proposal_{proposal['id']}"):
+        _card_record(proposal)
+        if proposal["can_comment"] or proposal["can_withdraw"]:
+            _card_actions(studio, proposal)
+
+
+def proposals(studio: Studio, current: dict, skill_names: dict[int, str]) -> None:
+    if studio.may("propose"):
+        propose_form(studio, current, skill_names)
+    if not studio.detail.proposals:
         st.caption("No proposals yet.")
-    for p in s.d.proposals:
-        card(s, p)
+    for proposal in studio.detail.proposals:
+        card(studio, proposal)

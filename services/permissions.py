@@ -1,0 +1,162 @@
+"""Who may do what: the rules for actions, one section per area.
+
+Row visibility (what a user may see at all) is db/scope.py's; this module says what they may *do* with what
+they see. Services check these rules before acting (the ``require_*`` functions raise ``AccessDenied``) and
+pages ask the same rules what to offer, so each rule is written once.
+"""
+
+from __future__ import annotations
+
+from db.models import ChangeProposal, Credential, CredentialStatus, OrgKind, ProposalStatus, Role
+from db.scope import AccessDenied, Scope
+
+# --- Co-design ---
+# The parties of a credential are its university and its co-designing employers (``partners``).
+# - Edit, propose, comment, submit, return to draft: partnership officers of the credential's university,
+#   HR managers of a co-designing employer, admins. Viewers never.
+# - Decide a proposal: every party but the proposer's organisation; the proposer may withdraw it.
+# - Approve: each party for its own organisation. Publish, retire, choose the co-designers: the university.
+# - Create a draft: partnership officers of a university, admins.
+
+_CODESIGN_READ_ONLY = "Viewers have read-only access."
+
+# Content can change until publication; an edit to an approved credential sends it back to review.
+EDITABLE = frozenset({CredentialStatus.draft, CredentialStatus.in_review, CredentialStatus.approved})
+
+
+def content_editable(cred: Credential) -> bool:
+    """Whether the credential's content may still change (else it is frozen, whoever asks)."""
+    return CredentialStatus(cred.status) in EDITABLE
+
+
+def organization_side(cred: Credential, organization_id: int, partners: frozenset[int]) -> str | None:
+    """'university', 'employer', or None: which party of this credential the organisation is."""
+    if organization_id == cred.university_id:
+        return "university"
+    return "employer" if organization_id in partners else None
+
+
+def side(scope: Scope, cred: Credential, partners: frozenset[int]) -> str | None:
+    """'university', 'employer', or None: which party of this credential the user belongs to."""
+    return organization_side(cred, scope.organization_id, partners)
+
+
+def may_edit(scope: Scope, cred: Credential, partners: frozenset[int]) -> bool:
+    if scope.read_only:
+        return False
+    if scope.sees_all:
+        return True
+    if scope.role == Role.partnership_officer:
+        return scope.organization_id == cred.university_id
+    if scope.role == Role.hr_manager:
+        return scope.organization_id in partners
+    return False
+
+
+def may_create(scope: Scope) -> bool:
+    """Whether the user starts new credentials: partnership officers (for their university) and admins."""
+    return not scope.read_only and (scope.sees_all or (scope.role == Role.partnership_officer
+                                                       and scope.org_kind == OrgKind.university))
+
+
+def is_university_side(scope: Scope, cred: Credential) -> bool:
+    return scope.sees_all or (scope.role == Role.partnership_officer and scope.organization_id == cred.university_id)
+
+
+def may_approve(scope: Scope, mine: str | None) -> bool:
+    """Whether the user approves for their party (``mine``: their side of the credential)."""
+    return mine is not None and (scope.sees_all or (mine == "university" and scope.role == Role.partnership_officer)
+                                 or (mine == "employer" and scope.role == Role.hr_manager))
+
+
+def may_withdraw(scope: Scope, proposal: ChangeProposal) -> bool:
+    """The proposing organisation (or an admin) takes a proposal back; an editor's right besides."""
+    return scope.organization_id == proposal.organization_id or scope.sees_all
+
+
+def may_add_skill(scope: Scope) -> bool:
+    return not scope.read_only and scope.role in (Role.admin, Role.partnership_officer, Role.hr_manager)
+
+
+def allowed_actions(scope: Scope, cred: Credential, partners: frozenset[int], approved_by_me: bool) -> frozenset[str]:
+    """What the user may do with the credential now: the page offers exactly these (the service checks again)."""
+    if scope.read_only:
+        return frozenset()
+    mine, status = side(scope, cred, partners), CredentialStatus(cred.status)
+    editor, university = may_edit(scope, cred, partners), is_university_side(scope, cred)
+    editable = status in EDITABLE
+    wanted = {
+        "edit": editor and editable,
+        "propose": editor and editable and mine is not None,
+        "partners": university and editable,
+        "submit": editor and status == CredentialStatus.draft,
+        "approve": status == CredentialStatus.in_review and may_approve(scope, mine) and not approved_by_me,
+        "publish": university and status == CredentialStatus.approved,
+        "return_to_draft": editor and status in (CredentialStatus.in_review, CredentialStatus.approved),
+        "retire": university and status == CredentialStatus.published,
+    }
+    return frozenset(action for action, allowed in wanted.items() if allowed)
+
+
+def proposal_rights(scope: Scope, cred: Credential, partners: frozenset[int], proposal: ChangeProposal,
+                    decisions: list[dict]) -> dict[str, bool]:
+    """What the user may do with one proposal (the page shows these buttons; the service checks again).
+    ``decisions``: who decides it and what each did (``decision`` is "to_decide" while still owed)."""
+    is_open, editor = proposal.status == ProposalStatus.open, may_edit(scope, cred, partners)
+    party = editor and side(scope, cred, partners) is not None
+    mine = next((row for row in decisions if row["organization_id"] == scope.organization_id and row["party"]), None)
+    may_decide = is_open and party and mine is not None and mine["decision"] == "to_decide"
+    return {"can_comment": is_open and party, "can_reject": may_decide,
+            "can_accept": may_decide and content_editable(cred),
+            "can_withdraw": is_open and editor and may_withdraw(scope, proposal)}
+
+
+def require_editor(scope: Scope, cred: Credential, partners: frozenset[int]) -> None:
+    if scope.read_only:
+        raise AccessDenied(_CODESIGN_READ_ONLY)
+    if not may_edit(scope, cred, partners):
+        raise AccessDenied(
+            "Only partnership officers of the credential's university and HR managers of a "
+            "co-designing employer change this credential."
+        )
+
+
+def require_university(scope: Scope, cred: Credential, what: str) -> None:
+    if scope.read_only:
+        raise AccessDenied(_CODESIGN_READ_ONLY)
+    if not is_university_side(scope, cred):
+        raise AccessDenied(f"Only the credential's university {what}.")
+
+
+def require_party(scope: Scope, cred: Credential, partners: frozenset[int], refusal: str) -> str:
+    """The user's side of the credential; ``refusal`` when they are no party of it."""
+    mine = side(scope, cred, partners)
+    if mine is None:
+        raise AccessDenied(refusal)
+    return mine
+
+
+def require_decider(scope: Scope, proposal: ChangeProposal, cred: Credential, partners: frozenset[int]) -> None:
+    require_editor(scope, cred, partners)
+    require_party(scope, cred, partners,
+                  "Proposals are decided by the credential's university and its co-designing employers.")
+    if scope.organization_id == proposal.organization_id:
+        raise AccessDenied("Your organisation made this proposal: the other parties decide it (you may withdraw it).")
+
+
+def require_withdrawer(scope: Scope, proposal: ChangeProposal, cred: Credential, partners: frozenset[int]) -> None:
+    require_editor(scope, cred, partners)
+    if not may_withdraw(scope, proposal):
+        raise AccessDenied("Only the proposing organisation withdraws its proposal.")
+
+
+def require_approver(scope: Scope, cred: Credential, partners: frozenset[int]) -> None:
+    if scope.read_only:
+        raise AccessDenied(_CODESIGN_READ_ONLY)
+    if not may_approve(scope, side(scope, cred, partners)):
+        raise AccessDenied("Approvals come from the credential's university and its co-designing employers.")
+
+
+def require_skill_editor(scope: Scope) -> None:
+    if not may_add_skill(scope):
+        raise AccessDenied(_CODESIGN_READ_ONLY)
