@@ -5,11 +5,10 @@ from sqlmodel import Session
 
 from db.engine import get_engine
 from db.scope import AccessDenied
-from services import imports
-from services import options as opts
+from services import imports, options, permissions
+from services.formatting import shown_frame
 from ui import data
 from ui.safe import md
-from services.formatting import shown_frame
 from ui.tables import downloads
 from ui.widgets import Kpi, empty_state, kpi_row, signed_in
 
@@ -29,15 +28,16 @@ if not kinds:
     st.stop()
 
 left, right = st.columns(2)
-kind = left.selectbox("The file holds", kinds, format_func=lambda k: imports.KINDS[k].title, key="imp_kind")
+kind = left.selectbox("The file holds", kinds, format_func=lambda name: imports.KINDS[name].title, key="imp_kind")
 spec = imports.KINDS[kind]
 employer_id = university_id = None
+chooses_target = permissions.chooses_import_target(scope, spec.side)
 with Session(get_engine()) as session:
-    if spec.side == "employer" and not scope.is_employer_side:
-        employers = dict(opts.employers(session, scope))
+    if chooses_target and spec.side == "employer":
+        employers = dict(options.employers(session, scope))
         employer_id = right.selectbox("Import into", list(employers), format_func=employers.get, index=None,
                                       placeholder="Choose an employer", key="imp_employer")
-    elif spec.side == "university" and scope.sees_all:
+    elif chooses_target:
         universities = dict(imports.universities(session, scope))
         university_id = right.selectbox("Credentials of", list(universities), format_func=universities.get,
                                         index=None, placeholder="Choose a university", key="imp_university")
@@ -59,8 +59,7 @@ with st.expander(f"Column reference: {spec.title.lower()} files, and a template"
     downloads(imports.template(kind), f"{kind}-template", key=f"imp_tpl_{kind}", as_is=True)
 
 upload = st.file_uploader("File", type=["csv", "txt", "tsv", "xlsx"], key="imp_file")
-needs_target = (spec.side == "employer" and not scope.is_employer_side and employer_id is None) or \
-    (spec.side == "university" and scope.sees_all and university_id is None)
+needs_target = chooses_target and (employer_id if spec.side == "employer" else university_id) is None
 if upload is None or needs_target:
     empty_state("Choose " + ("the organisation and " if needs_target else "") + "a file to see what it would change.")
     st.stop()

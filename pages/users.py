@@ -53,7 +53,7 @@ with left.form("add_user", clear_on_submit=True):
 with right.form("change_user"):
     st.subheader("Change a user")
     show_flash("users_change")
-    options = dict(zip(table["id"], table["email"]))
+    options = dict(zip(table["id"], table["email"], strict=True))
     user_id = st.selectbox("User", list(options), format_func=options.get)
     new_role = st.selectbox("New role", ["(keep)", *roles],
                             format_func=lambda r: "Keep the role" if r == "(keep)" else label(r))
