@@ -12,7 +12,10 @@ from sqlalchemy import func, select
 from db.models import AuditEvent, Cohort, Employee, Enrollment
 from services import imports
 from services.formatting import fmt
-from tests.pages.test_pages import app_as, app_db, button  # noqa: F401  (app_db is a fixture)
+from tests.pages import test_pages as page_tests
+from tests.pages.test_pages import app_as, button
+
+app_db = page_tests.app_db  # the page tests' shared fixture, bound here so pytest finds it
 
 PAGE = "pages/imports.py"
 

@@ -1,4 +1,4 @@
-"""docs/imports.md's column tables say what services/imports.KINDS checks: the same columns,
+"""docs/imports.md's column tables say what services/imports/kinds.py (KINDS) checks: the same columns,
 the same required ones and the same aliases (the page shows KINDS itself; the docs are for
 people reading the repository, and must not contradict it)."""
 
