@@ -75,8 +75,9 @@ st.caption(f"{md(upload.name)}: {len(table):,} rows, {table.attrs['encoding']}, 
 
 # Column mapping: every header of the file gets a target column (or is ignored), suggested by name.
 auto, _, _ = imports.resolve_columns(kind, table.columns)
-targets = [c.name for c in spec.columns]
-odd = [h for h in table.columns if h not in targets] or [t for t in spec.required if t not in auto.values()]
+targets = [column.name for column in spec.columns]
+odd = [header for header in table.columns if header not in targets] or \
+    [name for name in spec.required if name not in auto.values()]
 mapping: dict[str, str | None] = {}
 with st.expander("Columns of the file" + (": check the mapping" if odd else ""), expanded=bool(odd)):
     grid = st.columns(3)
@@ -87,7 +88,7 @@ with st.expander("Columns of the file" + (": check the mapping" if odd else ""),
         mapping[header] = None if picked == IGNORE else picked
 
 bar = st.progress(0.0, text="Checking…") if len(table) > imports.PROGRESS_MIN_ROWS else None
-show = (lambda f, t: bar.progress(min(max(f, 0.0), 1.0), text=t)) if bar else None
+show = (lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)) if bar else None
 with Session(get_engine()) as session:
     try:
         plan = imports.plan(session, scope, kind, table, employer_id=employer_id, university_id=university_id,
@@ -123,7 +124,7 @@ st.caption("The preview shows up to 200 rows of each action.")
 
 if st.button("Import", type="primary", icon=":material/upload:", key="imp_go"):
     bar = st.progress(0.0, text="Importing…") if len(table) > imports.PROGRESS_MIN_ROWS else None
-    show = (lambda f, t: bar.progress(min(max(f, 0.0), 1.0), text=t)) if bar else None
+    show = (lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)) if bar else None
     try:
         with Session(get_engine()) as session:
             # Checked again inside the writing transaction: the database may have changed since the preview.

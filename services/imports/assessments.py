@@ -68,7 +68,7 @@ def plan_assessments(ctx: PlanContext, rows) -> None:
         if changed:
             updates.append({"b_id": current.id, "level": values["level"]})
         ctx.compared(line, key, changed)
-    ctx.count(rows, creates, updates)
+    ctx.set_counts(rows, creates, updates)
 
     def write(session: Session, progress: Progress | None) -> None:
         insert_rows(session, SkillAssessment, creates, progress, "assessments")

@@ -104,7 +104,7 @@ def plan_credentials(ctx: PlanContext, rows) -> None:
         if changed:
             updates.append((line, values, current))
         ctx.compared(line, current.code, changed)
-    ctx.count(rows, creates, updates)
+    ctx.set_counts(rows, creates, updates)
     ctx.plan.also_created["skills"] = len(new_skills)
     ctx.plan._write = _Writer(ctx, new_skills, creates, updates).write
 

@@ -94,7 +94,7 @@ def plan_employees(ctx: PlanContext, rows) -> None:
         if changed:
             updates.append((line, values, current))
         ctx.compared(line, ref, changed)
-    ctx.count(rows, creates, updates)
+    ctx.set_counts(rows, creates, updates)
     ctx.plan.also_created["departments"] = len(new_departments)
     ctx.plan._summaries = tuple(summaries.PARTS)  # people may move between departments
     ctx.plan._write = _writer(ctx.target, ctx.present, new_departments, creates, updates)

@@ -156,7 +156,7 @@ def plan_enrollments(ctx: PlanContext, rows) -> None:
         if changed:
             updates.append((current, values))
         ctx.compared(line, key, changed)
-    ctx.count(rows, creates, updates)
+    ctx.set_counts(rows, creates, updates)
     ctx.plan.also_created["cohorts"] = len(lookups.new_cohorts)
     ctx.plan._summaries = summaries.AFTER_ENROLLMENTS
     ctx.plan._write = _writer(ctx, fields, lookups.new_cohorts, creates, updates)

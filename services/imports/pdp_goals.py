@@ -146,7 +146,7 @@ def plan_pdp_goals(ctx: PlanContext, rows) -> None:
         if changed:
             updates.append((current, values, skill_id, credential_id))
         ctx.compared(line, key, changed)
-    ctx.count(rows, creates, updates)
+    ctx.set_counts(rows, creates, updates)
     ctx.plan.also_created["plans"] = len(new_pdps)
     ctx.plan._write = _writer(ctx, new_pdps, creates, updates)
     ctx.plan._summaries = summaries.AFTER_GOALS

@@ -123,7 +123,7 @@ class PlanContext:
         """The preview row of a stored record: updated when anything changed, else unchanged."""
         self.plan.actions.append((line, "update" if changed else "unchanged", key, "; ".join(changed)))
 
-    def count(self, rows: list, creates: list, updates: list) -> None:
+    def set_counts(self, rows: list, creates: list, updates: list) -> None:
         """The plan's counts from the creates and updates (every other row without an error is unchanged)."""
         self.plan.created, self.plan.updated = len(creates), len(updates)
         self.plan.unchanged = len(rows) - len(creates) - len(updates) - len(self.bad)

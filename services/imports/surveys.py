@@ -71,7 +71,7 @@ def plan_surveys(ctx: PlanContext, rows) -> None:
         if changed:
             updates.append({"b_id": current.id, **{name: values[name] for name in SURVEY_FIELDS}})
         ctx.compared(line, key, changed)
-    ctx.count(rows, creates, updates)
+    ctx.set_counts(rows, creates, updates)
 
     def write(session: Session, progress: Progress | None) -> None:
         insert_rows(session, OutcomeSurvey, creates, progress, "surveys")

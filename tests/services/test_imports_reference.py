@@ -19,7 +19,7 @@ def doc_tables() -> dict[str, dict[str, tuple[bool, set[str]]]]:
         section = section.split("\n## ")[0]  # up to the next chapter (Messages, OULAD)
         rows = {}
         for line in section.splitlines():
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
             if not line.startswith("| `") or len(cells) < 2:
                 continue
             names, _, also = cells[0].partition("(also")
@@ -35,8 +35,8 @@ def test_docs_tables_match_the_specification():
     assert set(tables) == set(imports.KINDS)
     for kind, spec in imports.KINDS.items():
         documented = tables[kind]
-        assert set(documented) == {c.name for c in spec.columns}, kind
-        for c in spec.columns:
-            required, aliases = documented[c.name]
-            assert required == c.required, (kind, c.name, "required")
-            assert aliases == set(c.aliases), (kind, c.name, "aliases")
+        assert set(documented) == {column.name for column in spec.columns}, kind
+        for column in spec.columns:
+            required, aliases = documented[column.name]
+            assert required == column.required, (kind, column.name, "required")
+            assert aliases == set(column.aliases), (kind, column.name, "aliases")
