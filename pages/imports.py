@@ -5,8 +5,7 @@ from sqlmodel import Session
 
 from db.engine import get_engine
 from db.scope import AccessDenied
-from services import imports
-from services import options as opts
+from services import imports, options, permissions
 from services.formatting import shown_frame
 from ui import data
 from ui.safe import md
@@ -29,15 +28,16 @@ if not kinds:
     st.stop()
 
 left, right = st.columns(2)
-kind = left.selectbox("The file holds", kinds, format_func=lambda k: imports.KINDS[k].title, key="imp_kind")
+kind = left.selectbox("The file holds", kinds, format_func=lambda name: imports.KINDS[name].title, key="imp_kind")
 spec = imports.KINDS[kind]
 employer_id = university_id = None
+chooses_target = permissions.chooses_import_target(scope, spec.side)
 with Session(get_engine()) as session:
-    if spec.side == "employer" and not scope.is_employer_side:
-        employers = dict(opts.employers(session, scope))
+    if chooses_target and spec.side == "employer":
+        employers = dict(options.employers(session, scope))
         employer_id = right.selectbox("Import into", list(employers), format_func=employers.get, index=None,
                                       placeholder="Choose an employer", key="imp_employer")
-    elif spec.side == "university" and scope.sees_all:
+    elif chooses_target:
         universities = dict(imports.universities(session, scope))
         university_id = right.selectbox("Credentials of", list(universities), format_func=universities.get,
                                         index=None, placeholder="Choose a university", key="imp_university")
@@ -59,8 +59,7 @@ with st.expander(f"Column reference: {spec.title.lower()} files, and a template"
     downloads(imports.template(kind), f"{kind}-template", key=f"imp_tpl_{kind}", as_is=True)
 
 upload = st.file_uploader("File", type=["csv", "txt", "tsv", "xlsx"], key="imp_file")
-needs_target = (spec.side == "employer" and not scope.is_employer_side and employer_id is None) or \
-    (spec.side == "university" and scope.sees_all and university_id is None)
+needs_target = chooses_target and (employer_id if spec.side == "employer" else university_id) is None
 if upload is None or needs_target:
     empty_state("Choose " + ("the organisation and " if needs_target else "") + "a file to see what it would change.")
     st.stop()
@@ -76,8 +75,9 @@ st.caption(f"{md(upload.name)}: {len(table):,} rows, {table.attrs['encoding']}, 
 
 # Column mapping: every header of the file gets a target column (or is ignored), suggested by name.
 auto, _, _ = imports.resolve_columns(kind, table.columns)
-targets = [c.name for c in spec.columns]
-odd = [h for h in table.columns if h not in targets] or [t for t in spec.required if t not in auto.values()]
+targets = [column.name for column in spec.columns]
+odd = [header for header in table.columns if header not in targets] or \
+    [name for name in spec.required if name not in auto.values()]
 mapping: dict[str, str | None] = {}
 with st.expander("Columns of the file" + (": check the mapping" if odd else ""), expanded=bool(odd)):
     grid = st.columns(3)
@@ -88,7 +88,7 @@ with st.expander("Columns of the file" + (": check the mapping" if odd else ""),
         mapping[header] = None if picked == IGNORE else picked
 
 bar = st.progress(0.0, text="Checking…") if len(table) > imports.PROGRESS_MIN_ROWS else None
-show = (lambda f, t: bar.progress(min(max(f, 0.0), 1.0), text=t)) if bar else None
+show = (lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)) if bar else None
 with Session(get_engine()) as session:
     try:
         plan = imports.plan(session, scope, kind, table, employer_id=employer_id, university_id=university_id,
@@ -124,7 +124,7 @@ st.caption("The preview shows up to 200 rows of each action.")
 
 if st.button("Import", type="primary", icon=":material/upload:", key="imp_go"):
     bar = st.progress(0.0, text="Importing…") if len(table) > imports.PROGRESS_MIN_ROWS else None
-    show = (lambda f, t: bar.progress(min(max(f, 0.0), 1.0), text=t)) if bar else None
+    show = (lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)) if bar else None
     try:
         with Session(get_engine()) as session:
             # Checked again inside the writing transaction: the database may have changed since the preview.

@@ -32,7 +32,7 @@ st.dataframe(
     },
 )
 
-roles = [r.value for r in Role]
+roles = [role.value for role in Role]
 left, right = st.columns(2)
 with left.form("add_user", clear_on_submit=True):
     st.subheader("Add a user")
@@ -40,7 +40,8 @@ with left.form("add_user", clear_on_submit=True):
     name = st.text_input("Name")
     show_flash("users_add")
     role = st.selectbox("Role", roles, format_func=label)
-    org_id = st.selectbox("Organisation", [o[0] for o in orgs], format_func=dict((o[0], o[1]) for o in orgs).get)
+    org_names = {org_id: name for org_id, name, _kind in orgs}
+    org_id = st.selectbox("Organisation", list(org_names), format_func=org_names.get)
     if st.form_submit_button("Add user"):
         try:
             with Session(get_engine()) as session:
@@ -53,12 +54,12 @@ with left.form("add_user", clear_on_submit=True):
 with right.form("change_user"):
     st.subheader("Change a user")
     show_flash("users_change")
-    options = dict(zip(table["id"], table["email"]))
+    options = dict(zip(table["id"], table["email"], strict=True))
     user_id = st.selectbox("User", list(options), format_func=options.get)
     new_role = st.selectbox("New role", ["(keep)", *roles],
-                            format_func=lambda r: "Keep the role" if r == "(keep)" else label(r))
+                            format_func=lambda chosen: "Keep the role" if chosen == "(keep)" else label(chosen))
     active = st.radio("Access", ["(keep)", "active", "deactivated"], horizontal=True,
-                      format_func=lambda a: "Keep" if a == "(keep)" else label(a))
+                      format_func=lambda chosen: "Keep" if chosen == "(keep)" else label(chosen))
     if st.form_submit_button("Save change"):
         try:
             with Session(get_engine()) as session:

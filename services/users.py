@@ -9,18 +9,12 @@ from sqlmodel import Session, select
 
 from db.engine import bump_data_version
 from db.models import AppUser, Organization, OrgKind, Role
-from db.scope import AccessDenied, Scope, scoped
-from services import audit
+from db.scope import Scope, scoped
+from services import audit, permissions
+from services.permissions import ROLE_ORG_KINDS
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-# A role only makes sense at one kind of organisation (admins and viewers at either).
-ROLE_ORG_KINDS = {
-    Role.admin: {OrgKind.university, OrgKind.employer},
-    Role.partnership_officer: {OrgKind.university},
-    Role.hr_manager: {OrgKind.employer},
-    Role.viewer: {OrgKind.university, OrgKind.employer},
-}
 ROLE_LABELS = {
     Role.admin: "An administrator",
     Role.partnership_officer: "A partnership officer",
@@ -32,11 +26,6 @@ KIND_LABELS = {OrgKind.university: "a university", OrgKind.employer: "an employe
 
 class UserError(ValueError):
     """A user change that was refused, with a message for the person who asked."""
-
-
-def _require_admin(scope: Scope) -> None:
-    if not scope.sees_all:
-        raise AccessDenied("Only administrators manage users.")
 
 
 def list_users(session: Session, scope: Scope) -> pd.DataFrame:
@@ -53,23 +42,24 @@ def list_users(session: Session, scope: Scope) -> pd.DataFrame:
 
 
 def _check(session: Session, role: str, organization_id: int) -> Organization:
+    """The organisation, when ``role`` exists and fits its kind; UserError otherwise."""
     try:
-        role_e = Role(role)
+        chosen_role = Role(role)
     except ValueError:
         raise UserError(f"Unknown role '{role}'.") from None
     org = session.get(Organization, organization_id)
     if org is None:
         raise UserError("Choose an existing organisation.")
-    if OrgKind(org.kind) not in ROLE_ORG_KINDS[role_e]:
-        kinds = " or ".join(KIND_LABELS[k] for k in sorted(ROLE_ORG_KINDS[role_e]))
-        raise UserError(f"{ROLE_LABELS[role_e]} must belong to {kinds}.")
+    if not permissions.role_fits(chosen_role, OrgKind(org.kind)):
+        kinds = " or ".join(KIND_LABELS[kind] for kind in sorted(ROLE_ORG_KINDS[chosen_role]))
+        raise UserError(f"{ROLE_LABELS[chosen_role]} must belong to {kinds}.")
     return org
 
 
 def add_user(
     session: Session, scope: Scope, *, email: str, display_name: str, role: str, organization_id: int
 ) -> AppUser:
-    _require_admin(scope)
+    permissions.require_user_admin(scope)
     email = (email or "").strip().lower()
     display_name = (display_name or "").strip()
     if not EMAIL_RE.match(email) or len(email) > 254:
@@ -92,11 +82,11 @@ def add_user(
 def update_user(
     session: Session, scope: Scope, *, user_id: int, role: str | None = None, is_active: bool | None = None
 ) -> AppUser:
-    _require_admin(scope)
+    permissions.require_user_admin(scope)
     user = session.get(AppUser, user_id)
     if user is None:
         raise UserError("That user no longer exists.")
-    if user.id == scope.user_id and (is_active is False or (role and role != Role.admin)):
+    if permissions.locks_self_out(scope, user.id, role=role, is_active=is_active):
         raise UserError("You cannot deactivate yourself or remove your own admin role.")
     before = {"role": user.role, "is_active": user.is_active}
     if role is not None:

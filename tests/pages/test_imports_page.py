@@ -12,7 +12,10 @@ from sqlalchemy import func, select
 from db.models import AuditEvent, Cohort, Employee, Enrollment
 from services import imports
 from services.formatting import fmt
-from tests.pages.test_pages import app_as, app_db, button  # noqa: F401  (app_db is a fixture)
+from tests.pages import test_pages as page_tests
+from tests.pages.test_pages import app_as, button
+
+app_db = page_tests.app_db  # the page tests' shared fixture, bound here so pytest finds it
 
 PAGE = "pages/imports.py"
 
@@ -95,12 +98,12 @@ def test_bad_rows_list_every_problem_and_offer_no_import(app_db, session):
 def xlsx(rows: list[list]) -> bytes:
     from openpyxl import Workbook
 
-    wb = Workbook()
-    for r in rows:
-        wb.active.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def test_officer_chooses_the_employer_and_imports_an_excel_file(app_db, session):
@@ -123,9 +126,9 @@ def test_officer_chooses_the_employer_and_imports_an_excel_file(app_db, session)
     assert at.success[0].value == "Created 1, updated 0, left 0 unchanged (1 row; new cohorts: 1)."
     session.expire_all()
     cohort = session.execute(select(Cohort).where(Cohort.code == "K3-26Q3")).scalar_one()
-    n = session.execute(select(func.count()).select_from(Enrollment).where(
+    enrolled = session.execute(select(func.count()).select_from(Enrollment).where(
         Enrollment.cohort_id == cohort.id, Enrollment.employee_id == app_db.id("b2"))).scalar_one()
-    assert n == 1
+    assert enrolled == 1
     event = session.execute(select(AuditEvent).where(AuditEvent.action == "import.enrollments")).scalar_one()
     assert (event.actor_email, event.organization_id) == ("officer@uni-one.test", app_db.id("B"))
 
@@ -160,18 +163,18 @@ def shown(text: str) -> str:
 
 def reference(at):
     """The column reference table on the page, as shown."""
-    return next(t.value for t in at.table if "Also accepted" in t.value.columns)
+    return next(table.value for table in at.table if "Also accepted" in table.value.columns)
 
 
 @pytest.mark.parametrize("email", ["hr@acme.test", "admin@uni-one.test"])
 def test_column_reference_of_every_kind_is_on_the_page_and_matches_the_import_rules(app_db, email):
     """The reference users read in the app is the specification the import validates with."""
     at = open_page(email)
-    assert "docs/imports.md" not in " ".join(c.value for c in at.caption)
-    expander = next(e for e in at.expander if e.label.startswith("Column reference"))
+    assert "docs/imports.md" not in " ".join(caption.value for caption in at.caption)
+    expander = next(section for section in at.expander if section.label.startswith("Column reference"))
     assert expander.proto.expanded  # open while no file is chosen
     titles = at.selectbox(key="imp_kind").options
-    kinds = [k for k, spec in imports.KINDS.items() if spec.title in titles]
+    kinds = [name for name, spec in imports.KINDS.items() if spec.title in titles]
     assert len(kinds) == len(titles)
     for kind in kinds:
         spec = imports.KINDS[kind]
@@ -180,10 +183,11 @@ def test_column_reference_of_every_kind_is_on_the_page_and_matches_the_import_ru
         ref = reference(at)
         assert list(ref.columns) == ["Column", "Required", "Format", "Also accepted", "Example",
                                      "Default for new records", "Meaning"]
-        assert ref["Column"].tolist() == [c.name for c in spec.columns], kind
-        assert ref["Required"].tolist() == ["yes" if c.required else "no" for c in spec.columns], kind
-        assert ref["Also accepted"].tolist() == [shown(", ".join(c.aliases)) for c in spec.columns], kind
-        assert ref["Format"].tolist() == [c.format for c in spec.columns], kind
-        assert ref["Example"].tolist() == [shown(c.example) for c in spec.columns], kind
-        assert ref["Meaning"].tolist() == [shown(c.help) for c in spec.columns], kind
-        assert any(" + ".join(spec.key) in c.value for c in at.caption), kind
+        columns = spec.columns
+        assert ref["Column"].tolist() == [column.name for column in columns], kind
+        assert ref["Required"].tolist() == ["yes" if column.required else "no" for column in columns], kind
+        assert ref["Also accepted"].tolist() == [shown(", ".join(column.aliases)) for column in columns], kind
+        assert ref["Format"].tolist() == [column.format for column in columns], kind
+        assert ref["Example"].tolist() == [shown(column.example) for column in columns], kind
+        assert ref["Meaning"].tolist() == [shown(column.help) for column in columns], kind
+        assert any(" + ".join(spec.key) in caption.value for caption in at.caption), kind

@@ -1,4 +1,4 @@
-"""Imports (services/imports.py, manage.py import): reading, mapping, every validation rule with its
+"""Imports (services/imports/, manage.py import): reading, mapping, every validation rule with its
 exact message, all-or-nothing writes, idempotent upserts, access, scale, and the real OULAD records."""
 
 from __future__ import annotations
@@ -17,8 +17,20 @@ from sqlalchemy import func, select
 
 from db.engine import data_version
 from db.models import (
-    AuditEvent, Cohort, Credential, CredentialRevision, CredentialSkill, Department, Employee, Enrollment,
-    EnrollmentMonthSummary, OutcomeSurvey, Pdp, PdpGoal, Skill, SkillAssessment,
+    AuditEvent,
+    Cohort,
+    Credential,
+    CredentialRevision,
+    CredentialSkill,
+    Department,
+    Employee,
+    Enrollment,
+    EnrollmentMonthSummary,
+    OutcomeSurvey,
+    Pdp,
+    PdpGoal,
+    Skill,
+    SkillAssessment,
 )
 from db.scope import AccessDenied, Scope
 from services import imports
@@ -88,10 +100,10 @@ def test_encodings(encoding):
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_delimiters_and_quotes(delimiter):
-    d = delimiter
-    text = f'employee_ref{d}name{d}job_title{d}hired_on\r\nE1{d}"One, Ann"{d}"Head; ""Ops"""{d}2024-01-01\r\n'
+    text = (delimiter.join(["employee_ref", "name", "job_title", "hired_on"]) + "\r\n"
+            + delimiter.join(["E1", '"One, Ann"', '"Head; ""Ops"""', "2024-01-01"]) + "\r\n")
     table = imports.read_table(text.encode(), "people.txt")
-    assert table.attrs["delimiter"] == d
+    assert table.attrs["delimiter"] == delimiter
     assert table.loc[2].tolist() == ["E1", "One, Ann", 'Head; "Ops"', "2024-01-01"]
 
 
@@ -143,7 +155,8 @@ def test_excel_cells_become_the_text_a_person_sees(session, world):
 
 @pytest.mark.parametrize("null", ["", "?", "NA", "n/a", "N/A", "null", "NULL", " ? "])
 def test_null_spellings_are_missing(session, world, null):
-    plan = run(session, world, "hr@a", "employees", f"employee_ref,name,hired_on,left_on,email\n7,Gus,2024-01-01,{null},{null}\n")
+    plan = run(session, world, "hr@a", "employees",
+               f"employee_ref,name,hired_on,left_on,email\n7,Gus,2024-01-01,{null},{null}\n")
     assert plan.ok, errors(plan)
     gus = session.execute(select(Employee).where(Employee.employee_ref == "7")).scalar_one()
     assert gus.left_on is None and gus.email is None
@@ -267,7 +280,8 @@ RULES = [
       "line 2, column satisfaction_before: 0 is not between 1 and 5"]),
     ("credentials", "officer@u", "code,title,level,credits,skills\nK 9,Bad code,9,2.25,analyse big data:7\n"
      "K6,Other uni,5,,\n",
-     ["line 2, column code: 'K 9' is not a code: use letters, digits, '.', '_' and '-', starting with a letter or digit",
+     ["line 2, column code: 'K 9' is not a code: use letters, digits, '.', '_' and '-', "
+      "starting with a letter or digit",
       "line 2, column level: 9 is not between 1 and 8",
       "line 2, column credits: 2.25 has more than 1 decimal place",
       "line 2, column skills: '7' is not a proficiency for skill 'analyse big data' (1 to 5)",
@@ -325,11 +339,13 @@ def test_employees_create_departments_managers_and_reimport_changes_nothing(sess
     assert plan.ok, errors(plan)
     assert (plan.created, plan.updated, plan.unchanged, plan.also_created) == (2, 0, 1, {"departments": 1})
     assert plan.summary() == "Created 2, updated 0, left 1 unchanged (3 rows; new departments: 1)."
-    people = {e.employee_ref: e for e in session.scalars(select(Employee).where(Employee.employer_id == world.id("A")))}
+    people = {employee.employee_ref: employee for employee in session.scalars(
+        select(Employee).where(Employee.employer_id == world.id("A")))}
     finance = session.execute(select(Department).where(Department.name == "Finance")).scalar_one()
     assert finance.employer_id == world.id("A")
     assert (people["10"].manager_id, people["11"].manager_id) == (world.id("a1"), people["10"].id)
-    assert (people["11"].department_id, people["11"].location, people["10"].email) == (finance.id, "York", "ed@acme.test")
+    assert (people["11"].department_id, people["11"].location, people["10"].email) == (
+        finance.id, "York", "ed@acme.test")
     event = session.execute(select(AuditEvent).where(AuditEvent.action == "import.employees")).scalar_one()
     assert (event.actor_email, event.organization_id, event.entity) == ("hr@acme.test", world.id("A"), "Employee")
     assert json.loads(event.after) == {"filename": "hris.csv", "sha256": plan.sha256, "rows": 3, "created": 2,
@@ -355,10 +371,12 @@ def test_an_update_of_one_field_changes_that_field_only(session, world):
     assert plan.preview()[plan.preview()["action"] == "update"][["line", "key", "changes"]].values.tolist() == [
         [3, "10", "location: Leeds → Bradford"]]
     after = snapshot(session)
-    changed = [(t, b, a) for t in before for b, a in zip(before[t], after[t]) if b != a]
+    changed = [(name, old, new) for name in before for old, new in zip(before[name], after[name], strict=True)
+               if old != new]
     assert len(changed) == 1
-    table, b, a = changed[0]
-    assert table == "Employee" and {k for k in a if a[k] != b[k]} == {"location"} and a["location"] == "Bradford"
+    table, old, new = changed[0]
+    assert table == "Employee" and {key for key in new if new[key] != old[key]} == {"location"} \
+        and new["location"] == "Bradford"
 
 
 def test_absent_column_keeps_the_field_and_empty_cell_clears_it(session, world):
@@ -367,7 +385,8 @@ def test_absent_column_keeps_the_field_and_empty_cell_clears_it(session, world):
     assert (plan.updated, plan.unchanged) == (0, 1)  # email, department, manager... not in the file: kept
     plan = run(session, world, "hr@a", "employees", "employee_ref,name,hired_on,email,manager_ref,department\n"
                                                   "10,Ed Ten,2024-05-01,,,\n")
-    assert plan.preview()["changes"].tolist() == ["email: ed@acme.test → —; department: Finance → —; manager_ref: 1 → —"]
+    assert plan.preview()["changes"].tolist() == [
+        "email: ed@acme.test → —; department: Finance → —; manager_ref: 1 → —"]
     ed = session.execute(select(Employee).where(Employee.employee_ref == "10")).scalar_one()
     session.refresh(ed)
     assert (ed.email, ed.department_id, ed.manager_id, ed.location) == (None, None, None, "Leeds")
@@ -458,20 +477,21 @@ def test_credentials_update_one_field_bumps_the_version(session, world):
 
 
 def test_assessments_goals_and_surveys(session, world):
-    a = "employee_ref,skill,level,assessed_on,source\n1,Analyse big data,3,2026-03-01,self\n1,lead a team,2,2026-03-01,\n"
-    plan = run(session, world, "hr@a", "assessments", a)
+    assessments = ("employee_ref,skill,level,assessed_on,source\n1,Analyse big data,3,2026-03-01,self\n"
+                   "1,lead a team,2,2026-03-01,\n")
+    plan = run(session, world, "hr@a", "assessments", assessments)
     assert (plan.created, plan.unchanged) == (2, 0)
-    assert run(session, world, "hr@a", "assessments", a).summary() == \
+    assert run(session, world, "hr@a", "assessments", assessments).summary() == \
         "Nothing changed: all 2 rows are already up to date."
-    plan = run(session, world, "hr@a", "assessments", a.replace(",3,2026", ",4,2026"))
+    plan = run(session, world, "hr@a", "assessments", assessments.replace(",3,2026", ",4,2026"))
     assert plan.preview()["changes"].tolist()[0] == "level: 3 → 4"
     assert count(session, SkillAssessment, SkillAssessment.source == "manager",
                  SkillAssessment.assessed_on == date(2026, 3, 1), SkillAssessment.level == 2) == 1
 
-    g = ("employee_ref,period,title,skill,target_level,credential_code,due_on,status\n"
-         "1,2026,Grow,analyse big data,5,,2026-12-31,in progress\n"  # the world's goal: level 4 → 5
-         "2,2027,Get K1,,,K1,2027-06-30,\n")
-    plan = run(session, world, "hr@a", "pdp_goals", g)
+    goals = ("employee_ref,period,title,skill,target_level,credential_code,due_on,status\n"
+             "1,2026,Grow,analyse big data,5,,2026-12-31,in progress\n"  # the world's goal: level 4 → 5
+             "2,2027,Get K1,,,K1,2027-06-30,\n")
+    plan = run(session, world, "hr@a", "pdp_goals", goals)
     assert plan.ok, errors(plan)
     assert (plan.created, plan.updated, plan.also_created) == (1, 1, {"plans": 1})
     assert plan.preview().set_index("line")["changes"][2] == "target_level: 4 → 5; status: planned → in_progress"
@@ -479,13 +499,16 @@ def test_assessments_goals_and_surveys(session, world):
     assert pdp.manager_id == world.id("a1")
     goal = session.execute(select(PdpGoal).where(PdpGoal.pdp_id == pdp.id)).scalar_one()
     assert (goal.credential_id, goal.skill_id, goal.status) == (world.id("K1"), None, "planned")
-    assert run(session, world, "hr@a", "pdp_goals", g).summary() == "Nothing changed: all 2 rows are already up to date."
+    assert run(session, world, "hr@a", "pdp_goals", goals).summary() == \
+        "Nothing changed: all 2 rows are already up to date."
 
-    s = ("employee_ref,credential_code,cohort,surveyed_on,performance_before,performance_after,satisfaction_before,"
-         "satisfaction_after\n1,K1,K1-26Q1,2026-06-01,3,4,3,3\n2,K1,K1-26Q1,2026-06-15,2,3,4,5\n")
-    plan = run(session, world, "hr@a", "surveys", s)
+    surveys = ("employee_ref,credential_code,cohort,surveyed_on,performance_before,performance_after,"
+               "satisfaction_before,satisfaction_after\n1,K1,K1-26Q1,2026-06-01,3,4,3,3\n"
+               "2,K1,K1-26Q1,2026-06-15,2,3,4,5\n")
+    plan = run(session, world, "hr@a", "surveys", surveys)
     assert (plan.created, plan.unchanged) == (1, 1)
-    survey = session.execute(select(OutcomeSurvey).where(OutcomeSurvey.enrollment_id == world.id("E-a2-K1"))).scalar_one()
+    survey = session.execute(
+        select(OutcomeSurvey).where(OutcomeSurvey.enrollment_id == world.id("E-a2-K1"))).scalar_one()
     assert (survey.employee_id, survey.satisfaction_after) == (world.id("a2"), 5)
 
 
@@ -589,13 +612,13 @@ def test_100000_enrollment_rows(session, world):
     want = dict.fromkeys(statuses, 0)
     for i in range(n_people):
         for k, code in enumerate(codes):
-            s = statuses[(i + k) % 5]
-            want[s] += 1
-            done = "2025-05-01" if s in ("completed", "failed") else ""
-            gone = "2025-03-01" if s == "withdrawn" else ""
+            status = statuses[(i + k) % 5]
+            want[status] += 1
+            done = "2025-05-01" if status in ("completed", "failed") else ""
+            gone = "2025-03-01" if status == "withdrawn" else ""
             score = f"{(i * 7 + k) % 101}" if done else ""
-            lines.append(f"P{i:05d},{code},{code}-BIG,2025-01-0{k + 1},{s},{done},{gone},{score},{(i % 9) * 100}.50,"
-                         "2025-01-01,2025-06-30")
+            lines.append(f"P{i:05d},{code},{code}-BIG,2025-01-0{k + 1},{status},{done},{gone},{score},"
+                         f"{(i % 9) * 100}.50,2025-01-01,2025-06-30")
     data = ("\n".join(lines) + "\n").encode()
     started = time.perf_counter()
     plan = run(session, world, None, "enrollments", data, employer_id=world.id("B"))
@@ -603,7 +626,8 @@ def test_100000_enrollment_rows(session, world):
     assert plan.ok, errors(plan)[:5]
     assert (plan.created, plan.also_created) == (100_000, {"cohorts": 5})
     assert seconds < 60, f"{seconds:.1f} s for 100,000 rows"
-    got = dict(session.execute(select(Enrollment.status, func.count()).join(Employee, Employee.id == Enrollment.employee_id)
+    got = dict(session.execute(select(Enrollment.status, func.count())
+                               .join(Employee, Employee.id == Enrollment.employee_id)
                                .where(Employee.employee_ref.like("P%")).group_by(Enrollment.status)).all())
     assert got == want
     print(f"\n100,000 enrollments: {seconds:.1f} s, {100_000 / seconds:,.0f} rows/s")
@@ -657,7 +681,7 @@ def test_oulad_records_through_the_documented_path(session, world, db_url, monke
     monkeypatch.setenv("DATABASE_URL", db_url)
     assert manage.main(["oulad", str(OULAD), "--out", str(tmp_path)]) == 0
     printed = [line.split()[3:] for line in capsys.readouterr().out.splitlines() if "manage.py import" in line]
-    for kind, args in zip(oulad.ORDER, printed):
+    for kind, args in zip(oulad.ORDER, printed, strict=True):
         assert args[0] == kind
         target = ["--university", "OU"] if kind == "credentials" else ["--employer", "OUL"]
         argv = ["import", kind, args[1], *target, *[a for a in args[2:] if a.startswith("--map=")]]
@@ -687,15 +711,18 @@ def test_oulad_records_through_the_documented_path(session, world, db_url, monke
         info, on=["code_module", "code_presentation", "id_student"])
     row = reg[reg["date_registration"].isna() & reg["date_unregistration"].notna()
               & (reg["final_result"] == "Withdrawn")].iloc[0]
-    e = session.execute(select(Enrollment.enrolled_on, Enrollment.withdrawn_on, Enrollment.status)
-                        .join(Employee, Employee.id == Enrollment.employee_id)
-                        .join(Cohort, Cohort.id == Enrollment.cohort_id)
-                        .join(Credential, Credential.id == Enrollment.credential_id)
-                        .where(Employee.employer_id == oul.id, Employee.employee_ref == str(row["id_student"]),
-                               Cohort.code == row["code_presentation"], Credential.code == row["code_module"])).one()
+    enrollment = session.execute(select(Enrollment.enrolled_on, Enrollment.withdrawn_on, Enrollment.status)
+                                 .join(Employee, Employee.id == Enrollment.employee_id)
+                                 .join(Cohort, Cohort.id == Enrollment.cohort_id)
+                                 .join(Credential, Credential.id == Enrollment.credential_id)
+                                 .where(Employee.employer_id == oul.id,
+                                        Employee.employee_ref == str(row["id_student"]),
+                                        Cohort.code == row["code_presentation"],
+                                        Credential.code == row["code_module"])).one()
     start = date(int(row["code_presentation"][:4]), 2 if row["code_presentation"][4] == "B" else 10, 1)
     unreg = start + timedelta(days=int(row["date_unregistration"]))
-    assert e.enrolled_on == min(start, unreg) and e.withdrawn_on == unreg and e.status == "withdrawn"
+    assert enrollment.enrolled_on == min(start, unreg) and enrollment.withdrawn_on == unreg \
+        and enrollment.status == "withdrawn"
     # And the second time, nothing changes.
     enrollments_args = ["import", "enrollments", str(tmp_path / "enrollments.csv"), "--employer", "OUL",
                         *oulad.map_options("enrollments")]

@@ -1,4 +1,4 @@
-"""docs/imports.md's column tables say what services/imports.KINDS checks: the same columns,
+"""docs/imports.md's column tables say what services/imports/kinds.py (KINDS) checks: the same columns,
 the same required ones and the same aliases (the page shows KINDS itself; the docs are for
 people reading the repository, and must not contradict it)."""
 
@@ -19,7 +19,7 @@ def doc_tables() -> dict[str, dict[str, tuple[bool, set[str]]]]:
         section = section.split("\n## ")[0]  # up to the next chapter (Messages, OULAD)
         rows = {}
         for line in section.splitlines():
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
             if not line.startswith("| `") or len(cells) < 2:
                 continue
             names, _, also = cells[0].partition("(also")
@@ -35,8 +35,8 @@ def test_docs_tables_match_the_specification():
     assert set(tables) == set(imports.KINDS)
     for kind, spec in imports.KINDS.items():
         documented = tables[kind]
-        assert set(documented) == {c.name for c in spec.columns}, kind
-        for c in spec.columns:
-            required, aliases = documented[c.name]
-            assert required == c.required, (kind, c.name, "required")
-            assert aliases == set(c.aliases), (kind, c.name, "aliases")
+        assert set(documented) == {column.name for column in spec.columns}, kind
+        for column in spec.columns:
+            required, aliases = documented[column.name]
+            assert required == column.required, (kind, column.name, "required")
+            assert aliases == set(column.aliases), (kind, column.name, "aliases")
