@@ -112,8 +112,8 @@ def _scope_and_filters(args: argparse.Namespace, session):
 
     from db.models import Organization
     from db.scope import Scope
+    from services.filters import Filters
     from services.identity import find_user
-    from services.metrics import Filters
     from services.periods import Period, parse_quarter
 
     if getattr(args, "as_user", None):

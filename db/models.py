@@ -296,7 +296,7 @@ class Cohort(SQLModel, table=True):
     seats: int = 0
 
 
-# --- Co-design (services/codesign.py) ---------------------------------------
+# --- Co-design (services/codesign/) ---------------------------------------
 
 
 class ChangeProposal(SQLModel, table=True):

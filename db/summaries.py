@@ -103,7 +103,8 @@ def refresh(session: Session, employer_ids: Iterable[int] | None = None, *,
         if not ids:
             return
         pairs = session.execute(
-            select(Employee.employer_id, func.coalesce(Employee.department_id, 0)).where(Employee.id.in_(ids)).distinct()
+            select(Employee.employer_id, func.coalesce(Employee.department_id, 0))
+            .where(Employee.id.in_(ids)).distinct()
         ).all()
         rows = _Rows(departments=tuple(sorted((int(e), int(d)) for e, d in pairs)))
     elif employer_ids is not None:
@@ -133,7 +134,8 @@ def _build_enrollments(session: Session, rows: _Rows) -> None:
         _base(rows).with_only_columns(
             *_keys(), month_start(Enrollment.enrolled_on).label("month"), literal(1).label("enrolled"),
             Enrollment.cost.label("spend"), zero.label("completed"), zero.label("failed"), zero.label("withdrawn")),
-        _base(rows).where(Enrollment.status.in_([EnrollmentStatus.completed, EnrollmentStatus.failed]), Enrollment.completed_on.is_not(None))
+        _base(rows).where(Enrollment.status.in_([EnrollmentStatus.completed, EnrollmentStatus.failed]),
+                          Enrollment.completed_on.is_not(None))
         .with_only_columns(
             *_keys(), month_start(Enrollment.completed_on).label("month"), zero.label("enrolled"),
             literal(0).label("spend"),
@@ -224,9 +226,11 @@ def gain_pairs(*, people_conditions=(), enrollment_conditions=(), start=None, en
         .join(CredentialSkill, CredentialSkill.credential_id == Enrollment.credential_id)
         .where(*people_conditions, *enrollment_conditions, *done)
     )
-    prev_level = func.lag(SkillAssessment.level).over(partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id), order_by=(SkillAssessment.assessed_on, SkillAssessment.id))
-    steps = _assessments(people_conditions, SkillAssessment.employee_id, SkillAssessment.skill_id, SkillAssessment.assessed_on.label("day"), SkillAssessment.level,
-                         prev_level.label("prev"))
+    prev_level = func.lag(SkillAssessment.level).over(
+        partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id),
+        order_by=(SkillAssessment.assessed_on, SkillAssessment.id))
+    steps = _assessments(people_conditions, SkillAssessment.employee_id, SkillAssessment.skill_id,
+                         SkillAssessment.assessed_on.label("day"), SkillAssessment.level, prev_level.label("prev"))
     if end is not None:
         steps = steps.where(SkillAssessment.assessed_on <= end)
     steps = steps.subquery()
@@ -243,8 +247,11 @@ def _build_targets(session: Session, rows: _Rows) -> None:
     pair = lambda q: and_(q.c.employee_id == targets.c.employee_id, q.c.skill_id == targets.c.skill_id)  # noqa: E731
 
     # Targets and the gap from the first assessment.
-    first = _assessments(rows.people(), SkillAssessment.employee_id, SkillAssessment.skill_id, SkillAssessment.level, func.row_number().over(
-        partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id), order_by=(SkillAssessment.assessed_on, SkillAssessment.id)).label("rn")).subquery()
+    first = _assessments(
+        rows.people(), SkillAssessment.employee_id, SkillAssessment.skill_id, SkillAssessment.level,
+        func.row_number().over(partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id),
+                               order_by=(SkillAssessment.assessed_on, SkillAssessment.id)).label("rn"),
+    ).subquery()
     first = select(first.c.employee_id, first.c.skill_id, first.c.level).where(first.c.rn == 1).subquery()
     keys = [targets.c.employer_id, targets.c.department_id, targets.c.skill_id]
     session.execute(insert(SkillTargetSummary).from_select(
@@ -259,10 +266,13 @@ def _build_targets(session: Session, rows: _Rows) -> None:
     # subqueries gets a quadratic plan on SQLite.
     month = month_start(SkillAssessment.assessed_on)
     ranked = (
-        select(*keys, SkillAssessment.employee_id, month.label("month"), SkillAssessment.level, targets.c.target, func.row_number().over(
-            partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id, month), order_by=(SkillAssessment.assessed_on.desc(), SkillAssessment.id.desc())).label("rn"))
+        select(*keys, SkillAssessment.employee_id, month.label("month"), SkillAssessment.level, targets.c.target,
+               func.row_number().over(
+                   partition_by=(SkillAssessment.employee_id, SkillAssessment.skill_id, month),
+                   order_by=(SkillAssessment.assessed_on.desc(), SkillAssessment.id.desc())).label("rn"))
         .select_from(targets)
-        .join(SkillAssessment, and_(SkillAssessment.employee_id == targets.c.employee_id, SkillAssessment.skill_id == targets.c.skill_id))
+        .join(SkillAssessment, and_(SkillAssessment.employee_id == targets.c.employee_id,
+                                    SkillAssessment.skill_id == targets.c.skill_id))
         .subquery()
     )
     month_end = select(
@@ -330,8 +340,10 @@ def assessed_levels(*, people_conditions=(), enrollment_conditions=(), start=Non
         )
         .select_from(done)
         .join(CredentialSkill, CredentialSkill.credential_id == done.c.credential_id)
-        .join(SkillAssessment, and_(SkillAssessment.employee_id == done.c.employee_id, SkillAssessment.skill_id == CredentialSkill.skill_id))
-        .where(or_(SkillAssessment.assessed_on <= done.c.enrolled_on, SkillAssessment.assessed_on >= done.c.completed_on))
+        .join(SkillAssessment, and_(SkillAssessment.employee_id == done.c.employee_id,
+                                    SkillAssessment.skill_id == CredentialSkill.skill_id))
+        .where(or_(SkillAssessment.assessed_on <= done.c.enrolled_on,
+                   SkillAssessment.assessed_on >= done.c.completed_on))
         .subquery()
     )
     return select(*[c for c in ranked.c if c.key != "rn"]).where(ranked.c.rn == 1).subquery()

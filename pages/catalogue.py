@@ -29,12 +29,12 @@ with Session(get_engine()) as session:
 
 search_column, status_column, partner_column, skill_column, level_column = st.columns([3, 2, 2, 2, 1])
 search = search_column.text_input("Search code, title or summary", key="cat_search")
-statuses = status_column.multiselect("Status", [s.value for s in CredentialStatus], key="cat_status",
-                          format_func=label, placeholder="Any status")
-partners = partner_column.multiselect("Co-designed with", list(partner_names), format_func=partner_names.get, key="cat_partner",
-                          placeholder="Any employer")
+statuses = status_column.multiselect("Status", [status.value for status in CredentialStatus], key="cat_status",
+                                     format_func=label, placeholder="Any status")
+partners = partner_column.multiselect("Co-designed with", list(partner_names), format_func=partner_names.get,
+                                      key="cat_partner", placeholder="Any employer")
 skills = skill_column.multiselect("Skill", list(skill_names), format_func=skill_names.get, key="cat_skill",
-                        placeholder="Any skill")
+                                  placeholder="Any skill")
 levels = level_column.multiselect("EQF level", list(range(1, 9)), key="cat_level", placeholder="Any")
 
 with Session(get_engine()) as session:
@@ -49,7 +49,8 @@ table(credentials, ["code", "title", "status", "eqf_level", "ects_credits", "del
                     "version"])
 st.caption(f"{fmt(len(credentials))} credentials. Open one below for its outcomes, skills, cohorts and history.")
 
-labels = dict(zip(credentials["credential_id"].astype(int), credentials["code"] + " · " + credentials["title"]))
+labels = dict(zip(credentials["credential_id"].astype(int), credentials["code"] + " · " + credentials["title"],
+                  strict=True))
 credential_id = st.selectbox("Open a credential", list(labels), format_func=labels.get, key="cat_credential")
 if credential_id is None:
     st.stop()

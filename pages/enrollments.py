@@ -23,7 +23,8 @@ st.title("Enrollment and completion")
 st.caption(f"{period.label} ({fmt(period.start, 'date')} – {fmt(period.end, 'date')})")
 
 headline = data.get(metrics.summary, scope, filters, today)
-if headline.enrollments == 0 and headline.active == 0 and headline.completed + headline.failed + headline.withdrawn == 0:
+outcomes = headline.completed + headline.failed + headline.withdrawn
+if headline.enrollments == 0 and headline.active == 0 and outcomes == 0:
     empty_state("No enrollments in this period for these filters. Choose another period or clear filters.")
     st.stop()
 
@@ -50,7 +51,8 @@ with right:
         empty_state("No completions in this period.")
     else:
         st.altair_chart(charts.histogram(days, value="days", weight="completions",
-                                         x_title="Days from enrollment to completion", y_title="Completions"), width="stretch")
+                                         x_title="Days from enrollment to completion", y_title="Completions"),
+                        width="stretch")
         st.caption(f"Median {fmt(headline.median_days_to_complete, 'days')} days; 80% finish within "
                    f"{fmt(headline.p80_days_to_complete, 'days')} days.")
 
@@ -71,13 +73,15 @@ else:
 st.subheader("Learners")
 status_column, search_column, size_column = st.columns([2, 2, 1])
 statuses = status_column.multiselect("Status", [x.value for x in EnrollmentStatus], key="learner_status",
-                          format_func=label, placeholder="Any status")
+                                     format_func=label, placeholder="Any status")
 search = search_column.text_input("Search name or employee id", key="learner_search")
 page_size = size_column.selectbox("Rows per page", [50, 100, 500], key="learner_page_size")
 status_set = frozenset(statuses) or None
 total = data.get(learners.learner_count, scope, filters, today, statuses=status_set, search=search)
 pages = max(1, -(-total // page_size))
-page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="learner_page") if pages > 1 else 1
+page = 1
+if pages > 1:
+    page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="learner_page")
 _, shown = data.get(learners.learners, scope, filters, today, statuses=status_set, search=search, limit=page_size,
                     offset=(page - 1) * page_size, count=False)
 learner_columns = ["employee_ref", "employee", *employer_column, "department", "credential", "cohort", "status",

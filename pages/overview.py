@@ -37,7 +37,8 @@ left, right = st.columns(2)
 series = data.get(metrics.by_quarter, scope, filters, today)
 with left:
     st.subheader("Enrollments and completions by quarter")
-    st.altair_chart(charts.grouped_bars(series, x="quarter", value_vars={"enrollments": "Enrollments", "completed": "Completions"},
+    st.altair_chart(charts.grouped_bars(series, x="quarter",
+                                        value_vars={"enrollments": "Enrollments", "completed": "Completions"},
                                         x_title="Quarter", y_title="Enrollments"), width="stretch")
 with right:
     st.subheader("Completion rate by quarter")
@@ -72,4 +73,5 @@ if scope.is_employer_side:
     st.caption(metrics.SUPPRESSION)
 else:
     st.subheader(f"Partners ({fmt(now.employers)})")
-    table(data.get(metrics.by_employer, scope, filters, today), ["employer", "sector", "partnership", "headcount", *counts])
+    table(data.get(metrics.by_employer, scope, filters, today),
+          ["employer", "sector", "partnership", "headcount", *counts])

@@ -101,6 +101,6 @@ if st.toggle("Prepare PDF, Excel and chart files", key="review_prepare"):
     cols = st.columns(len(files))
     mimes = {".pdf": "application/pdf", ".zip": "application/zip",
              ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-    for col, (name, content) in zip(cols, files.items()):
+    for col, (name, content) in zip(cols, files.items(), strict=True):
         col.download_button(f"Download {name.rsplit('.', 1)[1].upper()}", content, name,
                             mimes[name[name.rindex('.'):]], key=f"dl_{name}", icon=":material/download:")

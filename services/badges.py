@@ -365,9 +365,10 @@ def _paths_differing(a: Any, b: Any, path: str = "") -> list[str]:
                 out += _paths_differing(a[k], b[k], f"{path}/{k}")
         return out
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [p for i, (x, y) in enumerate(zip(a, b)) for p in _paths_differing(x, y, f"{path}/{i}")]
+        return [p for i, (x, y) in enumerate(zip(a, b, strict=True)) for p in _paths_differing(x, y, f"{path}/{i}")]
     if a != b:
-        return [f"{path or '/'}: signed {json.dumps(a, ensure_ascii=False)[:60]} ≠ file {json.dumps(b, ensure_ascii=False)[:60]}"]
+        signed, on_file = (json.dumps(value, ensure_ascii=False)[:60] for value in (a, b))
+        return [f"{path or '/'}: signed {signed} ≠ file {on_file}"]
     return []
 
 

@@ -16,7 +16,8 @@ from db.models import Enrollment, EnrollmentStatus, utcnow
 
 TRANSITIONS: dict[EnrollmentStatus, frozenset[EnrollmentStatus]] = {
     EnrollmentStatus.enrolled: frozenset({EnrollmentStatus.in_progress, EnrollmentStatus.withdrawn}),
-    EnrollmentStatus.in_progress: frozenset({EnrollmentStatus.completed, EnrollmentStatus.failed, EnrollmentStatus.withdrawn}),
+    EnrollmentStatus.in_progress: frozenset(
+        {EnrollmentStatus.completed, EnrollmentStatus.failed, EnrollmentStatus.withdrawn}),
     EnrollmentStatus.completed: frozenset(),
     EnrollmentStatus.failed: frozenset(),
     EnrollmentStatus.withdrawn: frozenset(),

@@ -21,6 +21,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from services.metrics.definitions import METRICS
+
 RATE_DECIMALS = 1
 NO_FIGURE = "–"
 
@@ -137,7 +139,8 @@ class Column:
 
     @property
     def export_heading(self) -> str:
-        unit = {"rate": " (%)", "points": " (pts)", "growth": " (%)", "money": " (£)", "price": " (£)"}.get(self.kind, "")
+        units = {"rate": " (%)", "points": " (pts)", "growth": " (%)", "money": " (£)", "price": " (£)"}
+        unit = units.get(self.kind, "")
         return self.heading + unit
 
 
@@ -145,13 +148,15 @@ def _columns(*specs: tuple[str, str, str]) -> dict[str, Column]:
     return {name: Column(name, heading, kind) for name, heading, kind in specs}
 
 
-# Every column a table of the product shows. Metric headings follow services/metrics.DEFINITIONS.
+# Every column a table of the product shows. A column holding a metric takes its heading and kind
+# from the metric's definition (services/metrics/definitions.py), below.
 COLUMNS: dict[str, Column] = _columns(
     ("employee_ref", "Employee id", "text"), ("employee", "Employee", "text"), ("employer", "Employer", "text"),
     ("department", "Department", "text"), ("manager", "Manager", "text"), ("job_title", "Job title", "text"),
     ("credential", "Credential", "text"), ("code", "Code", "text"), ("title", "Title", "text"),
     ("cohort", "Cohort", "text"), ("status", "Status", "state"), ("state", "State", "state"),
-    ("enrolled_on", "Enrolled", "date"), ("completed_on", "Result on", "date"), ("withdrawn_on", "Withdrawn on", "date"),
+    ("enrolled_on", "Enrolled", "date"), ("completed_on", "Result on", "date"),
+    ("withdrawn_on", "Withdrawn on", "date"),
     ("starts_on", "Starts", "date"), ("ends_on", "Ends", "date"), ("due_on", "Due", "date"),
     ("last_activity", "Last activity", "date"), ("last_change", "Last change", "date"),
     ("score", "Score", "count"), ("cost", "Cost", "price"), ("price", "Price", "price"),
@@ -165,7 +170,8 @@ COLUMNS: dict[str, Column] = _columns(
     ("target_level", "Target level", "count"), ("people", "People", "count"), ("mean_gap", "Mean gap (levels)", "mean"),
     ("gap_now", "Gap now (levels)", "mean"), ("gap_start", "Gap at start (levels)", "mean"),
     ("gap_closed", "Gap closed", "rate"), ("version", "Version", "count"),
-    ("co_designing_employers", "Co-designing employers", "count"), ("changed_this_quarter", "Changed this quarter", "flag"),
+    ("co_designing_employers", "Co-designing employers", "count"),
+    ("changed_this_quarter", "Changed this quarter", "flag"),
     ("quarter", "Quarter", "text"), ("days", "Days", "days"), ("goals", "PDP goals", "count"),
     ("eqf_level", "EQF level", "count"), ("ects_credits", "ECTS credits", "credits"),
     ("learning_hours", "Learning hours", "count"), ("delivery_mode", "Delivery mode", "state"),
@@ -179,6 +185,10 @@ COLUMNS: dict[str, Column] = _columns(
     ("pathway", "Pathway", "text"), ("step", "Step", "count"), ("steps", "Steps", "count"),
     ("category", "Category", "text"), ("proficiency", "Proficiency (1–5)", "count"), ("esco_uri", "ESCO URI", "text"),
 )
+# A per-group mean gap says its unit; the KPI's label ("Skill gap") is about the whole selection.
+_OWN_HEADINGS = {"mean_gap"}
+COLUMNS |= {key: Column(key, metric.label, metric.kind) for key, metric in METRICS.items()
+            if key in COLUMNS and key not in _OWN_HEADINGS}
 
 
 def column(name: str) -> Column:

@@ -70,8 +70,9 @@ def convert(src: Path | str, out: Path | str) -> dict[str, Path]:
     first = pd.DataFrame({"id_student": df["id_student"], "region": df["region"], "enrolled": enrolled}) \
         .groupby("id_student", sort=True).agg(region=("region", "first"), hired_on=("enrolled", "min")).reset_index()
     paths["employees"] = out / "employees.csv"
-    pd.DataFrame({"id_student": first["id_student"], "name": "Student " + first["id_student"],
-                  "region": first["region"], "hired_on": _iso(first["hired_on"])}).to_csv(paths["employees"], index=False)
+    employees = pd.DataFrame({"id_student": first["id_student"], "name": "Student " + first["id_student"],
+                              "region": first["region"], "hired_on": _iso(first["hired_on"])})
+    employees.to_csv(paths["employees"], index=False)
 
     paths["enrollments"] = out / "enrollments.csv"
     pd.DataFrame({

@@ -1,7 +1,7 @@
 """The quarterly review pack: one quarter against the previous one and the same
 quarter last year, for one partner or all partners in scope.
 
-Every figure comes from services/metrics.py; this module only selects, compares
+Every figure comes from services/metrics/; this module only selects, compares
 and words them. ``build_pack`` is used by the Quarterly review page, the
 downloads and ``manage.py report`` alike.
 """
@@ -156,7 +156,7 @@ def narrative(pack: ReviewPack) -> list[str]:
         f"and {s.withdrawn:,} were withdrawn; {s.active:,} were still running at the quarter's end."
     )
     counts = pack.kpis[pack.kpis["kind"] == "count"].copy()
-    counts["pct"] = [_pct_change(a, b) for a, b in zip(counts["this_quarter"], counts["previous_quarter"])]
+    counts["pct"] = [_pct_change(a, b) for a, b in zip(counts["this_quarter"], counts["previous_quarter"], strict=True)]
     counts = counts.dropna(subset=["pct"])
     counts = counts[counts["pct"].abs() >= 0.05].sort_values("pct", key=lambda x: x.abs(), ascending=False)
     for row in counts.head(3).itertuples():

@@ -16,10 +16,10 @@ import vl_convert as vlc
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from services import charts
 from services.formatting import export_frame, fmt, fmt_change, label, shown_frame
 from services.metrics import DEFINITIONS
 from services.review import ReviewPack
-from services import charts
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 SECTIONS = [
@@ -40,8 +40,9 @@ def pack_charts(pack: ReviewPack) -> dict[str, alt.Chart]:
             out["completion_rate_by_quarter"] = charts.completion_rate_by_quarter(pack.by_quarter)
     creds = pack.by_credential[pack.by_credential["enrollments"] > 0].head(12)
     if not creds.empty:
-        out["enrollments_by_credential"] = charts.bars(creds, x="enrollments", y="code", x_title="Enrollments in the quarter",
-                                                       y_title="Credential", horizontal=True)
+        out["enrollments_by_credential"] = charts.bars(creds, x="enrollments", y="code",
+                                                       x_title="Enrollments in the quarter", y_title="Credential",
+                                                       horizontal=True)
     if not pack.days_to_complete.empty:
         out["time_to_complete"] = charts.histogram(pack.days_to_complete, value="days", weight="completions",
                                                    x_title="Days from enrollment to completion", y_title="Completions")
@@ -83,7 +84,8 @@ def kpi_display(kpis: pd.DataFrame) -> pd.DataFrame:
 
 def measures_display(df: pd.DataFrame) -> pd.DataFrame:
     """A (measure, value, kind[, n]) table with each value written in its own kind."""
-    out = pd.DataFrame({"Measure": df["measure"], "Value": [fmt(v, k) for v, k in zip(df["value"], df["kind"])]})
+    values = [fmt(value, kind) for value, kind in zip(df["value"], df["kind"], strict=True)]
+    out = pd.DataFrame({"Measure": df["measure"], "Value": values})
     if "n" in df:
         out["People"] = [fmt(n) for n in df["n"]]
     return out

@@ -13,9 +13,10 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from db import summaries
 from db.models import (
-    AppUser,
     Approval,
+    AppUser,
     AuditEvent,
     ChangeProposal,
     Cohort,
@@ -38,7 +39,6 @@ from db.models import (
     Skill,
     SkillAssessment,
 )
-from db import summaries
 from db.scope import scope_for_user
 
 TODAY = date(2026, 6, 30)
@@ -190,7 +190,8 @@ def build_world(session: Session) -> World:
                                        rationale="Name the sector", base_version=1))
     add("PC-K2", ProposalComment(proposal_id=prop.id, author_email="officer@uni-one.test", organization_id=U.id,
                                  text="Fine by us"))
-    add("AP-K1-U", Approval(credential_id=k1.id, version=1, organization_id=U.id, approver_email="officer@uni-one.test"))
+    add("AP-K1-U", Approval(credential_id=k1.id, version=1, organization_id=U.id,
+                            approver_email="officer@uni-one.test"))
     add("AP-K1-A", Approval(credential_id=k1.id, version=1, organization_id=A.id, approver_email="hr@acme.test"))
     add("RV-K1", CredentialRevision(credential_id=k1.id, version=1, saved_by="officer@uni-one.test",
                                     snapshot='{"code": "K1", "title": "Credential K1"}', summary="first version"))

@@ -120,4 +120,5 @@ def review_files(scope: Scope, quarter, employer_ids, today: date, version: int)
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, png in pngs.items():
             zf.writestr(f"{stem}-{name}.png", png)
-    return {f"{stem}.pdf": pdf_bytes(pack, pngs), f"{stem}.xlsx": excel_bytes(pack), f"{stem}-charts.zip": buf.getvalue()}
+    return {f"{stem}.pdf": pdf_bytes(pack, pngs), f"{stem}.xlsx": excel_bytes(pack),
+            f"{stem}-charts.zip": buf.getvalue()}

@@ -47,8 +47,8 @@ def filter_bar(who: SignedIn, today: date, *, credentials: bool = True, cohorts:
         if st.session_state[key] == CUSTOM:
             range_key = restore("f_range", (today.replace(day=1), today))
             st.date_input("From – to", key=range_key, on_change=keep, args=(range_key,), max_value=today)
-            chosen_range = st.session_state[range_key]
-            period = Period(chosen_range[0], chosen_range[-1], f"{chosen_range[0]:%d %b %Y} – {chosen_range[-1]:%d %b %Y}")
+            first_day, last_day = st.session_state[range_key][0], st.session_state[range_key][-1]
+            period = Period(first_day, last_day, f"{first_day:%d %b %Y} – {last_day:%d %b %Y}")
         else:
             period = choices[st.session_state[key]]
 
@@ -74,7 +74,7 @@ def filter_bar(who: SignedIn, today: date, *, credentials: bool = True, cohorts:
         if cohorts:
             cohorts_offered = dict(data.options(options.cohorts, scope, credential_ids, period))
             key = restore("f_cohorts", [], cohorts_offered)
-            st.multiselect("Cohorts", list(cohorts_offered), format_func=cohorts_offered.get, key=key, on_change=keep, args=(key,),
-                           placeholder="All cohorts", help="Cohorts running during the period.")
+            st.multiselect("Cohorts", list(cohorts_offered), format_func=cohorts_offered.get, key=key, on_change=keep,
+                           args=(key,), placeholder="All cohorts", help="Cohorts running during the period.")
             cohort_ids = frozenset(st.session_state[key]) or None
     return Filters(period, employer_ids, department_ids, credential_ids, cohort_ids)

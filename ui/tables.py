@@ -18,7 +18,7 @@ def show_suppressed(df: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     out = df.copy()
     small = out["suppressed"] if "suppressed" in out else pd.Series(False, index=out.index)
     for name in names:
-        out[name] = [SUPPRESSED if hidden else v for v, hidden in zip(out[name], small)]
+        out[name] = [SUPPRESSED if hidden else v for v, hidden in zip(out[name], small, strict=True)]
     return out.drop(columns=["suppressed"], errors="ignore")
 
 

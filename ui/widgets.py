@@ -46,7 +46,7 @@ class Kpi:
 
 def kpi_row(kpis: Sequence[Kpi]) -> None:
     cols = st.columns(len(kpis))
-    for col, k in zip(cols, kpis):
+    for col, k in zip(cols, kpis, strict=True):
         delta, colour = None, "inverse" if k.lower_is_better else "normal"
         if k.previous is not None and isinstance(k.value, (int, float)):
             delta = fmt_change(k.value - k.previous, k.kind)

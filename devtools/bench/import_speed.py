@@ -19,7 +19,7 @@ CSV_COLUMNS = ["employee_ref", "credential_code", "cohort", "enrolled_on", "stat
 
 
 def import_function() -> Callable | None:
-    """The enrollment import of services/imports.py, or None while that module (or its
+    """The enrollment import of services/imports/, or None while that module (or its
     ``import_file``) does not exist; then the report says "import: not available"."""
     try:
         from services import imports

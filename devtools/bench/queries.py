@@ -63,8 +63,8 @@ def measure_metrics(database: BenchDatabase, users: BenchUsers, runs: int,
 
     from db.engine import get_engine
     from db.scope import scope_for_user
+    from services.filters import Filters
     from services.identity import find_user
-    from services.metrics import Filters
     from services.periods import last_complete_quarter
     from services.periods import today as current_day
 

@@ -194,7 +194,7 @@ def _page_lines(report: dict) -> list[str]:
 def _metric_lines(report: dict) -> list[str]:
     if not report["metrics"]:
         return []
-    lines = ["", f"Metric queries (services/metrics.py, uncached), median of {report['runs']}, seconds:"]
+    lines = ["", f"Metric queries (services/metrics/, uncached), median of {report['runs']}, seconds:"]
     columns, rows = metric_table(report)
     head = f"{'metric':<26}" + "".join(f" {role[:7] + ' ' + scale:>16}" for role, scale in columns)
     lines += [head, "-" * len(head)]

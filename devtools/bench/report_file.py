@@ -46,10 +46,10 @@ manager of the largest employer:
   page, default filters). *Cold*: `st.cache_data` and `st.cache_resource` cleared first; *warm*:
   the same page again. Each run in a fresh AppTest, median of `--runs 5`; the large/small ratio
   of each page.
-* **metric queries**: each function of `services/metrics.py` a page asks for, and the review
+* **metric queries**: each function of `services/metrics/` a page asks for, and the review
   pack, called directly (uncached).
 * **import**: {IMPORT_ROWS:,} new enrollment rows (CSV, as that HR manager, written) through
-  `services/imports.py`, into a throw-away copy of the large database.
+  `services/imports/`, into a throw-away copy of the large database.
 * **peak memory** (`ru_maxrss`) of the bench process after visiting every page as both roles at
   both scales.
 * **load test**: `--load-sessions 20` sessions for `--load-seconds 120` against one
@@ -128,7 +128,7 @@ def _metrics(report: dict) -> list[str]:
         return []
     columns, rows = metric_table(report)
     lines = ["", "## Metric queries", "",
-             f"`services/metrics.py`, uncached, seconds, median of {report['runs']}.", "",
+             f"`services/metrics/`, uncached, seconds, median of {report['runs']}.", "",
              "| metric | " + " | ".join(f"{ROLE_NAMES.get(role, role)}, {scale}" for role, scale in columns) + " |",
              "|---|" + "---|" * len(columns)]
     lines += [f"| `{name}` | " + " | ".join(cells) + " |" for name, cells in rows]

@@ -25,7 +25,7 @@ from services.imports.cells import has_value
 from services.imports.common import ImportFailed, Progress
 from services.imports.planning import PlanContext, differences, insert_rows, skills_by_name, update_rows
 
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # as services/codesign.py
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # as services/codesign/
 CREDENTIAL_FIELDS = {"title": "title", "summary": "summary", "level": "eqf_level", "credits": "ects_credits",
                      "hours": "learning_hours", "delivery_mode": "delivery_mode", "price": "price"}
 

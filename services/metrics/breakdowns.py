@@ -47,13 +47,15 @@ def by_cohort(session: Session, scope: Scope, filters: Filters, *, today: date) 
     return df.sort_values(["starts_on", "cohort"], ignore_index=True)
 
 
-def _with_headcount(session: Session, scope: Scope, filters: Filters, today: date, group, joins, fast: str) -> pd.DataFrame:
+def _with_headcount(session: Session, scope: Scope, filters: Filters, today: date, group, joins,
+                    fast: str) -> pd.DataFrame:
     """Enrollment counts per group (``grouped_counts``) beside the group's headcount: people on
     the payroll during the period, groups with people but no enrollments included."""
     counts = grouped_counts(session, scope, filters, today=today, group=group, joins=joins, fast=fast)
     keys = [c.key for c in group]
     stmt = select(*group, func.count(Employee.id).label("headcount")).select_from(Employee)
-    stmt = joined(stmt, joins).where(*people_conditions(scope, filters), employed_during(resolve_period(filters, today)))
+    period = resolve_period(filters, today)
+    stmt = joined(stmt, joins).where(*people_conditions(scope, filters), employed_during(period))
     heads = pd.DataFrame(session.execute(stmt.group_by(*group)).all(), columns=[*keys, "headcount"])
     out = heads.merge(counts, on=keys, how="outer")
     for col in COUNT_COLUMNS[:-1] + ["headcount"]:

@@ -43,20 +43,20 @@ def employed_during(period: Period):
     return and_(Employee.hired_on <= period.end, or_(Employee.left_on.is_(None), Employee.left_on > period.start))
 
 
-
-
 def _count_columns(period: Period):
     """The per-period counts, as aggregate columns usable with any GROUP BY."""
     in_p = lambda col: and_(col >= period.start, col <= period.end)  # noqa: E731
+    status = Enrollment.status
+    completed, failed, withdrawn = EnrollmentStatus.completed, EnrollmentStatus.failed, EnrollmentStatus.withdrawn
     outcome_by_end = or_(
-        and_(Enrollment.status.in_([EnrollmentStatus.completed, EnrollmentStatus.failed]), Enrollment.completed_on <= period.end),
-        and_(Enrollment.status == EnrollmentStatus.withdrawn, Enrollment.withdrawn_on <= period.end),
+        and_(status.in_([completed, failed]), Enrollment.completed_on <= period.end),
+        and_(status == withdrawn, Enrollment.withdrawn_on <= period.end),
     )
     return [
         func.count(Enrollment.id).filter(in_p(Enrollment.enrolled_on)).label("enrollments"),
-        func.count(Enrollment.id).filter(Enrollment.status == EnrollmentStatus.completed, in_p(Enrollment.completed_on)).label("completed"),
-        func.count(Enrollment.id).filter(Enrollment.status == EnrollmentStatus.failed, in_p(Enrollment.completed_on)).label("failed"),
-        func.count(Enrollment.id).filter(Enrollment.status == EnrollmentStatus.withdrawn, in_p(Enrollment.withdrawn_on)).label("withdrawn"),
+        func.count(Enrollment.id).filter(status == completed, in_p(Enrollment.completed_on)).label("completed"),
+        func.count(Enrollment.id).filter(status == failed, in_p(Enrollment.completed_on)).label("failed"),
+        func.count(Enrollment.id).filter(status == withdrawn, in_p(Enrollment.withdrawn_on)).label("withdrawn"),
         func.count(Enrollment.id).filter(Enrollment.enrolled_on <= period.end, ~outcome_by_end).label("active"),
         func.count(func.distinct(Enrollment.employee_id)).filter(in_p(Enrollment.enrolled_on)).label("learners"),
         func.coalesce(func.sum(case((in_p(Enrollment.enrolled_on), Enrollment.cost), else_=0)), 0).label("spend"),
@@ -125,7 +125,6 @@ def typed_counts(df: pd.DataFrame) -> pd.DataFrame:
     return add_rates(df)
 
 
-
 def _summary_groups(kind: str, table):
     if kind == "credential":
         return [Credential.code.label("code"), Credential.title.label("title")], [
@@ -190,15 +189,14 @@ def _summary_days(session: Session, scope: Scope, filters: Filters, period: Peri
     completion_days = CompletionDaysSummary
     stmt = (
         select(completion_days.days, func.sum(completion_days.completions).label("completions"))
-        .where(*summary_conditions(scope, filters, completion_days), completion_days.month.between(period.start, period.end))
+        .where(*summary_conditions(scope, filters, completion_days),
+               completion_days.month.between(period.start, period.end))
         .group_by(completion_days.days)
         .order_by(completion_days.days)
     )
     df = pd.DataFrame(session.execute(stmt).all(), columns=["days", "completions"])
     df["completions"] = df["completions"].astype("int64")
     return df
-
-
 
 
 def days_to_complete(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
@@ -209,7 +207,8 @@ def days_to_complete(session: Session, scope: Scope, filters: Filters, *, today:
     days = days_between(Enrollment.enrolled_on, Enrollment.completed_on).label("days")
     stmt = (
         scoped_enrollments(scope, filters, days, func.count(Enrollment.id).label("completions"))
-        .where(Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on.between(period.start, period.end))
+        .where(Enrollment.status == EnrollmentStatus.completed,
+               Enrollment.completed_on.between(period.start, period.end))
         .group_by(days)
         .order_by(days)
     )

@@ -58,8 +58,8 @@ METRICS: dict[str, Metric] = {
                                              "person's previous one."),
     "mean_gap": Metric("Skill gap", "PDP target level minus the latest assessed level (0 if never assessed), never "
                                     "below 0.", "mean", True),
-    "gap_closed": Metric("Skill gap closed", "(Starting gap − gap now) ÷ starting gap, over employee–skill pairs with a "
-                                       "PDP target.", "rate"),
+    "gap_closed": Metric("Skill gap closed", "(Starting gap − gap now) ÷ starting gap, over employee–skill pairs "
+                                             "with a PDP target.", "rate"),
     "performance_change": Metric("Job performance change (after − before)", "Mean after − before rating (1–5) of "
                                  "job performance among completers surveyed; shown only with 5 or more answers.",
                                  "mean_change", short_label="Job performance"),

@@ -66,12 +66,13 @@ def goal_states(session: Session, scope: Scope, filters: Filters, *, today: date
         (monthly_goals.month < first, literal("overdue")),
         else_=literal("on_track"),
     )
+    outside_near_months = or_(~open_, monthly_goals.month < first, monthly_goals.month > last)
     stmt = (select(state, func.sum(monthly_goals.goals))
-            .where(*summary_conditions(scope, filters, monthly_goals), or_(~open_, monthly_goals.month < first, monthly_goals.month > last))
+            .where(*summary_conditions(scope, filters, monthly_goals), outside_near_months)
             .group_by(state))
-    counts = {s: int(n) for s, n in session.execute(stmt).all()}
+    counts = {goal_state_name: int(goals) for goal_state_name, goals in session.execute(stmt).all()}
     near = _raw_goal_states(session, scope, filters, today, due=(first, last))
-    return {s: counts.get(s, 0) + near[s] for s in GOAL_STATES}
+    return {name: counts.get(name, 0) + near[name] for name in GOAL_STATES}
 
 
 def _raw_goal_states(session: Session, scope: Scope, filters: Filters, today: date,
@@ -92,16 +93,16 @@ def _raw_goal_states(session: Session, scope: Scope, filters: Filters, today: da
         stmt = stmt.where(PdpGoal.due_on.between(*due),
                           PdpGoal.status.in_([PdpGoalStatus.planned, PdpGoalStatus.in_progress]))
     counts = dict(session.execute(stmt).all())
-    return {s: int(counts.get(s, 0)) for s in GOAL_STATES}
+    return {name: int(counts.get(name, 0)) for name in GOAL_STATES}
 
 
-
-
-def at_risk_learners(session: Session, scope: Scope, filters: Filters, *, today: date, limit: int = 200) -> tuple[int, pd.DataFrame]:
+def at_risk_learners(session: Session, scope: Scope, filters: Filters, *, today: date,
+                     limit: int = 200) -> tuple[int, pd.DataFrame]:
     """Learners still enrolled or in progress, past their cohort's mid-point, with no
     recorded activity for STALLED_DAYS days. Returns (how many, the first ``limit``)."""
     last = func.coalesce(Enrollment.last_activity_on, Enrollment.enrolled_on)
-    midpoint_passed = days_between(Cohort.starts_on, literal(today)) * 2 >= days_between(Cohort.starts_on, Cohort.ends_on)
+    cohort_days = days_between(Cohort.starts_on, Cohort.ends_on)
+    midpoint_passed = days_between(Cohort.starts_on, literal(today)) * 2 >= cohort_days
     where = [
         Enrollment.status.in_(ACTIVE_STATUSES),
         Cohort.starts_on <= today,
@@ -121,7 +122,8 @@ def at_risk_learners(session: Session, scope: Scope, filters: Filters, *, today:
         .order_by(last, Employee.full_name)
         .limit(limit)
     ).all()
-    df = pd.DataFrame(rows, columns=["employee", "employer", "department", "credential", "cohort", "status", "last_activity"])
+    df = pd.DataFrame(rows, columns=["employee", "employer", "department", "credential", "cohort", "status",
+                                     "last_activity"])
     return int(total), df
 
 

@@ -45,8 +45,10 @@ def outcome_change(session: Session, scope: Scope, filters: Filters, *, today: d
     if uses_summaries(filters, period, "credential"):
         monthly_surveys = OutcomeMonthSummary
         n, perf, sat = session.execute(
-            select(func.sum(monthly_surveys.surveys), func.sum(monthly_surveys.performance_change), func.sum(monthly_surveys.satisfaction_change))
-            .where(*summary_conditions(scope, filters, monthly_surveys), monthly_surveys.month.between(period.start, period.end))
+            select(func.sum(monthly_surveys.surveys), func.sum(monthly_surveys.performance_change),
+                   func.sum(monthly_surveys.satisfaction_change))
+            .where(*summary_conditions(scope, filters, monthly_surveys),
+                   monthly_surveys.month.between(period.start, period.end))
         ).one()
         n = int(n or 0)
         if n < MIN_GROUP:
@@ -59,7 +61,8 @@ def outcome_change(session: Session, scope: Scope, filters: Filters, *, today: d
             func.avg(OutcomeSurvey.satisfaction_after - OutcomeSurvey.satisfaction_before),
         )
         .join(OutcomeSurvey, OutcomeSurvey.enrollment_id == Enrollment.id)
-        .where(Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on.between(period.start, period.end))
+        .where(Enrollment.status == EnrollmentStatus.completed,
+               Enrollment.completed_on.between(period.start, period.end))
     )
     n, perf, sat = session.execute(stmt).one()
     n = int(n or 0)

@@ -62,7 +62,8 @@ def skill_gaps(session: Session, scope: Scope, filters: Filters, *, today: date)
     df[["gap_now", "gap_start"]] = df[["gap_now", "gap_start"]].astype("float64")
     df["people"] = df["people"].astype("int64")
     df["mean_gap"] = df["gap_now"] / df["people"]
-    df["gap_closed"] = ((df["gap_start"] - df["gap_now"]) / df["gap_start"].where(df["gap_start"] > 0)).astype("Float64")
+    closed = (df["gap_start"] - df["gap_now"]) / df["gap_start"].where(df["gap_start"] > 0)
+    df["gap_closed"] = closed.astype("Float64")
     return df.sort_values(["employer", "department", "skill"], ignore_index=True)
 
 
@@ -83,24 +84,29 @@ def _skill_levels_summarised(session: Session, as_of: date) -> bool:
     return session.execute(later).first() is None
 
 
+def _department_skill_groups(table):
+    """The (employer, department, skill) names of a summary table's rows, and the joins they need."""
+    group = [Organization.name.label("employer"),
+             func.coalesce(Department.name, "(no department)").label("department"), Skill.name.label("skill")]
+    joins = [(Organization, Organization.id == table.employer_id),
+             (Department, Department.id == table.department_id, "outer"),
+             (Skill, Skill.id == table.skill_id)]
+    return group, joins
+
+
 def _summary_skill_gaps(session: Session, scope: Scope, filters: Filters, as_of: date) -> pd.DataFrame:
     targets_table, changes_table = SkillTargetSummary, SkillGapChangeSummary
-    names = lambda table: (  # noqa: E731
-        [Organization.name.label("employer"), func.coalesce(Department.name, "(no department)").label("department"),
-         Skill.name.label("skill")],
-        [(Organization, Organization.id == table.employer_id),
-         (Department, Department.id == table.department_id, "outer"),
-         (Skill, Skill.id == table.skill_id)])
-    group, joins = names(targets_table)
-    targets = pd.DataFrame(session.execute(joined(
-        select(*group, func.sum(targets_table.people), func.sum(targets_table.target_total), func.sum(targets_table.gap_start)).select_from(targets_table), joins)
-        .where(*summary_conditions(scope, filters, targets_table)).group_by(*group)).all(),
-        columns=["employer", "department", "skill", "people", "target_total", "gap_start"])
-    group, joins = names(changes_table)
-    changes = pd.DataFrame(session.execute(joined(
-        select(*group, func.sum(changes_table.gap_change)).select_from(changes_table), joins)
-        .where(*summary_conditions(scope, filters, changes_table), changes_table.month <= as_of).group_by(*group)).all(),
-        columns=["employer", "department", "skill", "change"])
+    group, joins = _department_skill_groups(targets_table)
+    sums = (func.sum(targets_table.people), func.sum(targets_table.target_total), func.sum(targets_table.gap_start))
+    stmt = joined(select(*group, *sums).select_from(targets_table), joins)
+    stmt = stmt.where(*summary_conditions(scope, filters, targets_table)).group_by(*group)
+    targets = pd.DataFrame(session.execute(stmt).all(),
+                           columns=["employer", "department", "skill", "people", "target_total", "gap_start"])
+    group, joins = _department_skill_groups(changes_table)
+    stmt = joined(select(*group, func.sum(changes_table.gap_change)).select_from(changes_table), joins)
+    stmt = stmt.where(*summary_conditions(scope, filters, changes_table), changes_table.month <= as_of)
+    changes = pd.DataFrame(session.execute(stmt.group_by(*group)).all(),
+                           columns=["employer", "department", "skill", "change"])
     df = targets.merge(changes, on=["employer", "department", "skill"], how="left")
     df["gap_now"] = df["target_total"].astype("int64") + df["change"].fillna(0).astype("int64")
     return df[GAP_COLUMNS]
@@ -111,7 +117,8 @@ def _level_of(targets, *, first: bool = False, as_of: date | None = None):
     (an index seek per pair; joining windowed subqueries gets a quadratic plan on SQLite)."""
     assessment = SkillAssessment
     order = (assessment.assessed_on, assessment.id) if first else (assessment.assessed_on.desc(), assessment.id.desc())
-    stmt = select(assessment.level).where(assessment.employee_id == targets.c.employee_id, assessment.skill_id == targets.c.skill_id)
+    stmt = select(assessment.level).where(assessment.employee_id == targets.c.employee_id,
+                                          assessment.skill_id == targets.c.skill_id)
     if as_of is not None:
         stmt = stmt.where(assessment.assessed_on <= as_of)
     return func.coalesce(stmt.order_by(*order).limit(1).scalar_subquery(), 0)
@@ -149,7 +156,8 @@ def gap_closed_overall(gaps: pd.DataFrame) -> float | None:
 def _skill_gain_pairs(scope: Scope, filters: Filters, period: Period):
     """(employee, skill, day) for each skill gained in the period (definition: db/summaries.gain_pairs)."""
     return summaries.gain_pairs(people_conditions=people_conditions(scope, filters),
-                                enrollment_conditions=enrollment_conditions(scope, filters), start=period.start, end=period.end)
+                                enrollment_conditions=enrollment_conditions(scope, filters),
+                                start=period.start, end=period.end)
 
 
 def skills_summarised(filters: Filters) -> bool:
@@ -175,18 +183,20 @@ def skills_gained(session: Session, scope: Scope, filters: Filters, *, today: da
     return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
-def skills_gained_by_quarter(session: Session, scope: Scope, filters: Filters, *, today: date, quarters: int = 8) -> pd.DataFrame:
+def skills_gained_by_quarter(session: Session, scope: Scope, filters: Filters, *, today: date,
+                             quarters: int = 8) -> pd.DataFrame:
     """Skills gained in each of the last ``quarters`` quarters, in one pass over the rows."""
-    qs = quarters_back(resolve_period(filters, today).end, quarters)
+    shown = quarters_back(resolve_period(filters, today).end, quarters)
     if skills_summarised(filters):
-        counts = _summary_gains(session, scope, filters, qs)
+        counts = _summary_gains(session, scope, filters, shown)
     else:
-        pairs = _skill_gain_pairs(scope, filters, Period(qs[0].start, qs[-1].end))
-        q = quarter_start(pairs.c.day).label("quarter")
-        distinct_pairs = select(q, pairs.c.employee_id, pairs.c.skill_id).distinct().subquery()
-        counts = {as_date(q): int(n) for q, n in session.execute(
+        pairs = _skill_gain_pairs(scope, filters, Period(shown[0].start, shown[-1].end))
+        quarter = quarter_start(pairs.c.day).label("quarter")
+        distinct_pairs = select(quarter, pairs.c.employee_id, pairs.c.skill_id).distinct().subquery()
+        counts = {as_date(start): int(gained) for start, gained in session.execute(
             select(distinct_pairs.c.quarter, func.count()).group_by(distinct_pairs.c.quarter)).all()}
-    return pd.DataFrame([{"quarter": q.label, "skills_gained": counts.get(q.start, 0)} for q in qs])
+    return pd.DataFrame([{"quarter": quarter.label, "skills_gained": counts.get(quarter.start, 0)}
+                         for quarter in shown])
 
 
 def as_date(x) -> date:
@@ -194,28 +204,38 @@ def as_date(x) -> date:
     return x if isinstance(x, date) else date.fromisoformat(str(x)[:10])
 
 
+def _summary_assessment_levels(session: Session, scope: Scope, filters: Filters, period: Period) -> pd.DataFrame:
+    levels_table = AssessmentLevelSummary
+    sums = (func.sum(levels_table.level_total), func.sum(levels_table.assessments), func.sum(levels_table.people))
+    stmt = (select(Skill.name, levels_table.side, *sums)
+            .join(Skill, Skill.id == levels_table.skill_id)
+            .where(*summary_conditions(scope, filters, levels_table), levels_table.quarter == period.start)
+            .group_by(Skill.name, levels_table.side))
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["skill", "side", "total", "n", "people"])
+    df["mean_level"] = df["total"].astype("float64") / df["n"].astype("float64")
+    return df[["skill", "side", "mean_level", "people"]]
+
+
+def _raw_assessment_levels(session: Session, scope: Scope, filters: Filters, period: Period) -> pd.DataFrame:
+    levels = summaries.assessed_levels(people_conditions=people_conditions(scope, filters),
+                                       enrollment_conditions=enrollment_conditions(scope, filters),
+                                       start=period.start, end=period.end)
+    stmt = (
+        select(Skill.name, levels.c.side, func.avg(levels.c.level), func.count(func.distinct(levels.c.employee_id)))
+        .join(Skill, Skill.id == levels.c.skill_id)
+        .group_by(Skill.name, levels.c.side)
+    )
+    return pd.DataFrame(session.execute(stmt).all(), columns=["skill", "side", "mean_level", "people"])
+
+
 def assessment_levels(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
     """Per skill, mean assessed level before enrolling and after completing, among
     enrollments completed in the period (each enrollment's latest assessment on each side)."""
     period = resolve_period(filters, today)
     if skills_summarised(filters) and is_quarter(period):
-        levels_table = AssessmentLevelSummary
-        stmt = (select(Skill.name, levels_table.side, func.sum(levels_table.level_total), func.sum(levels_table.assessments), func.sum(levels_table.people))
-                .join(Skill, Skill.id == levels_table.skill_id)
-                .where(*summary_conditions(scope, filters, levels_table), levels_table.quarter == period.start)
-                .group_by(Skill.name, levels_table.side))
-        df = pd.DataFrame(session.execute(stmt).all(), columns=["skill", "side", "total", "n", "people"])
-        df["mean_level"] = df["total"].astype("float64") / df["n"].astype("float64")
-        df = df[["skill", "side", "mean_level", "people"]]
+        df = _summary_assessment_levels(session, scope, filters, period)
     else:
-        levels = summaries.assessed_levels(people_conditions=people_conditions(scope, filters),
-                                           enrollment_conditions=enrollment_conditions(scope, filters), start=period.start, end=period.end)
-        stmt = (
-            select(Skill.name, levels.c.side, func.avg(levels.c.level), func.count(func.distinct(levels.c.employee_id)))
-            .join(Skill, Skill.id == levels.c.skill_id)
-            .group_by(Skill.name, levels.c.side)
-        )
-        df = pd.DataFrame(session.execute(stmt).all(), columns=["skill", "side", "mean_level", "people"])
+        df = _raw_assessment_levels(session, scope, filters, period)
     df["mean_level"] = df["mean_level"].astype("float64")
     df["people"] = df["people"].astype("int64")
     return df.sort_values(["skill", "side"], ignore_index=True)

@@ -74,7 +74,7 @@ def table(page: Page, first_heading: str, rows: int | None = None) -> list[dict[
     for tr in shown.locator("tbody tr").all():
         cells = [c.strip() for c in tr.locator("td").all_text_contents()]
         # The accessible table may lead with a row-marker cell.
-        out.append(dict(zip(headings[-len(cells):] if len(cells) <= len(headings) else headings, cells)))
+        out.append(dict(zip(headings[-len(cells):] if len(cells) <= len(headings) else headings, cells, strict=False)))
     return out
 
 

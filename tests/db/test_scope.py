@@ -11,10 +11,30 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from db.models import (
-    Approval, ChangeProposal, CredentialRevision, ProposalComment,
-    AppUser, AuditEvent, Cohort, Credential, CredentialPartner, CredentialSkill, DataVersion,
-    Department, Employee, Enrollment, LearningOutcome, Organization, OutcomeSurvey, Partnership,
-    Pathway, PathwayStep, Pdp, PdpGoal, Skill, SkillAssessment,
+    Approval,
+    AppUser,
+    AuditEvent,
+    ChangeProposal,
+    Cohort,
+    Credential,
+    CredentialPartner,
+    CredentialRevision,
+    CredentialSkill,
+    DataVersion,
+    Department,
+    Employee,
+    Enrollment,
+    LearningOutcome,
+    Organization,
+    OutcomeSurvey,
+    Partnership,
+    Pathway,
+    PathwayStep,
+    Pdp,
+    PdpGoal,
+    ProposalComment,
+    Skill,
+    SkillAssessment,
 )
 from db.scope import AccessDenied, scoped, visible
 from services import metrics

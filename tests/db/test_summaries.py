@@ -41,8 +41,9 @@ def _compare_skills(session, scope, f, today=TODAY):
 
 def _compare(session, scope, f):
     _compare_skills(session, scope, f)
-    counts = {"summary": metrics.summary, "by_credential": metrics.by_credential, "by_department": metrics.by_department,
-              "by_employer": metrics.by_employer, "days": metrics.days_to_complete}
+    counts = {"summary": metrics.summary, "by_credential": metrics.by_credential,
+              "by_department": metrics.by_department, "by_employer": metrics.by_employer,
+              "days": metrics.days_to_complete}
     fast = {name: fn(session, scope, f, today=TODAY) for name, fn in counts.items()}
     with metrics.raw_only():
         raw = {name: fn(session, scope, f, today=TODAY) for name, fn in counts.items()}

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from db.models import PdpGoal
-from tests.pages.test_pages import app_as, app_db, button, table_with, texts  # noqa: F401
+from tests.pages import test_pages as page_tests
+from tests.pages.test_pages import app_as, button, table_with, texts
+
+app_db = page_tests.app_db  # the page tests' shared fixture, bound here so pytest finds it
 
 
 def _sidebar_select(at, label):

@@ -10,7 +10,10 @@ import time
 
 import pytest
 
-from tests.pages.test_pages import app_as, app_db  # noqa: F401 (fixture)
+from tests.pages import test_pages as page_tests
+from tests.pages.test_pages import app_as
+
+app_db = page_tests.app_db  # the page tests' shared fixture, bound here so pytest finds it
 
 
 def page_files(at) -> list[str]:

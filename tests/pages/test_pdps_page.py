@@ -8,7 +8,10 @@ from datetime import date
 from sqlalchemy import select
 
 from db.models import Pdp, PdpGoal
-from tests.pages.test_pages import app_as, app_db, button  # noqa: F401  (app_db is a fixture)
+from tests.pages import test_pages as page_tests
+from tests.pages.test_pages import app_as, button
+
+app_db = page_tests.app_db  # the page tests' shared fixture, bound here so pytest finds it
 
 
 def open_pdps(email: str = "hr@acme.test"):

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pages.test_pages import app_as, app_db  # noqa: F401 (fixture)
+from tests.pages import test_pages as page_tests
+from tests.pages.test_pages import app_as
+
+app_db = page_tests.app_db  # the page tests' shared fixture, bound here so pytest finds it
 
 BETA = ["2026Q3 (to date)", "2026Q2", "2026Q1"]
 ACME = ["2026Q3 (to date)", "2026Q2", "2026Q1", "2025Q4", "2025Q3", "2025Q2", "2025Q1"]

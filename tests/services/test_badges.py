@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from jsonschema import Draft201909Validator, FormatChecker
 from joserfc import jws
 from joserfc.jwk import ECKey
+from jsonschema import Draft201909Validator, FormatChecker
 
 import manage
 from db.models import Employee, Enrollment, Skill
@@ -89,7 +89,8 @@ def test_the_badge_describes_the_credential_and_the_completion(session, world, t
     assert doc["issuer"] == {"id": "https://badges.uni-one.test/issuers/U1", "type": ["Profile"], "name": "Uni One"}
     assert doc["validFrom"] == "2026-04-20T00:00:00Z"
     subject = doc["credentialSubject"]
-    assert (subject["activityStartDate"], subject["activityEndDate"]) == ("2026-01-02T00:00:00Z", "2026-04-20T00:00:00Z")
+    assert (subject["activityStartDate"], subject["activityEndDate"]) == (
+        "2026-01-02T00:00:00Z", "2026-04-20T00:00:00Z")
     assert subject["result"] == [
         {"type": ["Result"], "resultDescription": "https://badges.uni-one.test/achievements/K1#status",
          "status": "Completed"},
@@ -255,7 +256,8 @@ def test_reasons_are_precise(one_badge, tmp_path):
 
     # No signature next to the file, or not a JWS at all.
     jwt_path.unlink()
-    assert badges.verify_file(json_path).problems == [f"no signature: {jwt_path.name} not found next to {json_path.name}"]
+    assert badges.verify_file(json_path).problems == [
+        f"no signature: {jwt_path.name} not found next to {json_path.name}"]
     assert badges.verify_token("not-a-token", key).problems == [
         "not a compact JWS: expected 3 dot-separated parts, found 1"]
     # alg "none" is never accepted.

@@ -44,7 +44,7 @@ SKILLS = [f"{verb} {thing}" for verb, thing in zip(
      "machine learning for demand forecasting", "perform project risk analysis early",
      "report on environmental issues to the board", "respond to incidents in cloud services",
      "automate cloud tasks with scripts", "write work-related reports for managers",
-     "query languages to answer questions"])]
+     "query languages to answer questions"], strict=True)]
 assert len(SKILLS) == 25 and len(set(SKILLS)) == 25
 
 
@@ -90,12 +90,12 @@ def axis_labels(chart, width: int) -> dict[str, list[dict]]:
 def assert_readable(labels: list[dict], categories: list[str], axis: str) -> None:
     texts = [lab["text"] for lab in labels]
     assert len(texts) == len(categories), f"{axis}: {len(texts)} labels for {len(categories)} categories: {texts}"
-    for text, category in zip(sorted(texts), sorted(categories)):
+    for text, category in zip(sorted(texts), sorted(categories), strict=True):
         assert text == category or (text.endswith("…") and category.startswith(text[:-1])), (axis, text, category)
     # No two labels closer than a line of text, measured across their direction.
     angle = abs(labels[0]["angle"]) if labels else 0
     along = sorted(lab["y"] if axis == "Y" else lab["x"] for lab in labels)
-    gaps_px = [b - a for a, b in zip(along, along[1:])]
+    gaps_px = [b - a for a, b in zip(along, along[1:], strict=False)]
     if axis == "Y":
         need = FONT_PX
     elif angle == 0:
@@ -135,7 +135,7 @@ def test_heatmap_spec_keeps_every_label_and_the_full_text_in_the_tooltip():
 @pytest.mark.parametrize("width", [FULL, HALF])
 def test_credential_bars_label_every_credential(width):
     codes = [f"MC-{area}-{n}01" for area, n in zip(["DATA", "CLD", "CYB", "LEAD", "HLTH", "OPS"] * 2,
-                                                   [1] * 6 + [2] * 6)]
+                                                   [1] * 6 + [2] * 6, strict=True)]
     df = pd.DataFrame({"code": codes, "enrollments": range(40, 28, -1)})
     chart = charts.bars(df, x="enrollments", y="code", x_title="Enrollments in the quarter", y_title="Credential",
                         horizontal=True)
@@ -200,7 +200,7 @@ def test_the_completion_rate_line_leaves_out_quarters_without_outcomes(session):
     world = build_world(session)
     series = metrics.by_quarter(session, world.scope(session, "officer@u"), Filters(parse_quarter("2026Q2")),
                                 today=TODAY, quarters=6)
-    rates = dict(zip(series["quarter"], series["completion_rate"]))
+    rates = dict(zip(series["quarter"], series["completion_rate"], strict=True))
     assert rates["2025Q1"] == 0.0  # a withdrawal and no completion: an outcome, a true 0%
     empty = [q for q, r in rates.items() if r is None or pd.isna(r)]
     assert "2025Q2" in empty and "2026Q1" in empty

@@ -120,9 +120,8 @@ def test_upskilling(session, world):
 
 
 def test_skill_gained_by_higher_assessment_and_gap_closed(session, world):
-    from db.models import SkillAssessment
-
     from db import summaries
+    from db.models import SkillAssessment
 
     session.add(SkillAssessment(employee_id=world.id("a1"), skill_id=world.id("s1"), level=3,
                                 assessed_on=date(2026, 5, 1), source="manager"))

@@ -11,7 +11,7 @@ Mapping (a plain-data stand-in until the import path exists):
   end; Withdrawn → withdrawn on start + date_unregistration (if missing: the end).
 
 The expected figures are computed from the raw CSVs with pandas, independently of
-services/metrics.py.
+services/metrics/.
 """
 
 from __future__ import annotations
@@ -27,7 +27,13 @@ import pytest
 from db import summaries
 from db.engine import make_engine
 from db.models import (
-    Cohort, Credential, Department, Employee, Enrollment, Organization, Partnership,
+    Cohort,
+    Credential,
+    Department,
+    Employee,
+    Enrollment,
+    Organization,
+    Partnership,
 )
 from db.scope import Scope
 from services import metrics
@@ -81,7 +87,7 @@ def load(engine, df: pd.DataFrame) -> None:
         # A student's region is the same in every registration of theirs in OULAD.
         ins(Employee, [{"id": emp_ids[s], "employer_id": 2, "employee_ref": s, "full_name": f"Student {s}",
                         "department_id": regions[r], "hired_on": date(2000, 1, 1)}
-                       for s, r in zip(students["student"], students["region"])])
+                       for s, r in zip(students["student"], students["region"], strict=True)])
         modules = {m: i + 1 for i, m in enumerate(sorted(df["module"].unique()))}
         now = pd.Timestamp.now(tz="UTC").to_pydatetime()
         ins(Credential, [{"id": i, "university_id": 1, "code": m, "title": f"Module {m}", "summary": "",
@@ -92,7 +98,7 @@ def load(engine, df: pd.DataFrame) -> None:
         cohort_ids = {c: i + 1 for i, c in enumerate(cohorts["cohort"])}
         ins(Cohort, [{"id": cohort_ids[c], "credential_id": modules[m], "code": c, "starts_on": s, "ends_on": e,
                       "seats": 0} for c, m, s, e in zip(cohorts["cohort"], cohorts["module"], cohorts["start"],
-                                                        cohorts["end"])])
+                                                        cohorts["end"], strict=True)])
         rows = [{"id": i + 1, "employee_id": emp_ids[r.student], "credential_id": modules[r.module],
                  "cohort_id": cohort_ids[r.cohort], "enrolled_on": r.enrolled_on, "status": r.status,
                  "completed_on": r.completed_on, "withdrawn_on": r.withdrawn_on, "cost": Decimal(0),
@@ -152,7 +158,8 @@ def test_summary_equals_pandas(oulad, period):
     assert s.completion_rate == (pytest.approx(want["completed"] / outcomes) if outcomes else None)
     assert s.learners == flags.loc[flags["enrollments"], "student"].nunique()
     assert s.headcount == df["student"].nunique()
-    days = [(c - e).days for c, e, ok in zip(df["completed_on"], df["enrolled_on"], flags["completed"]) if ok]
+    days = [(c - e).days
+            for c, e, ok in zip(df["completed_on"], df["enrolled_on"], flags["completed"], strict=True) if ok]
     if days:
         assert s.median_days_to_complete == pytest.approx(float(np.median(days)))
         assert s.p80_days_to_complete == pytest.approx(float(np.percentile(days, 80)))
@@ -171,7 +178,8 @@ def test_breakdowns_equal_pandas(oulad, period):
     assert got.sort_index().equals(want[(want.T != 0).any()].sort_index())
 
     want_dept = flags.groupby("region")[cols].sum().astype(int)
-    got_dept = metrics.by_department(session, Scope.system(), Filters(period), today=TODAY).set_index("department")[cols]
+    got_dept = metrics.by_department(session, Scope.system(), Filters(period),
+                                     today=TODAY).set_index("department")[cols]
     assert got_dept.sort_index().equals(want_dept.sort_index())
 
 
