@@ -58,9 +58,10 @@ with right:
     st.subheader("Alerts")
     alerts = data.get(metrics.alerts, scope, filters, today)
     st.caption(f"As of {fmt(alerts.as_of, 'date')}, whatever the period.")
+    # Stacked, with the full label: beside the other alert it has to say what is overdue.
     for key, value in (("learners_at_risk", alerts.learners_at_risk), ("overdue", alerts.overdue_goals)):
-        card = Kpi.of(key, value)
-        st.metric(card.label, fmt(card.value, card.kind), help=card.help, border=True)
+        alert = metrics.METRICS[key]
+        st.metric(alert.label, fmt(value, alert.kind), help=alert.definition, border=True)
     if alerts.learners_at_risk:
         with st.expander(f"Learners at risk (the first {fmt(len(alerts.at_risk))})"):
             table(alerts.at_risk)

@@ -77,7 +77,7 @@ METRICS: dict[str, Metric] = {
     "on_track": Metric("On track", "Open PDP goals neither overdue nor at risk."),
     "at_risk": Metric("At risk", f"PDP goals not started and due within {AT_RISK_DAYS} days."),
     "overdue": Metric("Overdue PDP goals", "Goals planned or in progress whose due date has passed; counted as of "
-                                           "today."),
+                                           "today.", short_label="Overdue"),
     "dropped": Metric("Dropped", "PDP goals dropped from the plan."),
     "learners_at_risk": Metric("Learners at risk", f"Enrolled or in progress, past the cohort's mid-point, no "
                                                    f"recorded activity for {STALLED_DAYS} days or more; counted as "
