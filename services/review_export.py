@@ -202,9 +202,7 @@ def _chart(pdf: _Pdf, png: bytes | None) -> None:
     pdf.ln(2)
 
 
-def pdf_bytes(pack: ReviewPack, pngs: dict[str, bytes]) -> bytes:
-    title = f"Quarterly review {pack.quarter.label} – {pack.audience}"
-    pdf = _Pdf(title)
+def _cover(pdf: _Pdf, pack: ReviewPack) -> None:
     pdf.add_page()
     pdf.ln(50)
     pdf.font(24, bold=True)
@@ -225,6 +223,9 @@ def pdf_bytes(pack: ReviewPack, pngs: dict[str, bytes]) -> bytes:
         "Figures follow the definitions in the appendix. " + DEFINITIONS["Suppression"]),
         new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
+
+def _learning_sections(pdf: _Pdf, pack: ReviewPack, pngs: dict[str, bytes]) -> None:
+    """Sections 1 to 5: summary, headline figures, enrollments, time to complete, skills."""
     pdf.add_page()
     _heading(pdf, f"1. {SECTIONS[0]}")
     for line in pack.narrative:
@@ -241,9 +242,9 @@ def pdf_bytes(pack: ReviewPack, pngs: dict[str, bytes]) -> bytes:
     _table(pdf, pack.by_credential, max_rows=30)
 
     _heading(pdf, f"4. {SECTIONS[3]}")
-    s = pack.summary
-    _para(pdf, f"Median {fmt(s.median_days_to_complete, 'days')} days; 80% of completions within "
-               f"{fmt(s.p80_days_to_complete, 'days')} days ({fmt(s.completed)} completions).")
+    headline = pack.summary
+    _para(pdf, f"Median {fmt(headline.median_days_to_complete, 'days')} days; 80% of completions within "
+               f"{fmt(headline.p80_days_to_complete, 'days')} days ({fmt(headline.completed)} completions).")
     _chart(pdf, pngs.get("time_to_complete"))
 
     _heading(pdf, f"5. {SECTIONS[4]}")
@@ -252,6 +253,9 @@ def pdf_bytes(pack: ReviewPack, pngs: dict[str, bytes]) -> bytes:
     _chart(pdf, pngs.get("skill_gaps"))
     _table(pdf, pack.skill_gaps, max_rows=30)
 
+
+def _outcome_sections(pdf: _Pdf, pack: ReviewPack, pngs: dict[str, bytes]) -> None:
+    """Sections 6 to 10: PDPs, outcomes, budget, co-design, alerts."""
     _heading(pdf, f"6. {SECTIONS[5]}")
     _chart(pdf, pngs.get("pdp_goals"))
     _table(pdf, pack.tables()["PDP goals"])
@@ -268,17 +272,27 @@ def pdf_bytes(pack: ReviewPack, pngs: dict[str, bytes]) -> bytes:
     _table(pdf, pack.co_design)
 
     _heading(pdf, f"10. {SECTIONS[9]}")
-    a = pack.alerts
-    _para(pdf, f"As of {fmt(a.as_of, 'date')}: learners at risk {fmt(a.learners_at_risk)}; overdue PDP goals "
-               f"{fmt(a.overdue_goals)}.")
-    _table(pdf, a.at_risk, max_rows=25)
+    alerts = pack.alerts
+    _para(pdf, f"As of {fmt(alerts.as_of, 'date')}: learners at risk {fmt(alerts.learners_at_risk)}; overdue PDP "
+               f"goals {fmt(alerts.overdue_goals)}.")
+    _table(pdf, alerts.at_risk, max_rows=25)
 
+
+def _appendix(pdf: _Pdf) -> None:
     pdf.add_page()
     _heading(pdf, "Appendix: definitions")
     for term, text in DEFINITIONS.items():
         pdf.font(10, bold=True)
         pdf.multi_cell(0, 5.5, pdf.text_(term), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         _para(pdf, text)
+
+
+def pdf_bytes(pack: ReviewPack, pngs: dict[str, bytes]) -> bytes:
+    pdf = _Pdf(f"Quarterly review {pack.quarter.label} – {pack.audience}")
+    _cover(pdf, pack)
+    _learning_sections(pdf, pack, pngs)
+    _outcome_sections(pdf, pack, pngs)
+    _appendix(pdf)
     return bytes(pdf.output())
 
 
