@@ -98,7 +98,7 @@ else:
         downloads(everything, f"learners-{period.label or 'period'}".replace(" ", "_"), key="learners",
                   names=learner_columns)
 
-# Open Badges 3.0 (services/badges.py): signed badges of the completions in the current filters.
+# Open Badges 3.0 (services/badges/): signed badges of the completions in the current filters.
 if st.toggle("Prepare Open Badges", key="learner_badges",
              help="One Open Badges 3.0 credential per enrollment completed in the period and filters above: "
                   "a .json file and the same credential signed as a VC-JWT (.jwt)."):

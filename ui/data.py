@@ -88,7 +88,7 @@ def _badge_zip(scope: Scope, filters: Filters, today: date, version: int) -> tup
 
 
 def badge_zip(scope: Scope, filters: Filters, today: date) -> tuple[int, bytes]:
-    """(how many, a zip of) signed Open Badges of the completions in these filters (services/badges.py)."""
+    """(how many, a zip of) signed Open Badges of the completions in these filters (services/badges/)."""
     return _badge_zip(scope, filters, today, current_data_version())
 
 

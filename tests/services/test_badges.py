@@ -23,7 +23,7 @@ from services.metrics import Filters
 from services.periods import Period
 from tests.world import build_world
 
-# The official file as kept in the repository (services/schemas/README.md), read here without services/badges.py.
+# The official file as kept in the repository (services/schemas/README.md), read here without services/badges/.
 SCHEMA = Path(__file__).resolve().parents[2] / "services" / "schemas" / "openbadges-3.0" / \
     "ob_v3p0_achievementcredential_schema.json"
 B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -43,7 +43,7 @@ def world(session):
 
 
 def official_validator() -> Draft201909Validator:
-    """The official schema, loaded here independently of services/badges.py."""
+    """The official schema, loaded here independently of services/badges/."""
     return Draft201909Validator(json.loads(SCHEMA.read_text()), format_checker=FormatChecker())
 
 

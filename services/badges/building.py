@@ -1,0 +1,175 @@
+"""Building an Open Badges 3.0 OpenBadgeCredential (unsigned) from a completed enrollment.
+
+The Achievement is the credential (a MicroCredential); the subject is the learner, identified by a
+salted hash only (see the package's Decisions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from db.models import (
+    Cohort,
+    Credential,
+    CredentialPartner,
+    CredentialSkill,
+    Employee,
+    Enrollment,
+    EnrollmentStatus,
+    LearningOutcome,
+    Organization,
+    Skill,
+)
+from services.badges.settings import CONTEXT, SCHEMA_URL, BadgeError, base_url
+
+
+def _date_time(moment: date | datetime) -> str:
+    if isinstance(moment, datetime):
+        return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{moment.isoformat()}T00:00:00Z"
+
+
+def _profile(organization: Organization) -> dict:
+    return {"id": f"{base_url()}/issuers/{quote(organization.code, safe='')}", "type": ["Profile"],
+            "name": organization.name}
+
+
+def credential_uri(enrollment_id: int) -> str:
+    """Stable per enrollment and deployment, so a re-export keeps the badge's id."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url()}/enrollments/{enrollment_id}')}"
+
+
+def _narrative(university: Organization, outcomes: list[str], partners: list[Organization]) -> str:
+    """The criteria: the learning outcomes, numbered, and who co-designed the credential."""
+    if outcomes:
+        narrative = "Learners who earn this micro-credential can:\n\n" + "\n".join(
+            f"{number}. {outcome}" for number, outcome in enumerate(outcomes, 1))
+    else:
+        narrative = "Completion of the micro-credential."
+    if partners:
+        narrative += f"\n\nCo-designed by {university.name} with {', '.join(partner.name for partner in partners)}."
+    return narrative
+
+
+def _alignments(university: Organization, skills: list) -> list[dict]:
+    """The credential's skills: ESCO skills by their URI, the others by the university's own skill ids."""
+    return [
+        {
+            "type": ["Alignment"],
+            "targetName": name,
+            "targetUrl": esco_uri or f"{base_url()}/skills/{skill_id}",
+            "targetCode": esco_uri or str(skill_id),
+            "targetFramework": "ESCO" if esco_uri else f"{university.name} skills",
+            "targetType": "ext:ESCOSkill" if esco_uri else "ext:Skill",
+            "targetDescription": f"Proficiency {proficiency} of 5",
+        }
+        for skill_id, name, esco_uri, proficiency in skills
+    ]
+
+
+def achievement(session: Session, credential: Credential) -> dict:
+    """The credential as an OB 3.0 Achievement (MicroCredential)."""
+    university = session.get(Organization, credential.university_id)
+    achievement_id = f"{base_url()}/achievements/{quote(credential.code, safe='')}"
+    outcomes = session.scalars(select(LearningOutcome.text).where(LearningOutcome.credential_id == credential.id)
+                               .order_by(LearningOutcome.position)).all()
+    skills = session.execute(
+        select(Skill.id, Skill.name, Skill.esco_uri, CredentialSkill.proficiency)
+        .join(CredentialSkill, CredentialSkill.skill_id == Skill.id)
+        .where(CredentialSkill.credential_id == credential.id).order_by(Skill.name)
+    ).all()
+    partners = session.scalars(
+        select(Organization).join(CredentialPartner, CredentialPartner.employer_id == Organization.id)
+        .where(CredentialPartner.credential_id == credential.id).order_by(Organization.name)
+    ).all()
+    document: dict[str, Any] = {
+        "id": achievement_id,
+        "type": ["Achievement"],
+        "achievementType": "MicroCredential",
+        "name": credential.title,
+        "description": credential.summary or credential.title,
+        "criteria": {"narrative": _narrative(university, outcomes, partners)},
+        "humanCode": credential.code,
+        "version": str(credential.version),
+        "creditsAvailable": float(credential.ects_credits),
+        "tag": [f"EQF level {credential.eqf_level}", credential.delivery_mode.replace("_", " ")],
+        "alignment": _alignments(university, skills),
+        "resultDescription": [
+            {"id": f"{achievement_id}#status", "type": ["ResultDescription"], "name": "Status",
+             "resultType": "Status"},
+            {"id": f"{achievement_id}#score", "type": ["ResultDescription"], "name": "Score", "resultType": "Percent",
+             "valueMin": "0", "valueMax": "100"},
+        ],
+    }
+    # Open Badges allows one creator: the single co-designer, else the university with the list beside it.
+    if len(partners) == 1:
+        document["creator"] = _profile(partners[0])
+    elif partners:
+        document["creator"] = _profile(university)
+        document["coDesigners"] = [_profile(partner) for partner in partners]
+    return document
+
+
+def _identity(email: str | None, employer_code: str, employee_ref: str, salt: str) -> dict:
+    if email and email.strip():
+        value, kind = email.strip().lower(), "emailAddress"
+    else:
+        value, kind = f"{employer_code}:{employee_ref}", "sourcedId"
+    digest = hashlib.sha256((value + salt).encode("utf-8")).hexdigest()
+    return {"type": "IdentityObject", "identityHash": f"sha256${digest}", "identityType": kind, "hashed": True,
+            "salt": salt}
+
+
+def _results(enrollment: Enrollment, achievement_id: str) -> list[dict]:
+    results: list[dict] = [{"type": ["Result"], "resultDescription": f"{achievement_id}#status",
+                            "status": "Completed"}]
+    if enrollment.score is not None:
+        results.append({"type": ["Result"], "resultDescription": f"{achievement_id}#score",
+                        "value": f"{enrollment.score:g}"})
+    return results
+
+
+def build(session: Session, enrollment: Enrollment, *, _achievements: dict | None = None) -> dict:
+    """The OpenBadgeCredential for one completed enrollment (unsigned)."""
+    if enrollment.status != EnrollmentStatus.completed or enrollment.completed_on is None:
+        raise BadgeError(f"Enrollment {enrollment.id} is not completed; only completions earn a badge.")
+    credential = session.get(Credential, enrollment.credential_id)
+    employee = session.get(Employee, enrollment.employee_id)
+    employer = session.get(Organization, employee.employer_id)
+    university = session.get(Organization, credential.university_id)
+    achievements = _achievements if _achievements is not None else {}
+    if credential.id not in achievements:
+        achievements[credential.id] = achievement(session, credential)
+    badge_achievement = achievements[credential.id]
+    badge_id = credential_uri(enrollment.id)
+    salt = hashlib.sha256(f"salt:{badge_id}".encode()).hexdigest()[:16]
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "identifier": [_identity(employee.email, employer.code, employee.employee_ref, salt)],
+        "achievement": badge_achievement,
+        "activityStartDate": _date_time(enrollment.enrolled_on),
+        "activityEndDate": _date_time(enrollment.completed_on),
+        "creditsEarned": float(credential.ects_credits),
+        "result": _results(enrollment, badge_achievement["id"]),
+    }
+    cohort = session.get(Cohort, enrollment.cohort_id)
+    if cohort is not None:
+        subject["term"] = cohort.code
+    return {
+        "@context": list(CONTEXT),
+        "id": badge_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": credential.title,
+        "issuer": _profile(university),
+        "validFrom": _date_time(enrollment.completed_on),
+        "awardedDate": _date_time(enrollment.completed_on),
+        "credentialSubject": subject,
+        "credentialSchema": [{"id": SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}],
+    }
