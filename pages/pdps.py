@@ -6,9 +6,9 @@ import streamlit as st
 from sqlmodel import Session
 
 from db.engine import get_engine
-from db.models import PdpGoalStatus, Role
+from db.models import PdpGoalStatus
 from db.scope import AccessDenied
-from services import metrics, pdp
+from services import metrics, pdp, permissions
 from services import options as option_lists
 from services.formatting import fmt, label
 from services.metrics import GOAL_STATES
@@ -22,7 +22,7 @@ who = signed_in()
 scope = who.scope
 today = today_()
 filters = filter_bar(who, today, cohorts=False)
-can_edit = Role(who.role) in pdp.EDITOR_ROLES
+can_edit = permissions.may_change_goals(scope)
 
 st.title("PDPs")
 st.caption(f"Personal Development Plan goals, as of {fmt(today, 'date')}.")

@@ -21,17 +21,14 @@ from db.models import (
     PdpGoal,
     PdpGoalStatus,
     PdpStatus,
-    Role,
     Skill,
     utcnow,
 )
-from db.scope import AccessDenied, Scope, visible
-from services import audit
+from db.scope import Scope, visible
+from services import audit, permissions
 from services.filters import Filters, people_conditions
 from services.formatting import fmt, label
 from services.metrics import goal_state
-
-EDITOR_ROLES = {Role.hr_manager, Role.admin}
 
 
 class PdpError(ValueError):
@@ -90,12 +87,6 @@ def goals(
     return int(total), pd.DataFrame(rows, columns=cols)
 
 
-def _require_editor(scope: Scope, employer_id: int) -> None:
-    if scope.role not in EDITOR_ROLES:
-        raise AccessDenied("Only HR managers change PDP goals.")
-    scope.require_employer(employer_id, write=True)
-
-
 def _sets_target(goal: PdpGoal) -> bool:
     return goal.skill_id is not None and goal.target_level is not None
 
@@ -139,7 +130,7 @@ def update_goal_status(
     if row is None:
         raise PdpError("That goal does not exist or is outside your access.")
     goal, employer_id, employee_id = row
-    _require_editor(scope, employer_id)
+    permissions.require_goal_editor(scope, employer_id)
     if goal.status != expected_status:
         raise _conflict(session, goal)
     if goal.status == new:
@@ -201,7 +192,7 @@ def add_goal(
     ).scalar_one_or_none()
     if employee is None:
         raise PdpError("Choose an employee of your organisation.")
-    _require_editor(scope, employee.employer_id)
+    permissions.require_goal_editor(scope, employee.employer_id)
     title = (title or "").strip()
     period = (period or "").strip()
     problems = _goal_problems(session, scope, title=title, period=period, due_on=due_on, skill_id=skill_id,

@@ -226,6 +226,23 @@ def may_create_cohorts_by_import(scope: Scope) -> bool:
     return not scope.is_employer_side
 
 
+# --- PDP goals ---
+
+PDP_EDITOR_ROLES = frozenset({Role.hr_manager, Role.admin})
+
+
+def may_change_goals(scope: Scope) -> bool:
+    """Whether the user may add goals and change their status (HR managers and administrators)."""
+    return not scope.read_only and scope.role in PDP_EDITOR_ROLES
+
+
+def require_goal_editor(scope: Scope, employer_id: int) -> None:
+    """AccessDenied unless the user may change the PDP goals of ``employer_id``'s people."""
+    if scope.role not in PDP_EDITOR_ROLES:
+        raise AccessDenied("Only HR managers change PDP goals.")
+    scope.require_employer(employer_id, write=True)
+
+
 # --- User management ---
 
 # A role only makes sense at one kind of organisation (admins and viewers at either).
