@@ -16,7 +16,7 @@ import vl_convert as vlc
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from services import charts
+from services import charts, spreadsheets
 from services.formatting import export_frame, fmt, fmt_change, label, shown_frame
 from services.metrics import DEFINITIONS
 from services.review import ReviewPack
@@ -100,23 +100,21 @@ def sheet(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def excel_bytes(pack: ReviewPack) -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        info = pd.DataFrame([
-            {"field": "Partner", "value": pack.audience},
-            {"field": "Quarter", "value": f"{pack.quarter.label} ({fmt(pack.quarter.start, 'date')} – "
-                                          f"{fmt(pack.quarter.end, 'date')})"},
-            {"field": "Compared with", "value": f"{pack.previous.label} and {pack.last_year.label}"},
-            {"field": "Generated on", "value": fmt(pack.generated_on, "date")},
-            {"field": "Alerts as of", "value": fmt(pack.alerts.as_of, "date")},
-            {"field": "Small groups", "value": DEFINITIONS["Suppression"]},
-        ] + [{"field": f"Summary {i + 1}", "value": line} for i, line in enumerate(pack.narrative)])
-        info.rename(columns={"field": "Field", "value": "Value"}).to_excel(xl, sheet_name="About", index=False)
-        for name, df in pack.tables().items():
-            (kpi_display(df) if name == "Headline KPIs" else sheet(df)).to_excel(xl, sheet_name=name[:31], index=False)
-        pd.DataFrame({"Term": list(DEFINITIONS), "Definition": list(DEFINITIONS.values())}).to_excel(
-            xl, sheet_name="Definitions", index=False)
-    return buf.getvalue()
+    """The workbook: an About sheet, a sheet per table of the pack, the definitions."""
+    info = pd.DataFrame([
+        {"field": "Partner", "value": pack.audience},
+        {"field": "Quarter", "value": f"{pack.quarter.label} ({fmt(pack.quarter.start, 'date')} – "
+                                      f"{fmt(pack.quarter.end, 'date')})"},
+        {"field": "Compared with", "value": f"{pack.previous.label} and {pack.last_year.label}"},
+        {"field": "Generated on", "value": fmt(pack.generated_on, "date")},
+        {"field": "Alerts as of", "value": fmt(pack.alerts.as_of, "date")},
+        {"field": "Small groups", "value": DEFINITIONS["Suppression"]},
+    ] + [{"field": f"Summary {i + 1}", "value": line} for i, line in enumerate(pack.narrative)])
+    sheets = {"About": info.rename(columns={"field": "Field", "value": "Value"})}
+    for name, df in pack.tables().items():
+        sheets[name] = kpi_display(df) if name == "Headline KPIs" else sheet(df)
+    sheets["Definitions"] = pd.DataFrame({"Term": list(DEFINITIONS), "Definition": list(DEFINITIONS.values())})
+    return spreadsheets.excel_bytes(sheets)
 
 
 # --- PDF -------------------------------------------------------------------------------

@@ -3,12 +3,12 @@ come from services/formatting, so a page, its CSV and its Excel file say the sam
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 
+from services import spreadsheets
 from services.formatting import RATE_DECIMALS, Column, columns, export_frame, fmt
 from services.metrics import SUPPRESSED
 
@@ -77,13 +77,6 @@ def table(df: pd.DataFrame, names: Sequence[str] | None = None, *, headings: dic
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder=fmt(None), **kwargs)
 
 
-def excel_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        df.to_excel(xl, sheet_name=sheet[:31], index=False)
-    return buf.getvalue()
-
-
 def downloads(df: pd.DataFrame, name: str, *, key: str, names: Sequence[str] | None = None,
               as_is: bool = False) -> None:
     """CSV and Excel downloads of the table shown: its columns, headings and rounding (formatting.export_frame).
@@ -91,8 +84,9 @@ def downloads(df: pd.DataFrame, name: str, *, key: str, names: Sequence[str] | N
     ``as_is`` writes the frame unchanged: for files whose headings are a format (import templates)."""
     out = df if as_is else export_frame(df, names)
     left, right = st.columns(2)
-    left.download_button("Download CSV", out.to_csv(index=False).encode("utf-8"), f"{name}.csv", "text/csv",
+    # Written by services/spreadsheets: no cell of a download can run as a formula.
+    left.download_button("Download CSV", spreadsheets.csv_bytes(out), f"{name}.csv", "text/csv",
                          key=f"{key}_csv", icon=":material/download:")
-    right.download_button("Download Excel", excel_bytes(out), f"{name}.xlsx",
+    right.download_button("Download Excel", spreadsheets.excel_bytes({"data": out}), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", icon=":material/download:")
