@@ -12,6 +12,7 @@ import pandas as pd
 
 from services.imports.common import CHUNK, Progress, RowError
 from services.imports.kinds import DEFAULT_PROFICIENCY, Column, Kind
+from services.periods import today
 
 NULLS = frozenset({"", "?", "na", "n/a", "null"})  # compared after strip(), case-insensitively
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -61,16 +62,24 @@ def _email_parser(column: Column, text: Parser) -> Parser:
 
 
 def _date_parser(column: Column, text: Parser) -> Parser:
+    last_day = today() if column.past else None  # once per import: every row is checked against the same day
+
     def date_(raw: str):
         value = text(raw)
         if value is None:
             return None
+        parsed = None
         if DATE_RE.match(value):
             try:
-                return date.fromisoformat(value)
+                parsed = date.fromisoformat(value)
             except ValueError:
                 pass
-        raise BadCell(f"'{value}' is not a date (use YYYY-MM-DD)")
+        if parsed is None:
+            raise BadCell(f"'{value}' is not a date (use YYYY-MM-DD)")
+        if last_day is not None and parsed > last_day:
+            raise BadCell(f"'{value}' is in the future: {column.name} records what has happened, "
+                          f"so it is at most today ({last_day.isoformat()})")
+        return parsed
 
     return date_
 

@@ -41,11 +41,12 @@ class Column:
     label: str = ""  # for choice messages: "'x' is not a <label> (...)"
     default: Any = None  # for new rows when the column is absent or the cell is empty
     aliases: tuple[str, ...] = ()
+    past: bool = False  # a date of something that has happened: not after today
 
     @property
     def format(self) -> str:
         if self.type == "date":
-            return "date YYYY-MM-DD"
+            return "date YYYY-MM-DD, not after today" if self.past else "date YYYY-MM-DD"
         if self.type == "int":
             return f"whole number {self.lo}–{self.hi}" if self.hi is not None else f"whole number ≥ {self.lo}"
         if self.type in ("decimal", "float"):
@@ -128,24 +129,24 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in [
         Column("location", max_length=120, example="Leeds"),
         Column("manager_ref", max_length=64, example="E1000",
                help="employee_ref of the manager (in the file or already imported)"),
-        Column("hired_on", "date", required=True, example="2021-09-01", aliases=("hire_date", "start_date")),
+        Column("hired_on", "date", required=True, past=True, example="2021-09-01", aliases=("hire_date", "start_date")),
         Column("left_on", "date", example="", aliases=("leave_date", "end_date"),
                help="empty while employed"),
     )),
     Kind("enrollments", "Enrollments", "employer", "Enrollment", ("employee_ref", "credential_code", "cohort"), (
         EMPLOYEE_REF, CREDENTIAL_CODE, COHORT,
-        Column("enrolled_on", "date", required=True, example="2026-01-12", aliases=("enrolment_date",)),
+        Column("enrolled_on", "date", required=True, past=True, example="2026-01-12", aliases=("enrolment_date",)),
         Column("status", "choice", required=True, choices=_choices(EnrollmentStatus), label="status",
                example="in_progress"),
-        Column("completed_on", "date", example="",
+        Column("completed_on", "date", example="", past=True,
                help="required for completed and failed (the day the result was known), else empty"),
-        Column("withdrawn_on", "date", example="", help="required for withdrawn, else empty"),
+        Column("withdrawn_on", "date", example="", past=True, help="required for withdrawn, else empty"),
         Column("score", "float", lo=0, hi=100, example="", help="0–100"),
         Column("cost", "decimal", lo=Decimal(0), hi=Decimal("9999999999.99"), places=2, default=Decimal(0),
                example="950.00"),
         Column("sponsor", "choice", choices=_choices(Sponsor), label="sponsor", default="employer",
                example="employer"),
-        Column("last_activity_on", "date", example="2026-02-03", help="last day with learning activity"),
+        Column("last_activity_on", "date", example="2026-02-03", past=True, help="last day with learning activity"),
         Column("cohort_start", "date", example="",
                help="with cohort_end: creates a cohort that does not exist yet (university side only)"),
         Column("cohort_end", "date", example=""),
@@ -156,7 +157,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in [
         Column("skill", required=True, max_length=200, example="analyse big data",
                help="a skill name of the vocabulary"),
         Column("level", "int", required=True, lo=0, hi=5, example="2"),
-        Column("assessed_on", "date", required=True, example="2026-01-15"),
+        Column("assessed_on", "date", required=True, past=True, example="2026-01-15"),
         Column("source", "choice", choices=_choices(AssessmentSource), label="source", default="manager",
                example="manager"),
     )),
@@ -173,7 +174,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in [
     )),
     Kind("surveys", "Outcome surveys", "employer", "OutcomeSurvey", ("employee_ref", "credential_code", "cohort"), (
         EMPLOYEE_REF, CREDENTIAL_CODE, COHORT,
-        Column("surveyed_on", "date", required=True, example="2026-06-01"),
+        Column("surveyed_on", "date", required=True, past=True, example="2026-06-01"),
         Column("performance_before", "int", required=True, lo=1, hi=5, example="3"),
         Column("performance_after", "int", required=True, lo=1, hi=5, example="4"),
         Column("satisfaction_before", "int", required=True, lo=1, hi=5, example="3"),

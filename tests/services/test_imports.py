@@ -301,6 +301,31 @@ def test_every_rule_reports_line_column_and_reason_and_writes_nothing(session, w
     assert not plan.applied and snapshot(session) == before
 
 
+FUTURE = [
+    ("employees", "employee_ref,name,hired_on\n20,Di,2099-01-01\n", "hired_on", "2099-01-01"),
+    ("enrollments", ENR + "2,K1,K1-26Q1,2099-01-01,in_progress,,,,,\n", "enrolled_on", "2099-01-01"),
+    ("assessments", "employee_ref,skill,level,assessed_on\n1,analyse big data,3,2026-12-02\n", "assessed_on",
+     "2026-12-02"),
+]
+
+
+@pytest.mark.parametrize("kind,text,column,day", FUTURE, ids=[row[0] for row in FUTURE])
+def test_dates_of_what_has_happened_cannot_be_in_the_future(session, world, monkeypatch, kind, text, column, day):
+    monkeypatch.setenv("AS_OF_DATE", "2026-12-01")
+    before = snapshot(session)
+    plan = run(session, world, "hr@a", kind, text)
+    assert errors(plan) == [f"line 2, column {column}: '{day}' is in the future: {column} records what has "
+                            "happened, so it is at most today (2026-12-01)"]
+    assert not plan.applied and snapshot(session) == before
+
+
+def test_due_dates_may_be_in_the_future(session, world, monkeypatch):
+    monkeypatch.setenv("AS_OF_DATE", "2026-12-01")
+    plan = run(session, world, "hr@a", "pdp_goals", "employee_ref,period,title,skill,due_on\n"
+                                                    "1,2027,Lead,lead a team,2027-06-30\n")
+    assert errors(plan) == []
+
+
 def test_empty_file_is_an_error(session, world):
     assert errors(run(session, world, "hr@a", "employees", "employee_ref,name,hired_on\n")) == [
         "line 2: the file has no data rows"]
