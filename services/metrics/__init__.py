@@ -28,7 +28,6 @@ from services.metrics.definitions import (
     SUPPRESSED,
     SUPPRESSION,
     Metric,
-    metric,
 )
 from services.metrics.document import figures
 from services.metrics.goals import GOAL_STATES, Alerts, alerts, at_risk_learners, goal_state, goal_states
@@ -58,7 +57,7 @@ __all__ = [
     "OutcomeChange", "Retention", "SkillGaps", "Summary", "alerts", "assessment_levels", "assessment_levels_shown",
     "at_risk_learners", "budget", "by_cohort", "by_credential", "by_department", "by_employer", "by_quarter",
     "days_to_complete", "departments_shown", "employed_during", "employed_on", "figures", "gap_closed_overall",
-    "goal_state", "goal_states", "grouped_counts", "headcount", "metric", "or_suppressed", "outcome_change",
+    "goal_state", "goal_states", "grouped_counts", "headcount", "or_suppressed", "outcome_change",
     "people_conditions", "percentile_from_counts", "raw_only", "rate", "resolve_period", "retention",
     "scoped_enrollments", "skill_gaps", "skill_gaps_shown", "skills_gained", "skills_gained_by_quarter", "summary",
     "suppress_small_groups", "uses_summaries",

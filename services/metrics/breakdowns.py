@@ -9,21 +9,9 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import (
-    Cohort,
-    Credential,
-    Department,
-    Employee,
-    Enrollment,
-    Organization,
-    Partnership,
-)
+from db.models import Cohort, Credential, Department, Employee, Enrollment, Organization, Partnership
 from db.scope import Scope, scoped
-from services.filters import (
-    Filters,
-    people_conditions,
-    resolve_period,
-)
+from services.filters import Filters, people_conditions, resolve_period
 from services.metrics.counts import COUNT_COLUMNS, add_rates, employed_during, grouped_counts, joined
 from services.metrics.summary import as_float
 from services.periods import quarters_back

@@ -23,12 +23,7 @@ from db.models import (
 )
 from db.scope import Scope
 from db.sqlfuncs import days_between
-from services.filters import (
-    Filters,
-    resolve_period,
-    scoped_enrollments,
-    summary_conditions,
-)
+from services.filters import Filters, resolve_period, scoped_enrollments, summary_conditions
 from services.metrics.paths import uses_summaries
 from services.periods import Period
 

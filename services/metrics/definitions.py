@@ -87,10 +87,6 @@ METRICS: dict[str, Metric] = {
 SUPPRESSION = f"Groups of fewer than {MIN_GROUP} people show “{SUPPRESSED}” instead of figures."
 
 
-def metric(key: str) -> Metric:
-    return METRICS[key]
-
-
 # Term → definition, the appendix of the review pack (and the glossary of the exports).
 DEFINITIONS: dict[str, str] = {item.label: item.definition for item in METRICS.values()} | {
     "PDP goal states": "Achieved; overdue (open, past due); at risk (not started, due within "

@@ -9,9 +9,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from db.scope import Scope
-from services.filters import (
-    Filters,
-)
+from services.filters import Filters
 from services.metrics.breakdowns import by_credential
 from services.metrics.summary import summary
 from services.metrics.suppression import departments_shown

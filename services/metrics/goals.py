@@ -24,12 +24,7 @@ from db.models import (
 )
 from db.scope import Scope
 from db.sqlfuncs import days_between
-from services.filters import (
-    Filters,
-    people_conditions,
-    scoped_enrollments,
-    summary_conditions,
-)
+from services.filters import Filters, people_conditions, scoped_enrollments, summary_conditions
 from services.metrics.definitions import ACTIVE_STATUSES, AT_RISK_DAYS, STALLED_DAYS
 from services.metrics.paths import is_raw_only, month_end
 

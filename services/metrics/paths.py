@@ -9,9 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
 
-from services.filters import (
-    Filters,
-)
+from services.filters import Filters
 from services.periods import Period, is_quarter
 
 

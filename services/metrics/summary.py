@@ -10,15 +10,9 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import (
-    Employee,
-)
+from db.models import Employee
 from db.scope import Scope
-from services.filters import (
-    Filters,
-    people_conditions,
-    resolve_period,
-)
+from services.filters import Filters, people_conditions, resolve_period
 from services.metrics.counts import days_to_complete, employed_during, grouped_counts, percentile_from_counts, rate
 from services.periods import Period
 

@@ -26,13 +26,7 @@ from db.models import (
 )
 from db.scope import Scope
 from db.sqlfuncs import quarter_start
-from services.filters import (
-    Filters,
-    enrollment_conditions,
-    people_conditions,
-    resolve_period,
-    summary_conditions,
-)
+from services.filters import Filters, enrollment_conditions, people_conditions, resolve_period, summary_conditions
 from services.metrics.counts import joined, rate
 from services.metrics.paths import is_raw_only, month_end
 from services.periods import Period, is_quarter, quarters_back
