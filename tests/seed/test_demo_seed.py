@@ -143,7 +143,7 @@ def test_counts_are_plausible(seeded):
         assert counts[table] > 0, table
     assert counts["dataversion"] == 1
     # The seed's own event, and the co-design history of every credential (revisions, status changes,
-    # approvals: tests/services/test_codesign.py reads it as the studio does).
+    # approvals: tests/services/test_codesign_proposals.py reads it as the studio does).
     assert counts["credentialrevision"] == sum(credential.version for credential in rows(seeded.engine, Credential))
     actions = Counter(event.action for event in rows(seeded.engine, AuditEvent))
     assert actions["seed"] == 1 and actions["credential.create"] == counts["credential"]
