@@ -6,7 +6,8 @@ discuss and decide changes; sign off and publish.
   stays chosen across reruns and actions, whatever its label becomes (ui/state.choice).
 - The open tab is a widget with a key, so an action reruns the page on the same tab.
 - Every action passes the version this page loaded (``loaded``): if someone else saved in between,
-  services/codesign refuses the change and the page shows what they changed.
+  services/codesign refuses the change and the page shows what they changed. A sign-off step passes the
+  status shown too (``cd_shown_status``): someone else's step meanwhile refuses it.
 """
 
 import streamlit as st
@@ -57,7 +58,12 @@ cred = detail.credential
 # their own saves or by "Load the latest version".
 loaded: dict[int, int] = st.session_state.setdefault("cd_loaded", {})
 base = loaded.setdefault(credential_id, cred.version)
-studio = Studio(scope=scope, credential_id=credential_id, base=base, loaded=loaded, detail=detail)
+# The status this person was shown on the previous run, the one a sign-off button was pressed on: status
+# changes keep the version, so a step is checked against it (someone else's step meanwhile is not overwritten).
+shown_status: dict[int, str] = st.session_state.setdefault("cd_shown_status", {})
+studio = Studio(scope=scope, credential_id=credential_id, base=base, loaded=loaded, detail=detail,
+                status=shown_status.get(credential_id, cred.status))
+shown_status[credential_id] = cred.status
 
 content.header(studio)
 if cred.version != base:

@@ -8,6 +8,7 @@ from db.models import Role
 from db.scope import AccessDenied
 from services import users
 from services.formatting import label
+from ui import state
 from ui.widgets import flash, show_flash, signed_in
 
 who = signed_in()
@@ -17,6 +18,11 @@ st.caption("People sign in with the organisation's identity provider; their emai
 with Session(get_engine()) as session:
     table = users.list_users(session, who.scope)
     orgs = users.organizations(session, who.scope)
+# What this person was shown of every user on the run where they pressed Save (the previous run's table):
+# a change is checked against it, not against a re-read at submit time, so another administrator's
+# change meanwhile is refused, never overwritten.
+shown_before: dict[int, tuple[str, bool]] = st.session_state.get("users_shown", {})
+st.session_state["users_shown"] = {int(r.id): (r.role, bool(r.active)) for r in table.itertuples()}
 
 st.dataframe(
     table.drop(columns=["id"]).assign(role=table["role"].map(label)),
@@ -51,24 +57,37 @@ with left.form("add_user", clear_on_submit=True):
         except (users.UserError, AccessDenied) as exc:
             st.error(str(exc))
 
-with right.form("change_user"):
+with right:
     st.subheader("Change a user")
     show_flash("users_change")
-    options = dict(zip(table["id"], table["email"], strict=True))
-    user_id = st.selectbox("User", list(options), format_func=options.get)
-    new_role = st.selectbox("New role", ["(keep)", *roles],
-                            format_func=lambda chosen: "Keep the role" if chosen == "(keep)" else label(chosen))
-    active = st.radio("Access", ["(keep)", "active", "deactivated"], horizontal=True,
-                      format_func=lambda chosen: "Keep" if chosen == "(keep)" else label(chosen))
-    if st.form_submit_button("Save change"):
-        try:
-            with Session(get_engine()) as session:
-                users.update_user(
-                    session, who.scope, user_id=int(user_id),
-                    role=None if new_role == "(keep)" else new_role,
-                    is_active=None if active == "(keep)" else active == "active",
-                )
-            flash("users_change", f"Saved the change to {options[user_id]}.")
-            st.rerun()
-        except (users.UserError, AccessDenied) as exc:
-            st.error(str(exc))
+    options = dict(zip(table["id"].astype(int), table["email"], strict=True))
+    # Outside the form and kept by its option: choosing reruns (the caption says what the user is now), and
+    # a user another administrator adds meanwhile does not move the choice onto someone else.
+    user_id = state.choice("User", list(options), key="users_user", format_func=options.get)
+    row = table.set_index("id").loc[user_id]
+    st.caption(f"Now {users.describe(row.role, bool(row.active))}.")
+    with st.form("change_user"):
+        new_role = st.selectbox("New role", ["(keep)", *roles], key="users_new_role",
+                                format_func=lambda chosen: "Keep the role" if chosen == "(keep)" else label(chosen))
+        active = st.radio("Access", ["(keep)", "active", "deactivated"], horizontal=True, key="users_access",
+                          format_func=lambda chosen: "Keep" if chosen == "(keep)" else label(chosen))
+        if st.form_submit_button("Save change"):
+            expected_role, expected_active = shown_before.get(user_id, (row.role, bool(row.active)))
+            try:
+                with Session(get_engine()) as session:
+                    users.update_user(
+                        session, who.scope, user_id=user_id, expected_role=expected_role,
+                        expected_active=expected_active, role=None if new_role == "(keep)" else new_role,
+                        is_active=None if active == "(keep)" else active == "active",
+                    )
+            except users.UserConflict as exc:
+                outcome = ("error", str(exc))
+            except (users.UserError, AccessDenied) as exc:
+                outcome = None
+                st.error(str(exc))
+            else:
+                outcome = ("success", f"Saved the change to {options[user_id]}.")
+            if outcome:  # saved, or refused as changed meanwhile: the user stays chosen, nothing stays armed
+                flash("users_change", outcome[1], kind=outcome[0])
+                del st.session_state["users_new_role"], st.session_state["users_access"]
+                st.rerun()

@@ -1,10 +1,11 @@
-"""Audit trail: one function writes every AuditEvent."""
+"""Audit trail: one function writes every AuditEvent; ``last_change`` reads the latest one of a kind."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from db.models import AuditEvent
@@ -32,3 +33,12 @@ def record(
     )
     session.add(event)
     return event
+
+
+def last_change(session: Session, *, entity: str, entity_id: Any, action: str) -> AuditEvent | None:
+    """The latest ``action`` event on one entity (who made the change a conflict message names)."""
+    return session.execute(
+        select(AuditEvent).where(AuditEvent.entity == entity, AuditEvent.entity_id == str(entity_id),
+                                 AuditEvent.action == action)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(1)
+    ).scalar_one_or_none()

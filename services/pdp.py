@@ -7,12 +7,12 @@ from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from db import summaries
 from db.engine import bump_data_version
 from db.models import (
-    AuditEvent,
     Credential,
     Department,
     Employee,
@@ -91,16 +91,8 @@ def _sets_target(goal: PdpGoal) -> bool:
     return goal.skill_id is not None and goal.target_level is not None
 
 
-def _last_change(session: Session, goal_id: int) -> AuditEvent | None:
-    return session.execute(
-        select(AuditEvent).where(AuditEvent.entity == "PdpGoal", AuditEvent.entity_id == str(goal_id),
-                                 AuditEvent.action == "pdp_goal.status")
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(1)
-    ).scalar_one_or_none()
-
-
 def _conflict(session: Session, goal: PdpGoal) -> GoalConflict:
-    event = _last_change(session, goal.id)
+    event = audit.last_change(session, entity="PdpGoal", entity_id=goal.id, action="pdp_goal.status")
     status = label(goal.status)
     if event is None:
         return GoalConflict(f"This goal was changed meanwhile: it is now {status}. Nothing was saved.",
@@ -182,6 +174,31 @@ def _goal_problems(session: Session, scope: Scope, *, title: str, period: str, d
     return problems
 
 
+def _stored_plan(session: Session, employee_id: int, period: str) -> Pdp | None:
+    return session.execute(select(Pdp).where(Pdp.employee_id == employee_id, Pdp.period == period)
+                           .execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def _plan(session: Session, employee: Employee, period: str) -> Pdp:
+    """The employee's plan for ``period``, created if missing. add_goal writes nothing before it, so when
+    another request created the same plan meanwhile, rolling back loses nothing: the goal joins that plan."""
+    employee_id, manager_id = employee.id, employee.manager_id
+    pdp = _stored_plan(session, employee_id, period)
+    if pdp is not None:
+        return pdp
+    try:
+        pdp = Pdp(employee_id=employee_id, period=period, manager_id=manager_id, status=PdpStatus.active)
+        session.add(pdp)
+        session.flush()
+        return pdp
+    except IntegrityError:
+        session.rollback()
+    pdp = _stored_plan(session, employee_id, period)
+    if pdp is None:
+        raise PdpError("The plan changed while the goal was being added; nothing was saved. Add the goal again.")
+    return pdp
+
+
 def add_goal(
     session: Session, scope: Scope, *, employee_id: int, period: str, title: str, due_on: date | None,
     skill_id: int | None = None, credential_id: int | None = None, target_level: int | None = None,
@@ -199,11 +216,7 @@ def add_goal(
                               credential_id=credential_id, target_level=target_level)
     if problems:
         raise PdpError(" ".join(problems))
-    pdp = session.execute(select(Pdp).where(Pdp.employee_id == employee.id, Pdp.period == period)).scalar_one_or_none()
-    if pdp is None:
-        pdp = Pdp(employee_id=employee.id, period=period, manager_id=employee.manager_id, status=PdpStatus.active)
-        session.add(pdp)
-        session.flush()
+    pdp = _plan(session, employee, period)
     goal = PdpGoal(pdp_id=pdp.id, title=title, skill_id=skill_id, credential_id=credential_id,
                    target_level=target_level, due_on=due_on)
     session.add(goal)

@@ -1,16 +1,25 @@
-"""User management (admins): list, add, change role, activate or deactivate."""
+"""User management (admins): list, add, change role, activate or deactivate.
+
+A change is made to the role and access the administrator was shown (``expected_role``,
+``expected_active``): if another administrator changed either meanwhile, it is refused
+(``UserConflict``) and nothing is saved, so no one's change is silently overwritten.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pandas as pd
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from db.engine import bump_data_version
 from db.models import AppUser, Organization, OrgKind, Role
 from db.scope import Scope, scoped
 from services import audit, permissions
+from services.formatting import fmt
 from services.permissions import ROLE_ORG_KINDS
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,6 +35,18 @@ KIND_LABELS = {OrgKind.university: "a university", OrgKind.employer: "an employe
 
 class UserError(ValueError):
     """A user change that was refused, with a message for the person who asked."""
+
+
+class UserConflict(UserError):
+    """Another administrator changed the user after it was shown: nothing was saved. ``role`` and
+    ``is_active`` are the user's now; ``changed_by``/``changed_at`` name the other change when the
+    audit trail has it."""
+
+    def __init__(self, message: str, *, role: str, is_active: bool, changed_by: str | None = None,
+                 changed_at: datetime | None = None):
+        super().__init__(message)
+        self.role, self.is_active = role, is_active
+        self.changed_by, self.changed_at = changed_by, changed_at
 
 
 def list_users(session: Session, scope: Scope) -> pd.DataFrame:
@@ -70,8 +91,12 @@ def add_user(
     if session.exec(select(AppUser).where(AppUser.email == email)).first():
         raise UserError(f"A user with the email {email} already exists.")
     user = AppUser(email=email, display_name=display_name, role=role, organization_id=org.id)
-    session.add(user)
-    session.flush()
+    try:
+        session.add(user)
+        session.flush()
+    except IntegrityError:  # another administrator added the same email since the check above
+        session.rollback()
+        raise UserError(f"A user with the email {email} already exists.") from None
     audit.record(session, actor_email=scope.email, action="user.add", entity="AppUser", entity_id=user.id,
                  organization_id=org.id, after={"email": email, "role": role, "organization": org.name})
     bump_data_version(session)
@@ -79,30 +104,68 @@ def add_user(
     return user
 
 
+def describe(role: str, is_active: bool) -> str:
+    """'a viewer, active': how a user's role and access read in a sentence."""
+    article_and_role = ROLE_LABELS.get(role, f"The role '{role}'")
+    return f"{article_and_role[0].lower()}{article_and_role[1:]}, {'active' if is_active else 'deactivated'}"
+
+
+def _conflict(session: Session, user: AppUser, expected_role: str, expected_active: bool) -> UserConflict:
+    """What another administrator changed, read from the user's row and the audit trail as they are now."""
+    event = audit.last_change(session, entity="AppUser", entity_id=user.id, action="user.update")
+    now, shown = describe(user.role, user.is_active), describe(expected_role, expected_active)
+    if event is None:
+        who, when, changed_by, changed_at = "Someone", "", None, None
+    else:
+        who, changed_by, changed_at = event.actor_email, event.actor_email, event.occurred_at
+        when = f" on {fmt(event.occurred_at, 'datetime')} (UTC)"
+    return UserConflict(
+        f"{who} changed {user.email}{when} after you opened it: it was {shown}, it is now {now}. "
+        "Nothing was saved: check the user and choose again.",
+        role=user.role, is_active=user.is_active, changed_by=changed_by, changed_at=changed_at)
+
+
+def _current(session: Session, user_id: int) -> AppUser | None:
+    """The user as stored now (not as this session last saw it)."""
+    return session.exec(select(AppUser).where(AppUser.id == user_id).execution_options(populate_existing=True)).first()
+
+
 def update_user(
-    session: Session, scope: Scope, *, user_id: int, role: str | None = None, is_active: bool | None = None
+    session: Session, scope: Scope, *, user_id: int, expected_role: str, expected_active: bool,
+    role: str | None = None, is_active: bool | None = None,
 ) -> AppUser:
+    """Change a user's role and/or access. ``expected_role``/``expected_active`` are what the administrator
+    was shown: refused (UserConflict) when the user is no longer so."""
     permissions.require_user_admin(scope)
-    user = session.get(AppUser, user_id)
+    expected_active = bool(expected_active)
+    user = _current(session, user_id)
     if user is None:
         raise UserError("That user no longer exists.")
+    if (user.role, user.is_active) != (expected_role, expected_active):
+        raise _conflict(session, user, expected_role, expected_active)
     if permissions.locks_self_out(scope, user.id, role=role, is_active=is_active):
         raise UserError("You cannot deactivate yourself or remove your own admin role.")
-    before = {"role": user.role, "is_active": user.is_active}
     if role is not None:
         _check(session, role, user.organization_id)
-        user.role = role
-    if is_active is not None:
-        user.is_active = is_active
-    after = {"role": user.role, "is_active": user.is_active}
+    before = {"role": user.role, "is_active": user.is_active}
+    after = {"role": before["role"] if role is None else role,
+             "is_active": before["is_active"] if is_active is None else bool(is_active)}
     if after == before:
         return user
-    session.add(user)
+    # Conditional update: another administrator's change between the check above and this write makes
+    # it match no row.
+    result = session.execute(
+        update(AppUser).where(AppUser.id == user.id, AppUser.role == expected_role,
+                              AppUser.is_active == expected_active).values(**after)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise _conflict(session, _current(session, user_id), expected_role, expected_active)
     audit.record(session, actor_email=scope.email, action="user.update", entity="AppUser", entity_id=user.id,
                  organization_id=user.organization_id, before=before, after=after)
     bump_data_version(session)
     session.commit()
-    return user
+    return _current(session, user_id)
 
 
 def organizations(session: Session, scope: Scope) -> list[tuple[int, str, str]]:

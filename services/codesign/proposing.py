@@ -66,11 +66,16 @@ def skills_with(session: Session, scope: Scope, *, credential_id: int, skill_id:
 
 def propose(
     session: Session, scope: Scope, *, credential_id: int, field: str, new_value: Any, rationale: str,
+    expected_version: int | None = None,
 ) -> ChangeProposal:
-    """Propose ``field`` := ``new_value`` with a rationale; the other side decides."""
+    """Propose ``field`` := ``new_value`` with a rationale; the other side decides. ``expected_version`` is
+    the version the proposer was shown: a proposal made to an older one is refused (EditConflict), so it
+    never replaces a change the proposer has not seen."""
     cred = load(session, scope, credential_id)
     partners = partner_ids(session, cred.id)
     require_editor(scope, cred, partners)
+    if expected_version is not None:
+        check_version(session, cred, expected_version)
     require_editable(cred)
     mine = require_party(scope, cred, partners,
                          "Proposals are made by the credential's university or a co-designing employer.")
@@ -100,12 +105,13 @@ def propose(
 
 
 def propose_skill(session: Session, scope: Scope, *, credential_id: int, skill_id: int | None,
-                  proficiency: int | None, rationale: str) -> ChangeProposal:
+                  proficiency: int | None, rationale: str, expected_version: int | None = None) -> ChangeProposal:
     """Propose one change to the skills mapping: map ``skill_id`` at ``proficiency``, or remove it (None)."""
     if skill_id is None:
         raise CodesignError("Choose a skill.")
     value = skills_with(session, scope, credential_id=credential_id, skill_id=skill_id, proficiency=proficiency)
-    return propose(session, scope, credential_id=credential_id, field="skills", new_value=value, rationale=rationale)
+    return propose(session, scope, credential_id=credential_id, field="skills", new_value=value, rationale=rationale,
+                   expected_version=expected_version)
 
 
 def comment(session: Session, scope: Scope, *, proposal_id: int, text: str) -> ProposalComment:

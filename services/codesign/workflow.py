@@ -3,7 +3,9 @@
 Approvals are recorded per (credential, version, organisation). An edit bumps the version, so earlier
 approvals no longer count: that is the withdrawal (the rows stay, as history). Publishing needs an approval
 of the current version from the credential's university and from every co-designing employer. Status
-changes are not content: they do not bump the version, and are recorded as audit events.
+changes are not content: they do not bump the version, and are recorded as audit events. So each step is
+made to the version and the status the person was shown (``expected_status``): a step based on a status
+someone else changed meanwhile is refused, as a save based on an older version is.
 """
 
 from __future__ import annotations
@@ -64,6 +66,14 @@ def _set_status(session: Session, scope: Scope, cred: Credential, new: Credentia
     bump_data_version(session)
 
 
+def _check_seen(session: Session, cred: Credential, expected_version: int, expected_status: str | None) -> None:
+    """Refuse (EditConflict) a step made to an older version, or to a status the credential no longer has."""
+    check_version(session, cred, expected_version)
+    if expected_status is not None and cred.status != expected_status:
+        session.rollback()
+        raise conflict(session, cred.id, expected_version)
+
+
 def _ensure_revision(session: Session, cred: Credential) -> None:
     """The version under review has a revision (credentials created before co-design tracking)."""
     if find_revision(session, cred.id, cred.version) is None:
@@ -92,10 +102,11 @@ def _require_ready_for_review(session: Session, cred: Credential) -> None:
         raise CodesignError(f"Before review, {cred.code} needs {', '.join(problems)}.")
 
 
-def submit_for_review(session: Session, scope: Scope, *, credential_id: int, expected_version: int) -> Credential:
+def submit_for_review(session: Session, scope: Scope, *, credential_id: int, expected_version: int,
+                      expected_status: str | None = None) -> Credential:
     cred = load(session, scope, credential_id)
     require_editor(scope, cred, partner_ids(session, cred.id))
-    check_version(session, cred, expected_version)
+    _check_seen(session, cred, expected_version, expected_status)
     check_transition(cred.status, CredentialStatus.in_review)
     if cred.status != CredentialStatus.draft:  # approved → in_review is the edit path, not a submission
         raise InvalidTransition(
@@ -109,20 +120,22 @@ def submit_for_review(session: Session, scope: Scope, *, credential_id: int, exp
     return load(session, scope, credential_id)
 
 
-def return_to_draft(session: Session, scope: Scope, *, credential_id: int, expected_version: int) -> Credential:
+def return_to_draft(session: Session, scope: Scope, *, credential_id: int, expected_version: int,
+                    expected_status: str | None = None) -> Credential:
     cred = load(session, scope, credential_id)
     require_editor(scope, cred, partner_ids(session, cred.id))
-    check_version(session, cred, expected_version)
+    _check_seen(session, cred, expected_version, expected_status)
     _set_status(session, scope, cred, CredentialStatus.draft, expected_version=expected_version)
     session.commit()
     return load(session, scope, credential_id)
 
 
-def approve(session: Session, scope: Scope, *, credential_id: int, expected_version: int) -> Approval:
+def approve(session: Session, scope: Scope, *, credential_id: int, expected_version: int,
+            expected_status: str | None = None) -> Approval:
     """Record the user's organisation's approval of ``expected_version`` (which must be the current one)."""
     cred = load(session, scope, credential_id)
     require_approver(scope, cred, partner_ids(session, cred.id))
-    check_version(session, cred, expected_version)
+    _check_seen(session, cred, expected_version, expected_status)
     if cred.status != CredentialStatus.in_review:
         raise InvalidTransition(
             f"{cred.code} is {cred.status.replace('_', ' ')}; approvals are given while it is in review."
@@ -142,10 +155,11 @@ def approve(session: Session, scope: Scope, *, credential_id: int, expected_vers
     return row
 
 
-def publish(session: Session, scope: Scope, *, credential_id: int, expected_version: int) -> Credential:
+def publish(session: Session, scope: Scope, *, credential_id: int, expected_version: int,
+            expected_status: str | None = None) -> Credential:
     cred = load(session, scope, credential_id)
     require_university(scope, cred, "publishes the credential")
-    check_version(session, cred, expected_version)
+    _check_seen(session, cred, expected_version, expected_status)
     check_transition(cred.status, CredentialStatus.published)
     missing = missing_approvals(session, cred)
     if missing:
@@ -159,11 +173,11 @@ def publish(session: Session, scope: Scope, *, credential_id: int, expected_vers
 
 
 def retire(session: Session, scope: Scope, *, credential_id: int, expected_version: int,
-           reason: str = "") -> Credential:
+           expected_status: str | None = None, reason: str = "") -> Credential:
     """Published → retired. Nothing is deleted: revisions, approvals, cohorts and badges keep their history."""
     cred = load(session, scope, credential_id)
     require_university(scope, cred, "retires the credential")
-    check_version(session, cred, expected_version)
+    _check_seen(session, cred, expected_version, expected_status)
     _set_status(session, scope, cred, CredentialStatus.retired, expected_version=expected_version,
                 reason=clean_text(reason, "Reason", required=False, max_len=500))
     session.commit()

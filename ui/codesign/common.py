@@ -27,18 +27,25 @@ def show_changes(changes: list[codesign.Change], caption: str, **headings: str) 
 
 @dataclass
 class Studio:
-    """The studio's view of one credential: who looks, the version they work from, what they may do."""
+    """The studio's view of one credential: who looks, the version they work from, the status they were
+    last shown, what they may do."""
 
     scope: Scope
     credential_id: int
     base: int
     loaded: dict[int, int]
     detail: codesign.Detail
+    status: str
 
     @property
     def target(self) -> dict[str, int]:
         """The credential and the version an action applies to (the service's keyword arguments)."""
         return {"credential_id": self.credential_id, "expected_version": self.base}
+
+    @property
+    def step(self) -> dict[str, int | str]:
+        """A sign-off step's target: status changes keep the version, so the step names the status too."""
+        return {**self.target, "expected_status": self.status}
 
     def may(self, action: str) -> bool:
         return action in self.detail.actions

@@ -61,11 +61,11 @@ def propose_form(studio: Studio, current: dict, skill_names: dict[int, str]) -> 
             if field == SKILLS:
                 call = lambda session: codesign.propose_skill(  # noqa: E731
                     session, studio.scope, credential_id=studio.credential_id, skill_id=skill_id,
-                    proficiency=None if remove else proficiency, rationale=rationale)
+                    proficiency=None if remove else proficiency, rationale=rationale, expected_version=studio.base)
             else:
                 call = lambda session: codesign.propose(  # noqa: E731
                     session, studio.scope, credential_id=studio.credential_id, field=field, new_value=value,
-                    rationale=rationale)
+                    rationale=rationale, expected_version=studio.base)
             studio.act(call, lambda session, proposal: (f"Proposal #{proposal.id} sent: "
                                                         f"{_deciders(session, studio, proposal)} decide it."))
 

@@ -42,7 +42,7 @@ def _after_submit(studio: Studio):
 
 def _buttons(studio: Studio) -> None:
     """The sign-off steps the user may take now (``Detail.actions``)."""
-    cred, target = studio.detail.credential, studio.target
+    cred, target = studio.detail.credential, studio.step
     main_column, side_column = st.columns(2)
     if studio.may("submit") and main_column.button("Submit for review", key="cd_submit", type="primary"):
         studio.act(lambda session: codesign.submit_for_review(session, studio.scope, **target), _after_submit(studio))
