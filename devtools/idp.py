@@ -41,6 +41,10 @@ STRANGER_NAME = "Sam Stranger"
 # app's secrets and itself, and are labelled so nobody mistakes them for real ones.
 DEV_CLIENT_ID = "microcred-dev"
 
+# The setting services/identity.py reads (named again here: this module stays clear of the
+# product; tests/devtools/test_idp.py checks the two agree).
+TRUSTED_EMAIL_ISSUERS_VARIABLE = "TRUSTED_EMAIL_ISSUERS"
+
 
 def identity_claims(identities: Iterable[tuple[str, str]]) -> list:
     """One provider identity per (email, display name) (sub = email), plus one without an account."""
@@ -133,6 +137,12 @@ def local_secrets_toml(app_url: str = DEFAULT_APP_URL, idp_url: str = DEFAULT_ID
         "# DEVELOPMENT ONLY: written by `python manage.py secrets` for the local mock",
         "# identity provider (`python manage.py idp`). Not for production; git-ignored.",
         "# Open the app at the host in redirect_uri (localhost), or the login cookie is lost.",
+        "",
+        "# The mock sends email_verified only for its predefined identities; a typed subject",
+        "# comes with a bare email. Trust this issuer's emails anyway (README, signing in);",
+        "# Streamlit passes root-level secrets to the app as environment variables.",
+        f"{TRUSTED_EMAIL_ISSUERS_VARIABLE} = {_toml_str(idp_url)}",
+        "",
         "[auth]",
         *(f"{key} = {_toml_str(value)}" for key, value in values.items()),
     ]
@@ -180,15 +190,19 @@ def check_local_secrets(
 
     target = Path(path) if path is not None else DEFAULT_SECRETS_PATH
     try:
-        auth = tomllib.loads(target.read_text(encoding="utf-8")).get("auth", {})
+        written = tomllib.loads(target.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         print(f"WARNING: cannot read {target}: {exc}", file=sys.stderr)
         return ["auth"]
+    auth = written.get("auth", {})
     want = {
         "redirect_uri": f"{app_url.rstrip('/')}/oauth2callback",
         "server_metadata_url": f"{idp_url.rstrip('/')}/.well-known/openid-configuration",
     }
     differ = [key for key, value in want.items() if auth.get(key) != value]
+    # Files written before the app checked email_verified lack it: typed subjects get "No access".
+    if written.get(TRUSTED_EMAIL_ISSUERS_VARIABLE) != idp_url.rstrip("/"):
+        differ.append(TRUSTED_EMAIL_ISSUERS_VARIABLE)
     if differ:
         print(
             f"WARNING: {target} does not match this run ({', '.join(differ)}). Rewrite it with:\n"
