@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 import secrets
 import sys
 from collections.abc import Iterable
@@ -56,6 +57,42 @@ def identity_claims(identities: Iterable[tuple[str, str]]) -> list:
     ]
 
 
+# Values that are credentials, wherever a log line shows them: uvicorn's access log prints
+# every request's query string, and Streamlit's logout sends the whole ID token as
+# ``id_token_hint`` in the end_session address.
+CREDENTIAL_PARAMETERS = ("id_token_hint", "id_token", "access_token", "refresh_token", "code",
+                         "code_verifier", "client_secret", "assertion", "token")
+_CREDENTIAL_IN_QUERY = re.compile(r"(?<![\w-])(" + "|".join(CREDENTIAL_PARAMETERS) + r")=[^&\s\"']*")
+_JWT = re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*")  # any JSON Web Token, e.g. in an error's text
+REDACTED = "[redacted]"
+
+
+def redact(text: str) -> str:
+    return _JWT.sub(REDACTED, _CREDENTIAL_IN_QUERY.sub(lambda match: f"{match[1]}={REDACTED}", text))
+
+
+class RedactCredentials(logging.Filter):
+    """Rewrites each record (message and traceback) with its credentials blanked out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if redact(message) != message:
+            record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+def configure_logging() -> None:
+    """INFO to stderr, through a handler that keeps tokens and codes out of the output."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(existing, RedactCredentials) for existing in handler.filters):
+            handler.addFilter(RedactCredentials())
+
+
 def is_loopback(host: str) -> bool:
     if host.strip().lower() == "localhost":
         return True
@@ -87,7 +124,7 @@ def serve(
     users = identity_claims(identities)
     # Plain http is fine on loopback; Authlib refuses it unless told otherwise.
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
 
     shown = f"[{host}]" if ":" in host else host
     print(
