@@ -16,7 +16,7 @@ from sqlmodel import Session
 from db.engine import get_engine
 from db.models import Role
 from services.formatting import label
-from services.identity import session_expired, sign_in
+from services.identity import Refused, record_logout, session_expired, sign_in
 from ui.navigation import PAGES as PAGE_ENTRIES
 from ui.navigation import ROLE_PAGES
 from ui.widgets import SIGNED_IN_KEY
@@ -57,13 +57,21 @@ def gate(screen, title: str) -> None:
     st.stop()
 
 
-def stop_with(title: str, message: str) -> None:
+def log_out(claims: dict) -> None:
+    """Record the logout in the database first (every process then refuses this login's
+    cookie, even a copy of it), then let Streamlit clear the cookie and end the provider's session."""
+    with Session(get_engine()) as session:
+        record_logout(session, claims)
+    st.session_state.clear()
+    st.logout()
+
+
+def stop_with(title: str, message: str, claims: dict) -> None:
     def screen() -> None:
         st.title(title)
         st.write(message)
         if st.button("Log out", icon=":material/logout:"):
-            st.session_state.clear()
-            st.logout()
+            log_out(claims)
 
     gate(screen, title)
 
@@ -74,21 +82,17 @@ def main() -> None:
 
     claims = st.user.to_dict()
     if session_expired(claims):
-        stop_with("Session expired", "Your session has expired. Please log out and sign in again.")
+        stop_with("Session expired", "Your session has expired. Please log out and sign in again.", claims)
 
     email = str(claims.get("email") or "")
-    # Resolved on every run, so a deactivated account loses access at its next click.
+    # Resolved on every run, so a deactivated account or a logged-out cookie (in any
+    # process) loses access at its next click.
     with Session(get_engine()) as session:
         first_run = st.session_state.get(LOGGED_IN_KEY) != email
-        who = sign_in(session, email, record_login=first_run)
-    if who is None:
+        who = sign_in(session, claims, record_login=first_run)
+    if isinstance(who, Refused):
         st.session_state.pop(SIGNED_IN_KEY, None)
-        stop_with(
-            "No access",
-            f"You are signed in as {email or 'an identity without an email address'}, "
-            "but that identity has no active account in this dashboard. "
-            "Ask your organisation's administrator to give you access.",
-        )
+        stop_with(who.title, who.message, claims)
     st.session_state[LOGGED_IN_KEY] = email
     st.session_state[SIGNED_IN_KEY] = who
 
@@ -99,8 +103,7 @@ def main() -> None:
         st.text(who.display_name)
         st.caption(f"{who.organization_name} · {label(who.role)}")
         if st.button("Log out", icon=":material/logout:"):
-            st.session_state.clear()
-            st.logout()
+            log_out(claims)
 
     try:
         page.run()

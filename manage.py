@@ -68,6 +68,15 @@ def cmd_users(args: argparse.Namespace) -> int:
 
     from db.models import AppUser, Organization
 
+    if args.release:
+        from services.identity import release_identity
+
+        with Session(get_engine()) as session:
+            if not release_identity(session, email=args.release):
+                print(f"No account {args.release}.", file=sys.stderr)
+                return 1
+        print(f"Released {args.release}: the next identity signing in with this verified email claims it.")
+        return 0
     with Session(get_engine()) as session:
         rows = session.exec(
             select(AppUser, Organization)
@@ -419,6 +428,8 @@ def _developer_commands(commands) -> None:
 
     command = commands.add_parser("users", help="list the app users (the demo identities)")
     command.add_argument("--json", action="store_true")
+    command.add_argument("--release", metavar="EMAIL",
+                         help="unlink the account from the sign-in identity that claimed it (the person's changed)")
     command.set_defaults(func=cmd_users)
 
     command = commands.add_parser("idp", help="run the DEVELOPMENT OpenID Connect provider on loopback")

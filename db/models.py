@@ -160,7 +160,10 @@ class Partnership(SQLModel, table=True):
 
 
 class AppUser(SQLModel, table=True):
-    __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
+    __table_args__ = (
+        CheckConstraint(_in("role", Role), name="role"),
+        UniqueConstraint("identity_issuer", "identity_subject"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # Stored lower-case: identity providers differ in the case they send.
@@ -171,6 +174,12 @@ class AppUser(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # The provider identity (ID token ``iss`` + ``sub``) that claimed the account at its first
+    # sign-in; from then on only that identity opens it, whatever email it later sends.
+    identity_issuer: str | None = Field(default=None, max_length=500)
+    identity_subject: str | None = Field(default=None, max_length=255)
+    # Logging out refuses, in every process, each ID token issued (``iat``) at or before this.
+    logged_out_through: datetime | None = None
 
 
 class Department(SQLModel, table=True):

@@ -8,8 +8,23 @@ clears the flag once st.navigation has run; ``through_entry_script`` does the sa
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+# The issuer of the identities AppTest signs in (a real provider's ID token always has one).
+TEST_ISSUER = "https://identity.example.test"
+
+
+def signed_in_claims(email: str, *, issued_at: float | None = None, subject: str | None = None,
+                     verified: bool | None = True, issuer: str = TEST_ISSUER) -> dict:
+    """What ``st.user`` holds after a login: the ID token's claims (sub defaults to the email),
+    for AppTest's ``at.user``. ``verified=None`` leaves out ``email_verified``."""
+    claims = {"is_logged_in": True, "iss": issuer, "sub": subject or email, "email": email, "name": email,
+              "iat": time.time() if issued_at is None else issued_at}
+    if verified is not None:
+        claims["email_verified"] = verified
+    return claims
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 import secrets
 import sys
 from collections.abc import Iterable
@@ -41,6 +42,10 @@ STRANGER_NAME = "Sam Stranger"
 # app's secrets and itself, and are labelled so nobody mistakes them for real ones.
 DEV_CLIENT_ID = "microcred-dev"
 
+# The setting services/identity.py reads (named again here: this module stays clear of the
+# product; tests/devtools/test_idp.py checks the two agree).
+TRUSTED_EMAIL_ISSUERS_VARIABLE = "TRUSTED_EMAIL_ISSUERS"
+
 
 def identity_claims(identities: Iterable[tuple[str, str]]) -> list:
     """One provider identity per (email, display name) (sub = email), plus one without an account."""
@@ -50,6 +55,42 @@ def identity_claims(identities: Iterable[tuple[str, str]]) -> list:
         User(sub=email, claims={"email": email, "email_verified": True, "name": name})
         for email, name in [*identities, (STRANGER_EMAIL, STRANGER_NAME)]
     ]
+
+
+# Values that are credentials, wherever a log line shows them: uvicorn's access log prints
+# every request's query string, and Streamlit's logout sends the whole ID token as
+# ``id_token_hint`` in the end_session address.
+CREDENTIAL_PARAMETERS = ("id_token_hint", "id_token", "access_token", "refresh_token", "code",
+                         "code_verifier", "client_secret", "assertion", "token")
+_CREDENTIAL_IN_QUERY = re.compile(r"(?<![\w-])(" + "|".join(CREDENTIAL_PARAMETERS) + r")=[^&\s\"']*")
+_JWT = re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*")  # any JSON Web Token, e.g. in an error's text
+REDACTED = "[redacted]"
+
+
+def redact(text: str) -> str:
+    return _JWT.sub(REDACTED, _CREDENTIAL_IN_QUERY.sub(lambda match: f"{match[1]}={REDACTED}", text))
+
+
+class RedactCredentials(logging.Filter):
+    """Rewrites each record (message and traceback) with its credentials blanked out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if redact(message) != message:
+            record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+def configure_logging() -> None:
+    """INFO to stderr, through a handler that keeps tokens and codes out of the output."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(existing, RedactCredentials) for existing in handler.filters):
+            handler.addFilter(RedactCredentials())
 
 
 def is_loopback(host: str) -> bool:
@@ -83,7 +124,7 @@ def serve(
     users = identity_claims(identities)
     # Plain http is fine on loopback; Authlib refuses it unless told otherwise.
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
 
     shown = f"[{host}]" if ":" in host else host
     print(
@@ -133,6 +174,12 @@ def local_secrets_toml(app_url: str = DEFAULT_APP_URL, idp_url: str = DEFAULT_ID
         "# DEVELOPMENT ONLY: written by `python manage.py secrets` for the local mock",
         "# identity provider (`python manage.py idp`). Not for production; git-ignored.",
         "# Open the app at the host in redirect_uri (localhost), or the login cookie is lost.",
+        "",
+        "# The mock sends email_verified only for its predefined identities; a typed subject",
+        "# comes with a bare email. Trust this issuer's emails anyway (README, signing in);",
+        "# Streamlit passes root-level secrets to the app as environment variables.",
+        f"{TRUSTED_EMAIL_ISSUERS_VARIABLE} = {_toml_str(idp_url)}",
+        "",
         "[auth]",
         *(f"{key} = {_toml_str(value)}" for key, value in values.items()),
     ]
@@ -180,15 +227,19 @@ def check_local_secrets(
 
     target = Path(path) if path is not None else DEFAULT_SECRETS_PATH
     try:
-        auth = tomllib.loads(target.read_text(encoding="utf-8")).get("auth", {})
+        written = tomllib.loads(target.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         print(f"WARNING: cannot read {target}: {exc}", file=sys.stderr)
         return ["auth"]
+    auth = written.get("auth", {})
     want = {
         "redirect_uri": f"{app_url.rstrip('/')}/oauth2callback",
         "server_metadata_url": f"{idp_url.rstrip('/')}/.well-known/openid-configuration",
     }
     differ = [key for key, value in want.items() if auth.get(key) != value]
+    # Files written before the app checked email_verified lack it: typed subjects get "No access".
+    if written.get(TRUSTED_EMAIL_ISSUERS_VARIABLE) != idp_url.rstrip("/"):
+        differ.append(TRUSTED_EMAIL_ISSUERS_VARIABLE)
     if differ:
         print(
             f"WARNING: {target} does not match this run ({', '.join(differ)}). Rewrite it with:\n"

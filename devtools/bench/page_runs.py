@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from devtools.apptest import signed_in_claims
 from devtools.bench.databases import BenchDatabase, BenchUsers, app_environment
 from devtools.bench.settings import (
     FIGURE_BUDGET_S,
@@ -83,7 +84,7 @@ def _new_app(email: str):
     from streamlit.testing.v1 import AppTest
 
     app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=PAGE_TIMEOUT_S)
-    app.user = {"is_logged_in": True, "email": email, "name": email, "iat": time.time()}
+    app.user = signed_in_claims(email)
     return app
 
 
@@ -116,7 +117,7 @@ def _measure_once(page: PageEntry, primer: str, email: str, collect: _Collect,
     """One cold and one warm run of ``page`` as ``email``, appended to ``cold``, ``warm`` and ``problems``."""
     app = _new_app(primer)
     app.run()
-    app.user = {**app.user, "email": email, "name": email}
+    app.user = signed_in_claims(email, issued_at=app.user["iat"])
     clear_caches()
     collect.last = None
     try:

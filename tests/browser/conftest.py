@@ -10,6 +10,7 @@ in a pytest temp directory.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +32,23 @@ class LiveStack:
     db_url: str
     demo_users: list[dict]
     procs: list[Proc] = field(default_factory=list)
+    # What a new app process needs to accept the running one's login cookies (restart_app).
+    env: dict[str, str] = field(default_factory=dict, repr=False)
+    cookie_secret: str = field(default="", repr=False)
+    tmp: Path | None = None
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name} ({p.log}) ---\n{p.tail()}" for p in self.procs)
+
+    def restart_app(self) -> None:
+        """Replace the app by a new process on the same address, database and cookie secret
+        (what a restart, or another process behind the proxy, is): nothing in memory survives."""
+        index, old = next((i, p) for i, p in enumerate(self.procs) if p.name.startswith("streamlit"))
+        old.stop()
+        port = int(self.app_url.rsplit(":", 1)[1])
+        proc, _ = start_app(f"streamlit-{len(self.procs)}", self.env, self.tmp, self.idp_url, port=port,
+                            cookie_secret=self.cookie_secret)
+        self.procs[index] = proc
 
 
 @pytest.fixture(scope="session")
@@ -55,13 +70,15 @@ def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
         engine.dispose()
 
     env = child_env(db_url)
+    cookie_secret = secrets.token_hex(32)
     procs: list[Proc] = []
     try:
         idp, idp_url = start_idp(env, tmp)
         procs.append(idp)
-        app, app_url = start_app("streamlit", env, tmp, idp_url)
+        app, app_url = start_app("streamlit", env, tmp, idp_url, cookie_secret=cookie_secret)
         procs.append(app)
-        yield LiveStack(app_url=app_url, idp_url=idp_url, db_url=db_url, demo_users=list(DEMO_USERS), procs=procs)
+        yield LiveStack(app_url=app_url, idp_url=idp_url, db_url=db_url, demo_users=list(DEMO_USERS), procs=procs,
+                        env=env, cookie_secret=cookie_secret, tmp=tmp)
     finally:
         for proc in reversed(procs):
             proc.stop()

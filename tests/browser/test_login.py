@@ -261,3 +261,73 @@ def test_identity_without_active_account_sees_no_access(page: Page, live_stack, 
     expect(main_area(page)).to_contain_text(email)
     expect(page.get_by_test_id("stMetric")).to_have_count(0)
     expect(page.get_by_role("heading", name="Overview")).to_have_count(0)
+
+
+def test_a_typed_subject_signs_in_because_the_local_secrets_trust_the_providers_emails(page: Page, live_stack):
+    """The development provider sends email_verified only for its predefined identities; a
+    typed subject gets a bare email. The secrets `manage.py secrets` writes trust its issuer
+    (TRUSTED_EMAIL_ISSUERS, passed on by Streamlit), so an account added later still signs in."""
+    from sqlmodel import Session
+
+    from db.engine import make_engine
+    from db.models import AppUser
+
+    officer = demo_user(live_stack, "partnership_officer")
+    email = "typed.viewer@" + officer["email"].split("@")[1]
+    assert email not in {u["email"] for u in live_stack.demo_users}, "must not be a predefined identity"
+    engine = make_engine(live_stack.db_url)
+    with Session(engine) as session:
+        account = AppUser(email=email, display_name="Typed Viewer", role="viewer",
+                          organization_id=org_of(live_stack, officer["org_code"]).id)
+        session.add(account)
+        session.commit()
+        try:
+            sign_in(page, live_stack, email)
+            expect(main_area(page).get_by_role("heading", name="Overview")).to_be_visible()
+            expect(sidebar(page)).to_contain_text("Typed Viewer")
+        finally:  # the other tests expect the seeded users only
+            session.delete(account)
+            session.commit()
+            engine.dispose()
+
+
+def log_out_through_the_provider(page: Page, stack) -> None:
+    """The sidebar's Log out, the provider's end-session confirmation, back at the login screen."""
+    sidebar(page).get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(re.escape(stack.idp_url) + r"/oauth2/end_session"))
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(re.compile(re.escape(stack.app_url) + r"/"))
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+def test_a_copied_login_cookie_is_refused_after_log_out_even_by_a_new_process(page: Page, live_stack):
+    """Issue 13: 'Log out' only made the browser drop its cookie; a copy still opened the
+    dashboard. The logout is now recorded in the database, so any process refuses the copy."""
+    hr = demo_user(live_stack, "hr_manager")
+    sign_in(page, live_stack, hr["email"])
+    expect(main_area(page).get_by_role("heading", name="Overview")).to_be_visible()
+    copied = [cookie for cookie in page.context.cookies() if cookie["name"].startswith("_streamlit_user")]
+    assert "_streamlit_user" in {cookie["name"] for cookie in copied}
+
+    log_out_through_the_provider(page, live_stack)
+    assert "_streamlit_user" not in {cookie["name"] for cookie in page.context.cookies()}
+
+    def copy_is_refused() -> None:
+        page.context.add_cookies(copied)  # as someone who copied the cookie before the logout
+        page.goto(live_stack.app_url)
+        wait_idle(page)
+        expect(main_area(page).get_by_role("heading", name="Logged out")).to_be_visible()
+        expect(main_area(page)).to_contain_text("This session was logged out")
+        expect(page.get_by_role("heading", name="Overview")).to_have_count(0)
+        expect(page.get_by_test_id("stMetric")).to_have_count(0)
+        expect(page.get_by_test_id("stSidebarNavLink")).to_have_count(0)
+
+    copy_is_refused()
+    live_stack.restart_app()
+    copy_is_refused()
+
+    # Signing in again straight away works (a new ID token, issued after the logout).
+    page.context.clear_cookies()
+    sign_in(page, live_stack, hr["email"])
+    expect(main_area(page).get_by_role("heading", name="Overview")).to_be_visible()
+    expect(sidebar(page)).to_contain_text(hr["display_name"])

@@ -10,8 +10,9 @@ import time
 
 import pytest
 
+from devtools.apptest import TEST_ISSUER
 from tests.pages import test_pages as page_tests
-from tests.pages.test_pages import app_as
+from tests.pages.test_pages import app_as, button
 
 app_db = page_tests.app_db  # the page tests' shared fixture, bound here so pytest finds it
 
@@ -61,3 +62,51 @@ def test_signed_in_user_still_gets_the_role_page_list(app_db):
     at = app_as("hr@acme.test").run()
     files = {f.rsplit("/", 1)[-1] for f in page_files(at)}
     assert "overview.py" in files and "codesign.py" in files and "users.py" not in files
+
+
+# --- issue 13: unverified emails, claimed accounts, logouts --------------------------------
+
+
+def only_the_refusal(at, title: str) -> str:
+    """The one screen a refused identity gets: its title, the reason, a Log out button, no data."""
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == [title]
+    assert [b.label for b in at.button] == ["Log out"]
+    assert page_files(at) == [] and not at.metric and not at.dataframe
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_an_email_the_provider_has_not_verified_gets_no_access(app_db):
+    reason = only_the_refusal(app_as("hr@acme.test", verified=False).run(), "No access")
+    assert "has not verified the email address hr@acme.test" in reason
+
+
+def test_an_email_without_email_verified_needs_a_trusted_issuer(app_db, monkeypatch):
+    monkeypatch.delenv("TRUSTED_EMAIL_ISSUERS", raising=False)
+    reason = only_the_refusal(app_as("hr@acme.test", verified=None).run(), "No access")
+    assert "does not say whether it has verified" in reason
+    monkeypatch.setenv("TRUSTED_EMAIL_ISSUERS", TEST_ISSUER)
+    assert app_as("hr@acme.test", verified=None).run().title[0].value == "Overview"
+
+
+def test_another_subject_sending_a_claimed_accounts_email_gets_no_access(app_db):
+    assert app_as("hr@acme.test", subject="the-hr-manager").run().title[0].value == "Overview"
+    reason = only_the_refusal(app_as("hr@acme.test", subject="an-impostor").run(), "No access")
+    assert "linked to a different sign-in identity" in reason
+
+
+@pytest.mark.parametrize("screen", ["sidebar", "expired"])
+def test_log_out_is_recorded_so_a_copy_of_the_login_is_refused(app_db, screen):
+    """Both Log out buttons (the sidebar's, and the gate screens') record the logout before
+    st.logout(); a login issued before it (a copied cookie's claims) then gets "Logged out",
+    and a fresh login is let in."""
+    issued = time.time() - (13 * 3600 if screen == "expired" else 60)
+    at = app_as("hr@acme.test", issued_at=issued).run()
+    assert at.title[0].value == ("Session expired" if screen == "expired" else "Overview")
+    button(at, "Log out").click().run()
+    assert not at.exception, at.exception
+
+    copy = app_as("hr@acme.test", issued_at=time.time() - 60 if screen == "expired" else issued).run()
+    reason = only_the_refusal(copy, "Logged out")
+    assert "This session was logged out" in reason
+    assert app_as("hr@acme.test", issued_at=time.time()).run().title[0].value == "Overview"

@@ -7,6 +7,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from devtools.apptest import signed_in_claims
 from services.identity import find_user
 from tests.conftest import ROOT
 from tests.world import build_world
@@ -35,13 +36,14 @@ def app_db(session, db_url, monkeypatch):
     return world
 
 
-def app_as(email: str | None, *, issued_at: float | None = None) -> AppTest:
+def app_as(email: str | None, *, issued_at: float | None = None, **identity) -> AppTest:
+    """The app for a visitor signed in as ``email`` (None: signed out); ``identity`` as for
+    devtools.apptest.signed_in_claims (subject, verified, issuer)."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
     if email is None:
         at.user = {"is_logged_in": False}
     else:
-        at.user = {"is_logged_in": True, "email": email, "name": email,
-                   "iat": time.time() if issued_at is None else issued_at}
+        at.user = signed_in_claims(email, issued_at=issued_at, **identity)
     return at
 
 
