@@ -116,8 +116,11 @@ def catalogue(
     if levels:
         stmt = stmt.where(Credential.eqf_level.in_(sorted(int(level) for level in levels)))
     if partner_ids:
+        # Only co-designers in the scope: asked about another employer, the catalogue would tell which
+        # credentials that employer co-designs (an empty intersection matches nothing; it does not widen).
         stmt = stmt.where(Credential.id.in_(
-            select(CredentialPartner.credential_id).where(CredentialPartner.employer_id.in_(sorted(partner_ids)))
+            select(CredentialPartner.credential_id).where(
+                CredentialPartner.employer_id.in_(sorted(scope.employers(partner_ids) or ())))
         ))
     if skill_ids:
         stmt = stmt.where(Credential.id.in_(

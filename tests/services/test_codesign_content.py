@@ -241,8 +241,19 @@ def test_catalogue_search_and_filters(session, world):
     assert _codes(hr_b) == ["K1", "K3", "K4"]
     assert list(hr_b["partners"]) == ["1 other employer", "Beta", ""]
     assert codesign.partner_choices(session, sc(session, world, "hr@b")) == [(world.id("B"), "Beta")]
-    # A filter cannot widen the scope.
-    assert _codes(codesign.catalogue(session, sc(session, world, "hr@b"), partner_ids=[world.id("A")])) == ["K1"]
+
+
+def test_the_co_designer_filter_never_answers_for_an_employer_outside_the_scope(session, world):
+    """Beta's catalogue shows K1 as co-designed by "1 other employer": asking for Acme's credentials must not
+    tell it that this employer is Acme."""
+    a, b, c = world.id("A"), world.id("B"), world.id("C")
+    hr_b = sc(session, world, "hr@b")
+    assert _codes(codesign.catalogue(session, hr_b, partner_ids=[a])) == []
+    assert _codes(codesign.catalogue(session, hr_b, partner_ids=[a, b])) == ["K3"]
+    assert _codes(codesign.catalogue(session, hr_b, partner_ids=[b])) == ["K3"]
+    officer = sc(session, world, "officer@u")
+    assert _codes(codesign.catalogue(session, officer, partner_ids=[c])) == []  # Gamma is Uni Two's partner
+    assert _codes(codesign.catalogue(session, officer, partner_ids=[a, c])) == ["K1", "K2"]
 
 
 def test_editable_choices(session, world):
