@@ -29,6 +29,7 @@ from db.models import (
     ProposalDecision,
     ProposalStatus,
     Skill,
+    SkillStatus,
 )
 from db.scope import Scope, scoped, visible
 from services.codesign.history import revisions
@@ -150,7 +151,9 @@ def partner_choices(session: Session, scope: Scope) -> list[tuple[int, str]]:
 
 
 def skill_choices(session: Session) -> list[tuple[int, str]]:
-    return [tuple(row) for row in session.execute(select(Skill.id, Skill.name).order_by(Skill.name)).all()]
+    """The shared skills list (accepted skills): what pickers offer; a proposed skill is not in it."""
+    return [tuple(row) for row in session.execute(
+        select(Skill.id, Skill.name).where(Skill.status == SkillStatus.accepted).order_by(Skill.name)).all()]
 
 
 def editable_choices(session: Session, scope: Scope) -> list[tuple[int, str]]:

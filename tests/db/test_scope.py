@@ -65,7 +65,8 @@ OFFICER_U = {
     Cohort: _set("C-K1 C-K4"),
     Pathway: _set("P1"),
     PathwayStep: _set("P1-1 P1-2"),
-    Skill: _set("s1 s2"),
+    # Proposed skills: with their employer and its partner universities (s3 Acme's, s4 Beta's).
+    Skill: _set("s1 s2 s3 s4"),
     ChangeProposal: _set("PR-K2"),
     ProposalComment: _set("PC-K2"),
     Approval: _set("AP-K1-U AP-K1-A"),
@@ -116,7 +117,7 @@ HR_A = {
     Cohort: _set("C-K1 C-K4"),
     Pathway: _set("P1"),
     PathwayStep: _set("P1-1 P1-2"),
-    Skill: _set("s1 s2"),
+    Skill: _set("s1 s2 s3"),
     # Acme co-designs K1 and K2: their design record is Acme's too.
     ChangeProposal: _set("PR-K2"),
     ProposalComment: _set("PC-K2"),
@@ -142,7 +143,7 @@ HR_B = {
     Cohort: _set("C-K1 C-K4"),
     Pathway: _set("P1"),
     PathwayStep: _set("P1-1 P1-2"),
-    Skill: _set("s1 s2"),
+    Skill: _set("s1 s2 s4"),
     # Beta sees published K1 in the catalogue, but not its design record (Acme's approval, revisions).
     ChangeProposal: set(),
     ProposalComment: set(),
