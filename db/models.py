@@ -113,6 +113,15 @@ class Decision(StrEnum):
     rejected = "rejected"
 
 
+class SkillStatus(StrEnum):
+    """A skill of the shared vocabulary (accepted), or one an employer proposed and the university has yet to
+    accept (proposed) or did not accept (rejected)."""
+
+    proposed = "proposed"
+    accepted = "accepted"
+    rejected = "rejected"
+
+
 class PdpStatus(StrEnum):
     draft = "draft"
     active = "active"
@@ -213,10 +222,23 @@ class Employee(SQLModel, table=True):
 
 
 class Skill(SQLModel, table=True):
+    """The skills vocabulary every organisation shares, which the universities keep: a skill an employer
+    proposes is seen only by that employer and its partner universities, and used nowhere, until a
+    partnership officer accepts it (services/codesign/vocabulary.py)."""
+
+    __table_args__ = (CheckConstraint(_in("status", SkillStatus), name="status"),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     category: str | None = Field(default=None, max_length=80)
     esco_uri: str | None = Field(default=None, max_length=300)
+    # The seed, credential imports and the university's own additions are accepted as they are written.
+    status: str = Field(default=SkillStatus.accepted, max_length=20, index=True,
+                        sa_column_kwargs={"server_default": SkillStatus.accepted.value})
+    proposed_by_id: int | None = Field(default=None, foreign_key="organization.id", index=True)  # the employer
+    proposer_email: str | None = Field(default=None, max_length=254)
+    decided_by: str | None = Field(default=None, max_length=254)
+    decided_at: datetime | None = None
 
 
 class Credential(SQLModel, table=True):

@@ -12,6 +12,8 @@ Rules (see README, "Who sees what"):
   universities' published (and retired) credentials plus any credential their
   employer co-designs.
 - viewer: read-only, scoped like the kind of organisation they belong to.
+- skills: the accepted vocabulary for everyone; a proposed (or rejected) skill for the proposing
+  employer and the universities partnered with it.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from db.models import (
     SkillAssessment,
     SkillGainQuarterSummary,
     SkillGapChangeSummary,
+    SkillStatus,
     SkillTargetSummary,
 )
 
@@ -198,6 +201,13 @@ def _audit_rule(s: Scope) -> ColumnElement[bool]:
     return _in(AuditEvent.organization_id, orgs)
 
 
+def _skill_rule(s: Scope) -> ColumnElement[bool]:
+    """The shared vocabulary (accepted skills) for everyone; a skill an employer proposed (or the university
+    did not accept) only for that employer and the universities partnered with it."""
+    proposers = (s.employer_ids or frozenset()) | {s.organization_id}
+    return or_(Skill.status == SkillStatus.accepted, _in(Skill.proposed_by_id, proposers))
+
+
 # Rules for everyone but admins (who see every row; see ``visible``).
 _RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
     Organization: lambda s: _in(
@@ -235,8 +245,7 @@ _RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
         EnrollmentMonthSummary, CompletionDaysSummary, LearnerQuarterSummary, SkillTargetSummary,
         SkillGapChangeSummary, SkillGainQuarterSummary, AssessmentLevelSummary, PdpGoalMonthSummary,
         OutcomeMonthSummary, FirstCompletion)},
-    # Shared reference data: the skills vocabulary is not partner data.
-    Skill: lambda s: true(),
+    Skill: _skill_rule,
 }
 
 

@@ -5,6 +5,8 @@ discuss and decide changes; sign off and publish.
   publish), then drafts, then what waits for others; each label says what awaits them. The chosen credential
   stays chosen across reruns and actions, whatever its label becomes (ui/state.choice).
 - The open tab is a widget with a key, so an action reruns the page on the same tab.
+- Skill proposals (above the picker): HR managers follow the skills they proposed; partnership officers accept
+  or reject them (the skills list is the university's).
 - Every action passes the version this page loaded (``loaded``): if someone else saved in between,
   services/codesign refuses the change and the page shows what they changed. A sign-off step passes the
   status shown too (``cd_shown_status``): someone else's step meanwhile refuses it.
@@ -17,7 +19,7 @@ from db.engine import get_engine
 from services import codesign
 from services.formatting import label
 from ui import state
-from ui.codesign import content, proposals, signoff
+from ui.codesign import content, proposals, signoff, vocabulary
 from ui.codesign.common import Studio, show_changes, show_flash
 from ui.widgets import empty_state, signed_in
 
@@ -37,6 +39,7 @@ with Session(get_engine()) as session:
 
 if creates:
     content.new_draft(scope, partners)
+vocabulary.skill_proposals(scope)  # the skills list: proposals, and the university's decisions
 if not choices:
     show_flash()
     empty_state("There are no credentials you co-design. The catalogue shows the ones you may see."

@@ -184,6 +184,8 @@ COLUMNS: dict[str, Column] = _columns(
     ("partners", "Co-designed with", "text"), ("skills", "Skills", "text"), ("seats", "Seats", "count"),
     ("pathway", "Pathway", "text"), ("step", "Step", "count"), ("steps", "Steps", "count"),
     ("category", "Category", "text"), ("proficiency", "Proficiency (1–5)", "count"), ("esco_uri", "ESCO URI", "text"),
+    ("proposed_by", "Proposed by", "text"), ("proposer_email", "Proposer", "text"),
+    ("decided_by", "Decided by", "text"), ("decided_at", "Decided", "datetime"),
 )
 # A per-group mean gap says its unit; the KPI's label ("Skill gap") is about the whole selection.
 _OWN_HEADINGS = {"mean_gap"}

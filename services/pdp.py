@@ -22,6 +22,7 @@ from db.models import (
     PdpGoalStatus,
     PdpStatus,
     Skill,
+    SkillStatus,
     utcnow,
 )
 from db.scope import Scope, visible
@@ -159,8 +160,9 @@ def _goal_problems(session: Session, scope: Scope, *, title: str, period: str, d
         problems.append("Give the plan period, e.g. 2026 (at most 20 characters).")
     if skill_id is None and credential_id is None:
         problems.append("Choose a target skill, a credential, or both.")
-    if skill_id is not None and session.get(Skill, skill_id) is None:
-        problems.append("That skill does not exist.")
+    if skill_id is not None and session.scalar(select(Skill.id).where(
+            Skill.id == skill_id, Skill.status == SkillStatus.accepted)) is None:  # the shared list only
+        problems.append("That skill does not exist in the skills list.")
     if credential_id is not None and session.execute(
         select(Credential.id).where(Credential.id == credential_id, visible(scope, Credential))
     ).first() is None:
@@ -244,4 +246,6 @@ def employees_for_choice(session: Session, scope: Scope, *, search: str = "", li
 
 
 def skills(session: Session) -> list[tuple[int, str]]:
-    return [tuple(r) for r in session.execute(select(Skill.id, Skill.name).order_by(Skill.name)).all()]
+    """The shared skills list (accepted skills), for goal targets."""
+    return [tuple(r) for r in session.execute(select(Skill.id, Skill.name).where(
+        Skill.status == SkillStatus.accepted).order_by(Skill.name)).all()]

@@ -74,10 +74,6 @@ def may_withdraw(scope: Scope, proposal: ChangeProposal) -> bool:
     return scope.organization_id == proposal.organization_id or scope.sees_all
 
 
-def may_add_skill(scope: Scope) -> bool:
-    return not scope.read_only and scope.role in (Role.admin, Role.partnership_officer, Role.hr_manager)
-
-
 def allowed_actions(scope: Scope, cred: Credential, partners: frozenset[int], approved_by_me: bool) -> frozenset[str]:
     """What the user may do with the credential now: the page offers exactly these (the service checks again)."""
     if scope.read_only:
@@ -157,9 +153,38 @@ def require_approver(scope: Scope, cred: Credential, partners: frozenset[int]) -
         raise AccessDenied("Approvals come from the credential's university and its co-designing employers.")
 
 
-def require_skill_editor(scope: Scope) -> None:
-    if not may_add_skill(scope):
+# --- Skills vocabulary ---
+# One list of skills shared by every organisation, kept by the universities:
+# - Add a skill to it, accept or reject a proposed one: partnership officers of a university, admins.
+# - Propose a skill: HR managers (for their employer). Viewers never.
+# A proposed skill is seen only by its employer and the universities partnered with it (db/scope.py), and is
+# used nowhere (mappings, PDP goals, imports) until it is accepted.
+
+
+def keeps_vocabulary(scope: Scope) -> bool:
+    """Whether the user adds skills to the shared list and decides employers' proposals (the university)."""
+    return not scope.read_only and (scope.sees_all or (scope.role == Role.partnership_officer
+                                                       and scope.org_kind == OrgKind.university))
+
+
+def may_propose_skill(scope: Scope) -> bool:
+    """Whether the user proposes skills for the shared list (HR managers)."""
+    return not scope.read_only and scope.role == Role.hr_manager
+
+
+def require_vocabulary_keeper(scope: Scope) -> None:
+    if scope.read_only:
         raise AccessDenied(_CODESIGN_READ_ONLY)
+    if not keeps_vocabulary(scope):
+        raise AccessDenied("Only the university adds skills to the shared list and decides proposed ones; "
+                           "HR managers propose them.")
+
+
+def require_skill_proposer(scope: Scope) -> None:
+    if scope.read_only:
+        raise AccessDenied(_CODESIGN_READ_ONLY)
+    if not may_propose_skill(scope):
+        raise AccessDenied("HR managers propose skills; the university adds them to the list directly.")
 
 
 # --- Imports ---

@@ -3,6 +3,8 @@ tests can state their expectations by hand, independently of the code under test
 
     Uni One (U) ── partners ── Acme (A), Beta (B)
     Uni Two (U2) ─ partners ── Gamma (C)
+
+Skills: s1, s2 in the shared vocabulary; s3 proposed by Acme (awaiting), s4 proposed by Beta (rejected).
 """
 
 from __future__ import annotations
@@ -122,6 +124,11 @@ def build_world(session: Session) -> World:
 
     s1 = add("s1", Skill(name="analyse big data", category="digital"))
     s2 = add("s2", Skill(name="lead a team", category="management"))
+    # Skills employers proposed: Acme's awaits the university's decision, Beta's was not accepted.
+    add("s3", Skill(name="model credit risk", category="finance", status="proposed", proposed_by_id=A.id,
+                    proposer_email="hr@acme.test"))
+    add("s4", Skill(name="write cover letters", status="rejected", proposed_by_id=B.id, proposer_email="hr@beta.test",
+                    decided_by="officer@uni-one.test"))
 
     def cred(label, univ, code, status):
         return add(label, Credential(university_id=univ.id, code=code, title=f"Credential {code}",

@@ -10,14 +10,18 @@ and once per export ``issuer-public-key.jwk.json`` (the public key; its ``kid`` 
 The .jwt is the proof; the .json must be byte-identical to the credential in it (``verify`` checks).
 
 Decisions
-- Issuer: the credential's university as a Profile; ``creator`` of the Achievement: the co-designing
-  employer when there is one; Open Badges allows a single creator, so with several co-designers
-  ``creator`` is the university and all of them are listed in the extension property ``coDesigners``.
+- Issuer: the credential's university as a Profile. Co-designers: a badge names only the learner's
+  employer (when it co-designs the credential) and counts the others ("with Beta and 1 other
+  employer"), since the learner's employer may not see which other employers co-design it (its
+  catalogue says "1 other employer"). ``creator`` of the Achievement: the learner's employer when it
+  co-designed the credential alone; otherwise the university (Open Badges allows a single creator),
+  with the learner's employer, if a co-designer, in the extension property ``coDesigners``.
 - Recipient: never the plain email. ``credentialSubject.identifier`` is an IdentityObject holding
   ``sha256$hex(email + salt)`` (the OB 3.0 IdentityHash), with a per-badge salt; employees without an
   email are identified by their employer's HRIS id, hashed the same way.
-- The badge's content does not depend on who exports it (so a re-export signs the same claims);
-  only *which* enrollments are exported depends on the scope.
+- The badge's content does not depend on who exports it (so a re-export signs the same claims, and an
+  officer's export names no more than the employer's own); only *which* enrollments are exported
+  depends on the scope.
 - Key: an ES256 (P-256) private JWK generated on first use at BADGE_SIGNING_KEY (default
   data/keys/badge-signing-key.json, git-ignored), mode 0600; never in the repository.
 

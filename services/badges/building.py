@@ -46,15 +46,20 @@ def credential_uri(enrollment_id: int) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url()}/enrollments/{enrollment_id}')}"
 
 
-def _narrative(university: Organization, outcomes: list[str], partners: list[Organization]) -> str:
-    """The criteria: the learning outcomes, numbered, and who co-designed the credential."""
+def _narrative(university: Organization, outcomes: list[str], named: list[Organization], others: int) -> str:
+    """The criteria: the learning outcomes, numbered, and who co-designed the credential (the co-designers the
+    badge may not name only counted, as the learner's employer's catalogue shows them)."""
     if outcomes:
         narrative = "Learners who earn this micro-credential can:\n\n" + "\n".join(
             f"{number}. {outcome}" for number, outcome in enumerate(outcomes, 1))
     else:
         narrative = "Completion of the micro-credential."
-    if partners:
-        narrative += f"\n\nCo-designed by {university.name} with {', '.join(partner.name for partner in partners)}."
+    names = [partner.name for partner in named]
+    if others:
+        employers = f"employer{'s' if others > 1 else ''}"
+        names.append(f"{others} other {employers}" if names else f"{others} {employers}")
+    if names:
+        narrative += f"\n\nCo-designed by {university.name} with {' and '.join(names)}."
     return narrative
 
 
@@ -74,8 +79,20 @@ def _alignments(university: Organization, skills: list) -> list[dict]:
     ]
 
 
-def achievement(session: Session, credential: Credential) -> dict:
-    """The credential as an OB 3.0 Achievement (MicroCredential)."""
+def _co_designers(session: Session, credential: Credential, employer_id: int) -> tuple[list[Organization], int]:
+    """The co-designers a badge names (the learner's employer, when it is one) and how many others there are.
+
+    The badge goes to the learner and their employer, who may not learn which other employers co-design the
+    credential (db/scope.py: an employer sees no other employer); naming only the learner's employer keeps
+    the badge the same whoever exports it, so a re-export signs the same claims."""
+    partner_ids = set(session.scalars(select(CredentialPartner.employer_id)
+                                      .where(CredentialPartner.credential_id == credential.id)).all())
+    named = [session.get(Organization, employer_id)] if employer_id in partner_ids else []
+    return named, len(partner_ids) - len(named)
+
+
+def achievement(session: Session, credential: Credential, *, employer_id: int) -> dict:
+    """The credential as an OB 3.0 Achievement (MicroCredential), for a learner employed by ``employer_id``."""
     university = session.get(Organization, credential.university_id)
     achievement_id = f"{base_url()}/achievements/{quote(credential.code, safe='')}"
     outcomes = session.scalars(select(LearningOutcome.text).where(LearningOutcome.credential_id == credential.id)
@@ -85,17 +102,14 @@ def achievement(session: Session, credential: Credential) -> dict:
         .join(CredentialSkill, CredentialSkill.skill_id == Skill.id)
         .where(CredentialSkill.credential_id == credential.id).order_by(Skill.name)
     ).all()
-    partners = session.scalars(
-        select(Organization).join(CredentialPartner, CredentialPartner.employer_id == Organization.id)
-        .where(CredentialPartner.credential_id == credential.id).order_by(Organization.name)
-    ).all()
+    named, others = _co_designers(session, credential, employer_id)
     document: dict[str, Any] = {
         "id": achievement_id,
         "type": ["Achievement"],
         "achievementType": "MicroCredential",
         "name": credential.title,
         "description": credential.summary or credential.title,
-        "criteria": {"narrative": _narrative(university, outcomes, partners)},
+        "criteria": {"narrative": _narrative(university, outcomes, named, others)},
         "humanCode": credential.code,
         "version": str(credential.version),
         "creditsAvailable": float(credential.ects_credits),
@@ -108,12 +122,14 @@ def achievement(session: Session, credential: Credential) -> dict:
              "valueMin": "0", "valueMax": "100"},
         ],
     }
-    # Open Badges allows one creator: the single co-designer, else the university with the list beside it.
-    if len(partners) == 1:
-        document["creator"] = _profile(partners[0])
-    elif partners:
+    # Open Badges allows one creator: the learner's employer when it co-designed the credential alone, else the
+    # university, with the co-designer it may name beside it.
+    if named and not others:
+        document["creator"] = _profile(named[0])
+    elif named or others:
         document["creator"] = _profile(university)
-        document["coDesigners"] = [_profile(partner) for partner in partners]
+    if named and others:
+        document["coDesigners"] = [_profile(partner) for partner in named]
     return document
 
 
@@ -145,9 +161,9 @@ def build(session: Session, enrollment: Enrollment, *, _achievements: dict | Non
     employer = session.get(Organization, employee.employer_id)
     university = session.get(Organization, credential.university_id)
     achievements = _achievements if _achievements is not None else {}
-    if credential.id not in achievements:
-        achievements[credential.id] = achievement(session, credential)
-    badge_achievement = achievements[credential.id]
+    if (credential.id, employer.id) not in achievements:
+        achievements[credential.id, employer.id] = achievement(session, credential, employer_id=employer.id)
+    badge_achievement = achievements[credential.id, employer.id]
     badge_id = credential_uri(enrollment.id)
     salt = hashlib.sha256(f"salt:{badge_id}".encode()).hexdigest()[:16]
     subject: dict[str, Any] = {

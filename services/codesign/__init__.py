@@ -24,6 +24,8 @@ The package, bottom up (each module imports only those above it in this list):
 - ``loading``: the credential, its parties and lists; ``saving``: the one write path.
 - ``proposing``: change proposals and the decision rule; ``editing``: drafts and saves;
   ``outcomes_and_skills``: list helpers; ``workflow``: submit, approve, publish, retire.
+- ``vocabulary``: the shared skills list, which the universities keep (HR managers propose skills,
+  partnership officers accept or reject them).
 - ``history``, ``reading``: catalogue, detail, history, choices; ``attention``: what awaits the user.
 (No module is named like a function of the API — ``proposals``, ``signoff``, ``revisions`` — so that
 ``codesign.proposals`` stays the function.)
@@ -35,7 +37,6 @@ from services.codesign.history import HISTORY_ACTIONS, compare, history_events, 
 from services.codesign.loading import partner_ids, required_parties
 from services.codesign.outcomes_and_skills import (
     add_outcome,
-    add_skill,
     edit_outcome,
     move_outcome,
     remove_outcome,
@@ -95,6 +96,14 @@ from services.codesign.rules import (
 from services.codesign.text import and_list
 from services.codesign.validation import valid_esco_uri
 from services.codesign.versions import diff, diff_frame, snapshot
+from services.codesign.vocabulary import (
+    SKILL_PROPOSAL_COLUMNS,
+    accept_skill,
+    add_skill,
+    propose_new_skill,
+    reject_skill,
+    skill_proposals,
+)
 from services.codesign.workflow import (
     approve,
     missing_approvals,
@@ -104,7 +113,16 @@ from services.codesign.workflow import (
     submit_for_review,
     waiting_for_approval,
 )
-from services.permissions import EDITABLE, allowed_actions, content_editable, may_create, may_edit, side
+from services.permissions import (
+    EDITABLE,
+    allowed_actions,
+    content_editable,
+    keeps_vocabulary,
+    may_create,
+    may_edit,
+    may_propose_skill,
+    side,
+)
 
 __all__ = [
     # rules and vocabulary
@@ -112,11 +130,13 @@ __all__ = [
     "MAX_RATIONALE", "MAX_SKILLS", "MAX_SUMMARY", "PROPOSABLE", "TRANSITIONS", "Change", "CodesignError",
     "EditConflict", "InvalidTransition", "and_list", "check_transition", "valid_esco_uri",
     # who may do what (services/permissions.py)
-    "allowed_actions", "content_editable", "may_create", "may_edit", "side",
+    "allowed_actions", "content_editable", "keeps_vocabulary", "may_create", "may_edit", "may_propose_skill", "side",
     # versions
     "diff", "diff_frame", "snapshot",
+    # the skills vocabulary
+    "SKILL_PROPOSAL_COLUMNS", "accept_skill", "add_skill", "propose_new_skill", "reject_skill", "skill_proposals",
     # content
-    "add_outcome", "add_skill", "create_draft", "edit_outcome", "move_outcome", "partner_options", "remove_outcome",
+    "add_outcome", "create_draft", "edit_outcome", "move_outcome", "partner_options", "remove_outcome",
     "remove_skill", "reorder_outcomes", "save_draft", "set_partners", "set_skill",
     # proposals
     "Decided", "accept", "comment", "deciders", "propose", "propose_skill", "reject", "skills_with",

@@ -1,23 +1,17 @@
-"""Learning outcomes and skill mappings: small helpers that build the new list and save it through save_draft;
-adding a skill to the shared vocabulary."""
+"""Learning outcomes and skill mappings: small helpers that build the new list and save it through save_draft
+(the skills list itself: ``vocabulary``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from db.engine import bump_data_version
 from db.models import CredentialRevision, Skill
 from db.scope import Scope
-from services import audit
 from services.codesign.editing import save_draft
 from services.codesign.loading import outcome_texts, skill_map
 from services.codesign.rules import CodesignError
-from services.codesign.validation import clean_text, valid_esco_uri
-from services.permissions import require_skill_editor
 
 
 def _checked_index(items: list, index: int, what: str = "learning outcome") -> int:
@@ -98,27 +92,3 @@ def remove_skill(session, scope, *, credential_id: int, expected_version: int, s
     del current[int(skill_id)]
     return save_draft(session, scope, credential_id=credential_id, expected_version=expected_version,
                       changes=_as_changes(current))
-
-
-def add_skill(session: Session, scope: Scope, *, name: str, category: str | None = None,
-              esco_uri: str | None = None) -> Skill:
-    """Add a skill to the shared vocabulary (with an optional ESCO URI). Editors only."""
-    require_skill_editor(scope)
-    name = clean_text(name, "Skill name", required=True, max_len=200)
-    category = clean_text(category, "Category", required=False, max_len=80) or None
-    uri = valid_esco_uri(esco_uri)
-    if session.execute(select(Skill.id).where(func.lower(Skill.name) == name.lower())).first():
-        raise CodesignError(f"The skill '{name}' is already in the list; choose it there.")
-    skill = Skill(name=name, category=category, esco_uri=uri)
-    try:
-        session.add(skill)
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise CodesignError(f"The skill '{name}' is already in the list.") from None
-    audit.record(session, actor_email=scope.email, action="skill.add", entity="Skill", entity_id=skill.id,
-                 organization_id=scope.organization_id or None,
-                 after={"name": name, "category": category, "esco_uri": uri})
-    bump_data_version(session)
-    session.commit()
-    return skill

@@ -29,6 +29,7 @@ from db.models import (
     ProposalDecision,
     ProposalStatus,
     Skill,
+    SkillStatus,
 )
 from db.scope import Scope, scoped, visible
 from services.codesign.history import revisions
@@ -116,8 +117,11 @@ def catalogue(
     if levels:
         stmt = stmt.where(Credential.eqf_level.in_(sorted(int(level) for level in levels)))
     if partner_ids:
+        # Only co-designers in the scope: asked about another employer, the catalogue would tell which
+        # credentials that employer co-designs (an empty intersection matches nothing; it does not widen).
         stmt = stmt.where(Credential.id.in_(
-            select(CredentialPartner.credential_id).where(CredentialPartner.employer_id.in_(sorted(partner_ids)))
+            select(CredentialPartner.credential_id).where(
+                CredentialPartner.employer_id.in_(sorted(scope.employers(partner_ids) or ())))
         ))
     if skill_ids:
         stmt = stmt.where(Credential.id.in_(
@@ -147,7 +151,9 @@ def partner_choices(session: Session, scope: Scope) -> list[tuple[int, str]]:
 
 
 def skill_choices(session: Session) -> list[tuple[int, str]]:
-    return [tuple(row) for row in session.execute(select(Skill.id, Skill.name).order_by(Skill.name)).all()]
+    """The shared skills list (accepted skills): what pickers offer; a proposed skill is not in it."""
+    return [tuple(row) for row in session.execute(
+        select(Skill.id, Skill.name).where(Skill.status == SkillStatus.accepted).order_by(Skill.name)).all()]
 
 
 def editable_choices(session: Session, scope: Scope) -> list[tuple[int, str]]:

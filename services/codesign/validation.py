@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import Credential, DeliveryMode, Organization, OrgKind, Partnership, Skill
+from db.models import Credential, DeliveryMode, Organization, OrgKind, Partnership, Skill, SkillStatus
 from services.codesign.rules import CODE_RE, LABELS, MAX_OUTCOME, MAX_OUTCOMES, MAX_SKILLS, MAX_SUMMARY, CodesignError
 
 
@@ -122,10 +122,13 @@ def _clean_skills(session: Session, value: Any) -> list[dict]:
         wanted[skill_id] = clean_int(item.get("proficiency"), "Proficiency", 1, 5)
     if len(wanted) > MAX_SKILLS:
         raise CodesignError(f"At most {MAX_SKILLS} skills.")
-    rows = ({skill.id: skill for skill in session.scalars(select(Skill).where(Skill.id.in_(sorted(wanted)))).all()}
-            if wanted else {})
+    # Only the shared list: a skill an employer proposed is used nowhere until the university accepts it (and
+    # the refusal is the same as for an unknown id, so it tells nothing of another employer's proposal).
+    rows = ({skill.id: skill for skill in session.scalars(select(Skill).where(
+        Skill.id.in_(sorted(wanted)), Skill.status == SkillStatus.accepted)).all()} if wanted else {})
     if set(wanted) - set(rows):
-        raise CodesignError("That skill does not exist; choose one from the list or add it first.")
+        raise CodesignError("That skill does not exist in the skills list; choose one from the list (a proposed "
+                            "skill joins it once the university accepts it).")
     mapped = ({"skill_id": skill_id, "name": rows[skill_id].name, "proficiency": proficiency,
                "esco_uri": rows[skill_id].esco_uri} for skill_id, proficiency in wanted.items())
     return sorted(mapped, key=lambda item: (item["name"].lower(), item["skill_id"]))

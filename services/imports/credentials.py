@@ -7,7 +7,7 @@ import json
 import re
 from decimal import Decimal
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlmodel import Session
 
 from db import summaries
@@ -19,6 +19,7 @@ from db.models import (
     CredentialStatus,
     DeliveryMode,
     Skill,
+    SkillStatus,
     utcnow,
 )
 from services.imports.cells import has_value
@@ -117,6 +118,17 @@ class _Writer:
         self.university_id = ctx.target
         self.defaults = ctx.spec.defaults
 
+    def _add_skills(self, session: Session, now) -> None:
+        """The university's file names its skills: new names join the vocabulary, and a name an employer
+        proposed (or one rejected before) is accepted by it."""
+        held = set(session.scalars(select(func.lower(Skill.name)).where(
+            func.lower(Skill.name).in_(sorted(self.new_skills)))).all())
+        if held:
+            session.execute(update(Skill).where(func.lower(Skill.name).in_(sorted(held))).values(
+                status=SkillStatus.accepted, decided_by=self.ctx.scope.email, decided_at=now))
+        insert_rows(session, Skill, [{"name": name, "category": None, "esco_uri": None}
+                                     for key, name in self.new_skills.items() if key not in held], None, "")
+
     def fields(self, values: dict) -> dict:
         return {attr: (values[column] if values[column] is not None else self.defaults[column])
                 for column, attr in CREDENTIAL_FIELDS.items() if column in self.ctx.present}
@@ -124,8 +136,7 @@ class _Writer:
     def write(self, session: Session, progress: Progress | None) -> None:
         now = utcnow()
         if self.new_skills:
-            insert_rows(session, Skill, [{"name": name, "category": None, "esco_uri": None}
-                                         for name in self.new_skills.values()], None, "")
+            self._add_skills(session, now)
         skill_ids = {key: skill_id for key, (skill_id, _) in skills_by_name(session).items()}
         if self.updates:
             self._save_baselines(session, now)

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
-from db.models import Cohort, Credential, Employee, Skill
+from db.models import Cohort, Credential, Employee, Skill, SkillStatus
 from db.scope import Scope, visible
 from services.imports.cells import has_value
 from services.imports.common import CHUNK, Progress, RowError
@@ -194,8 +194,9 @@ def cohorts_by_code(session: Session, scope: Scope) -> dict[tuple[int, str], tup
 
 
 def skills_by_name(session: Session) -> dict[str, tuple[int, str]]:
-    """{lower-case name: (id, name)} of the skills vocabulary."""
-    return {name.lower(): (skill_id, name) for skill_id, name in session.execute(select(Skill.id, Skill.name)).all()}
+    """{lower-case name: (id, name)} of the skills vocabulary (accepted skills: a proposed one is used nowhere)."""
+    return {name.lower(): (skill_id, name) for skill_id, name in session.execute(
+        select(Skill.id, Skill.name).where(Skill.status == SkillStatus.accepted)).all()}
 
 
 def not_employee(ctx: PlanContext, line: int, ref: str) -> None:

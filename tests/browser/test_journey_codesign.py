@@ -2,7 +2,8 @@
 
 Three people in three browser contexts: the officer creates a draft co-designed with Harbour & Vale Bank and
 Kestrel Logistics, edits a learning outcome and proposes a change; each employer's HR manager comments and
-accepts (the change applies only once both have); the officer submits; all three approve; the officer
+accepts (the change applies only once both have); the bank proposes a skill for the list, which the officer
+accepts; the officer submits; all three approve; the officer
 publishes; the catalogue shows the version history. After every step: the credential the picker shows, the
 open tab, and the message the person reads.
 """
@@ -26,6 +27,7 @@ OUTCOME = "Read operational dashboards and spot the exceptions that matter."
 EDITED = "Read operational dashboards, spot the exceptions that matter and explain them to the team."
 SUMMARY = "Hands-on data skills for supervisors in branches and depots."
 PROPOSED = SUMMARY + " Assessed on a real report from the learner's own workplace."
+NEW_SKILL = "reconcile branch cash"
 
 
 # --- what the person sees ---------------------------------------------------------------------
@@ -197,6 +199,13 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
     expect(card(bank, pid)).to_contain_text(f"Waiting for {klg}.")
     assert query(stack, "SELECT summary FROM credential WHERE code = :c", c=CODE)[0][0] == SUMMARY  # not yet
 
+    # 6b. The bank proposes a skill for the list: the university keeps it, so it waits for the officer.
+    click_tab(bank, "Skills")
+    fill(panel(bank), "Skill name", NEW_SKILL)
+    click(bank, "Propose skill")
+    see(bank, tab="Skills", credential=CODE, success="Skill proposed to the university")
+    assert query(stack, "SELECT status FROM skill WHERE name = :n", n=NEW_SKILL)[0][0] == "proposed"
+
     # 7. Kestrel Logistics' HR manager comments and accepts: now the change applies.
     studio(haulier, stack, KLG)
     shows(haulier, f"{CODE} · {TITLE} · Draft — 1 proposal to decide")
@@ -214,6 +223,15 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
     # 8. The officer sees that others saved, loads the latest version and submits it for review.
     rerun_on(officer, "Sign-off")
     reload_latest(officer, "Sign-off")
+    # 8a. The officer accepts the bank's skill under Skill proposals, staying on the credential and tab.
+    expect(main_area(officer).get_by_test_id("stAlertContentInfo")).to_contain_text(
+        "1 skill proposal from employers awaits your decision")
+    main_area(officer).get_by_text("Skill proposals", exact=True).click()
+    settle(officer)
+    click(officer, "Accept", main_area(officer).locator(".st-key-cd_skill_proposals"))
+    see(officer, tab="Sign-off", credential=CODE,
+        success=f"Accepted '{NEW_SKILL}': it is in the skills list for every organisation.")
+    assert query(stack, "SELECT status FROM skill WHERE name = :n", n=NEW_SKILL)[0][0] == "accepted"
     click(officer, "Submit for review")
     see(officer, tab="Sign-off", credential=f"{CODE} · {TITLE} · In review — your approval of version 5",
         success=f"Submitted for review: version 5 now needs the approval of Northbridge University, {hvb} and {klg}.")

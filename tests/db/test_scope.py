@@ -37,7 +37,7 @@ from db.models import (
     SkillAssessment,
 )
 from db.scope import AccessDenied, scoped, visible
-from services import metrics
+from services import codesign, metrics
 from services.periods import parse_quarter
 from tests.world import TODAY, build_world
 
@@ -65,7 +65,8 @@ OFFICER_U = {
     Cohort: _set("C-K1 C-K4"),
     Pathway: _set("P1"),
     PathwayStep: _set("P1-1 P1-2"),
-    Skill: _set("s1 s2"),
+    # Proposed skills: with their employer and its partner universities (s3 Acme's, s4 Beta's).
+    Skill: _set("s1 s2 s3 s4"),
     ChangeProposal: _set("PR-K2"),
     ProposalComment: _set("PC-K2"),
     Approval: _set("AP-K1-U AP-K1-A"),
@@ -116,7 +117,7 @@ HR_A = {
     Cohort: _set("C-K1 C-K4"),
     Pathway: _set("P1"),
     PathwayStep: _set("P1-1 P1-2"),
-    Skill: _set("s1 s2"),
+    Skill: _set("s1 s2 s3"),
     # Acme co-designs K1 and K2: their design record is Acme's too.
     ChangeProposal: _set("PR-K2"),
     ProposalComment: _set("PC-K2"),
@@ -142,7 +143,7 @@ HR_B = {
     Cohort: _set("C-K1 C-K4"),
     Pathway: _set("P1"),
     PathwayStep: _set("P1-1 P1-2"),
-    Skill: _set("s1 s2"),
+    Skill: _set("s1 s2 s4"),
     # Beta sees published K1 in the catalogue, but not its design record (Acme's approval, revisions).
     ChangeProposal: set(),
     ProposalComment: set(),
@@ -234,6 +235,19 @@ def test_hr_manager_never_gets_another_employers_rows(session, world, data):
     gaps = metrics.skill_gaps(session, scope, filters, today=TODAY)
     assert set(gaps["employer"]) <= {"Acme"}
     assert metrics.goal_states(session, scope, filters, today=TODAY)["on_track"] <= 1
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_catalogue_never_answers_for_an_employer_outside_the_scope(session, world, data):
+    """Whatever co-designers Beta's HR manager filters the catalogue by, it answers only for Beta: K3 (which
+    Beta co-designs) when Beta is asked for, nothing otherwise, and it never names Acme or Gamma."""
+    scope = world.scope(session, "hr@b")
+    requested = data.draw(st.sets(st.sampled_from([world.id(x) for x in ("U", "U2", "A", "B", "C")] + [999]),
+                                  min_size=1))
+    table = codesign.catalogue(session, scope, partner_ids=requested)
+    assert list(table["code"]) == (["K3"] if world.id("B") in requested else [])
+    assert not {"Acme", "Gamma"} & {name for names in table["partners"] for name in names.split(", ")}
 
 
 def _frozen(x):

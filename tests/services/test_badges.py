@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import stat
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from joserfc.jwk import ECKey
 from jsonschema import Draft201909Validator, FormatChecker
 
 import manage
-from db.models import Employee, Enrollment, Skill
+from db.models import CredentialPartner, Employee, Enrollment, Organization, Skill
 from db.scope import Scope
 from services import badges
 from services.metrics import Filters
@@ -124,16 +125,66 @@ def test_the_recipient_email_is_hashed_never_written(session, world, tmp_path):
     assert ident["identityHash"] == f"sha256${expected}"
 
 
-def test_two_co_designers_are_both_named(session, world):
-    from db.models import CredentialPartner
-
-    session.add(CredentialPartner(credential_id=world.id("K1"), employer_id=world.id("B")))
+def _co_design(session, world, credential="K1", employer="B"):
+    session.add(CredentialPartner(credential_id=world.id(credential), employer_id=world.id(employer)))
     session.commit()
-    doc = badges.build(session, session.get(Enrollment, world.id("E-a1-K1")))
-    ach = doc["credentialSubject"]["achievement"]
-    assert ach["creator"]["name"] == "Uni One"
-    assert [p["name"] for p in ach["coDesigners"]] == ["Acme", "Beta"]
-    assert list(official_validator().iter_errors(doc)) == []
+
+
+def _exported_texts(out: Path) -> dict[str, str]:
+    """Every badge file of an export as text: the .json as written, the .jwt's signed payload decoded."""
+    texts = {}
+    for path in sorted(out.iterdir()):
+        if path.name == badges.PUBLIC_KEY_FILE:
+            continue
+        raw = path.read_text()
+        texts[path.name] = (jws.extract_compact(raw.strip().encode()).payload.decode()
+                            if path.suffix == ".jwt" else raw)
+    return texts
+
+
+def test_with_several_co_designers_a_badge_names_only_the_learners_employer(session, world):
+    _co_design(session, world)  # K1: Acme and Beta
+    for learner, named, hidden in [("E-a1-K1", "Acme", "Beta"), ("E-b1-K1", "Beta", "Acme")]:
+        doc = badges.build(session, session.get(Enrollment, world.id(learner)))
+        ach = doc["credentialSubject"]["achievement"]
+        assert ach["creator"]["name"] == "Uni One"
+        assert [p["name"] for p in ach["coDesigners"]] == [named]
+        assert ach["criteria"]["narrative"].endswith(f"Co-designed by Uni One with {named} and 1 other employer.")
+        assert hidden not in json.dumps(doc)
+        assert list(official_validator().iter_errors(doc)) == []
+
+
+def test_an_employers_badge_export_names_no_other_employer(session, world, tmp_path):
+    """Beta sees K1 in its catalogue as co-designed by "1 other employer" (Acme): its badges never say whom,
+    in any field of the .json or of the signed .jwt."""
+    acme = session.get(Organization, world.id("A"))
+    for case, co_designers in [("Acme alone", ()), ("Acme and Beta", ("B",))]:
+        for employer in co_designers:
+            _co_design(session, world, employer=employer)
+        out = tmp_path / case
+        badges.export(session, world.scope(session, "hr@b"), out)
+        texts = _exported_texts(out)
+        assert len(texts) == 2, case  # Bea One's badge: .json and .jwt
+        for name, text in texts.items():
+            for secret in (acme.name, acme.code, f"/issuers/{acme.code}"):
+                assert secret.lower() not in text.lower(), (case, name, secret)
+            # Every profile the badge names is the university's or Beta's.
+            assert set(re.findall(r"/issuers/([A-Za-z0-9%._-]+)", text)) <= {"U1", "BETA"}, (case, name)
+        doc = json.loads(next(text for name, text in texts.items() if name.endswith(".json")))
+        ach = doc["credentialSubject"]["achievement"]
+        assert doc["issuer"]["name"] == "Uni One" and ach["creator"]["name"] == "Uni One"
+        assert [p["name"] for p in ach.get("coDesigners", [])] == (["Beta"] if co_designers else [])
+
+
+def test_a_badge_is_the_same_whoever_exports_it(session, world, tmp_path):
+    _co_design(session, world)
+    badges.export(session, world.scope(session, "hr@b"), tmp_path / "beta")
+    badges.export(session, world.scope(session, "officer@u"), tmp_path / "officer")
+    beta = _exported_texts(tmp_path / "beta")
+    officer = _exported_texts(tmp_path / "officer")
+    assert beta and all(officer[name] == text for name, text in beta.items() if name.endswith(".json"))
+    acme_badge = next(text for name, text in officer.items() if "_ACME-1_" in name and name.endswith(".json"))
+    assert "Beta" not in acme_badge and "BETA" not in acme_badge
 
 
 # --- Scope --------------------------------------------------------------------------

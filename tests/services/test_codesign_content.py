@@ -115,8 +115,10 @@ def test_every_change_writes_an_audit_event(session, world):
          ["credential.edit"]),
         (lambda: codesign.move_outcome(session, hr_a, credential_id=k2, expected_version=3, index=1, delta=-1),
          ["credential.edit"]),
-        (lambda: codesign.add_skill(session, hr_a, name="risk modelling", esco_uri="http://data.europa.eu/esco/skill/x"),
-         ["skill.add"]),
+        (lambda: codesign.propose_new_skill(session, hr_a, name="risk modelling",
+                                            esco_uri="http://data.europa.eu/esco/skill/x"), ["skill.propose"]),
+        (lambda: codesign.add_skill(session, officer, name="credit scoring"), ["skill.add"]),
+        (lambda: codesign.accept_skill(session, officer, skill_id=world.id("s3")), ["skill.accept"]),
         (lambda: codesign.set_skill(session, hr_a, credential_id=k2, expected_version=4, skill_id=world.id("s1"),
                                     proficiency=3), ["credential.edit"]),
         (lambda: codesign.comment(session, officer, proposal_id=world.id("PR-K2"), text="Shorter?"),
@@ -206,18 +208,19 @@ def test_text_is_stored_as_typed(session, world):
     ("http://exa mple.org", False),
 ])
 def test_esco_uri_must_be_http(session, world, uri, ok):
-    hr = sc(session, world, "hr@a")
-    if ok:
-        skill = codesign.add_skill(session, hr, name=f"skill {uri}", esco_uri=uri)
-        assert skill.esco_uri == (uri or None)
-    else:
-        with pytest.raises(CodesignError, match=r"http\(s\)"):
-            codesign.add_skill(session, hr, name="bad", esco_uri=uri)
+    for add, who in ((codesign.add_skill, "officer@u"), (codesign.propose_new_skill, "hr@a")):
+        scope = sc(session, world, who)
+        if ok:
+            skill = add(session, scope, name=f"skill {who} {uri}", esco_uri=uri)
+            assert skill.esco_uri == (uri or None)
+        else:
+            with pytest.raises(CodesignError, match=r"http\(s\)"):
+                add(session, scope, name="bad", esco_uri=uri)
 
 
 def test_a_skill_name_is_added_once(session, world):
     with pytest.raises(CodesignError, match="already in the list"):
-        codesign.add_skill(session, sc(session, world, "hr@a"), name="Lead a Team")
+        codesign.add_skill(session, sc(session, world, "officer@u"), name="Lead a Team")
 
 
 # --- Catalogue --------------------------------------------------------------------------
@@ -241,8 +244,19 @@ def test_catalogue_search_and_filters(session, world):
     assert _codes(hr_b) == ["K1", "K3", "K4"]
     assert list(hr_b["partners"]) == ["1 other employer", "Beta", ""]
     assert codesign.partner_choices(session, sc(session, world, "hr@b")) == [(world.id("B"), "Beta")]
-    # A filter cannot widen the scope.
-    assert _codes(codesign.catalogue(session, sc(session, world, "hr@b"), partner_ids=[world.id("A")])) == ["K1"]
+
+
+def test_the_co_designer_filter_never_answers_for_an_employer_outside_the_scope(session, world):
+    """Beta's catalogue shows K1 as co-designed by "1 other employer": asking for Acme's credentials must not
+    tell it that this employer is Acme."""
+    a, b, c = world.id("A"), world.id("B"), world.id("C")
+    hr_b = sc(session, world, "hr@b")
+    assert _codes(codesign.catalogue(session, hr_b, partner_ids=[a])) == []
+    assert _codes(codesign.catalogue(session, hr_b, partner_ids=[a, b])) == ["K3"]
+    assert _codes(codesign.catalogue(session, hr_b, partner_ids=[b])) == ["K3"]
+    officer = sc(session, world, "officer@u")
+    assert _codes(codesign.catalogue(session, officer, partner_ids=[c])) == []  # Gamma is Uni Two's partner
+    assert _codes(codesign.catalogue(session, officer, partner_ids=[a, c])) == ["K1", "K2"]
 
 
 def test_editable_choices(session, world):

@@ -4,6 +4,7 @@
 - ``content``: new draft, details, learning outcomes, skills, co-designers.
 - ``proposals``: proposing a change and deciding one.
 - ``signoff``: the sign-off table and its buttons.
+- ``vocabulary``: the skills list: adding or proposing a skill, and deciding proposed ones.
 
 UI only: what a user may do comes from the service (``Detail.actions``, each proposal's rights), whose rules are
 services/permissions.py's.

@@ -15,6 +15,7 @@ from db.scope import Scope
 from services import codesign
 from services.formatting import fmt, label
 from ui import data, state
+from ui.codesign import vocabulary
 from ui.codesign.common import FLASH, Studio, fresh, renew
 from ui.safe import md
 from ui.widgets import flash, skills_table
@@ -172,15 +173,8 @@ def skills(studio: Studio, skill_names: dict[int, str]) -> None:
             if st.form_submit_button("Remove skill") and drop is not None:
                 studio.act(lambda session: codesign.remove_skill(session, studio.scope, skill_id=drop, **target),
                            f"Removed {mapped[drop]}.")
-    with right.form("cd_skill_new", clear_on_submit=True):
-        st.markdown("**Add a skill to the list**")
-        name = st.text_input("Skill name", max_chars=200)
-        category = st.text_input("Category (optional)", max_chars=80)
-        esco = st.text_input("ESCO URI (optional)", max_chars=300, placeholder="http://data.europa.eu/esco/skill/…")
-        if st.form_submit_button("Add skill"):
-            studio.act(lambda session: codesign.add_skill(session, studio.scope, name=name, category=category,
-                                                          esco_uri=esco),
-                       "Skill added to the list; map it on the left.")
+    with right:
+        vocabulary.new_skill_form(studio)
 
 
 def co_designers(studio: Studio, partners: dict[int, str]) -> None:
