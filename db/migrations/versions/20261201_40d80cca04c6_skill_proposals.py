@@ -4,7 +4,7 @@ HR managers propose skills; a partnership officer accepts or rejects them (servi
 Every skill already stored is the university's vocabulary: accepted.
 
 Revision ID: 40d80cca04c6
-Revises: ab6418e67845
+Revises: 1a5af2b1349f
 Create Date: 2026-12-01 17:39:26.333896
 
 """
@@ -17,7 +17,7 @@ import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoSt
 
 # revision identifiers, used by Alembic.
 revision: str = '40d80cca04c6'
-down_revision: Union[str, Sequence[str], None] = 'ab6418e67845'
+down_revision: Union[str, Sequence[str], None] = '1a5af2b1349f'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
