@@ -8,6 +8,7 @@ from db.models import Role
 from db.scope import AccessDenied
 from services import users
 from services.formatting import label
+from ui.safe import md
 from ui.widgets import flash, show_flash, signed_in
 
 who = signed_in()
@@ -49,7 +50,7 @@ with left.form("add_user", clear_on_submit=True):
             flash("users_add", f"Added {email.strip().lower()}.")
             st.rerun()
         except (users.UserError, AccessDenied) as exc:
-            st.error(str(exc))
+            st.error(md(exc))
 
 with right.form("change_user"):
     st.subheader("Change a user")
@@ -71,4 +72,4 @@ with right.form("change_user"):
             flash("users_change", f"Saved the change to {options[user_id]}.")
             st.rerun()
         except (users.UserError, AccessDenied) as exc:
-            st.error(str(exc))
+            st.error(md(exc))
