@@ -55,8 +55,11 @@ def private_sqlite_file(path: Path) -> None:
     missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
     path.parent.mkdir(parents=True, exist_ok=True)
     for folder in missing + ([path.parent] if path.parent == DEFAULT_SQLITE_PATH.parent else []):
-        _chmod(folder, 0o700)  # mkdir's mode is cut by the umask only; chmod is not
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))  # an empty file is an empty SQLite database
+        _chmod(folder, 0o700)  # mkdir gives 0777 less the umask; chmod gives exactly 0700
+    try:  # an empty file is an empty SQLite database
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
     for file in (path, *(path.with_name(path.name + suffix) for suffix in SQLITE_SIDE_FILES)):
         if file.exists():
             _chmod(file, 0o600)
