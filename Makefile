@@ -3,7 +3,10 @@
 #   make setup   virtualenv, migrated + seeded SQLite database, local dev secrets
 #   make run     setup, the DEVELOPMENT identity provider, and the app on http://localhost:8501
 #   make test    setup, then the test suite (PYTEST_ARGS="-k login -x" to pass options)
-#   make clean   remove the virtualenv and data/
+#   make audit   check every pin of requirements.txt against the known vulnerabilities (needs the network:
+#                PyPI, and PyPI's vulnerability data or OSV with AUDIT_SERVICE=osv); pip-audit lives in its
+#                own .venv-audit, so neither setup nor test needs it. Run it before a release.
+#   make clean   remove the virtualenvs and data/ (the badge signing key lives outside: README, Open Badges)
 
 PY ?= python3.11
 VENV := .venv
@@ -16,9 +19,12 @@ IDP_PORT ?= 9400
 APP_URL := http://localhost:$(APP_PORT)
 IDP_URL := http://127.0.0.1:$(IDP_PORT)
 PYTEST_ARGS ?=
+AUDIT_VENV := .venv-audit
+PIP_AUDIT_VERSION := 2.10.1
+AUDIT_SERVICE ?= pypi
 
 .DEFAULT_GOAL := setup
-.PHONY: setup run test clean
+.PHONY: setup run test audit clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PYTHON) || $(PY) -m venv $(VENV) || { \
@@ -61,5 +67,13 @@ run: setup
 test: setup
 	$(PYTHON) -m pytest -q $(PYTEST_ARGS)
 
+# The pins as written (--no-deps --disable-pip: requirements.txt is the whole resolved set, so nothing is
+# installed or resolved); --strict fails if any pin cannot be checked. Exit status 1 = a known vulnerability.
+audit:
+	@test -x $(AUDIT_VENV)/bin/python || $(PY) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --disable-pip-version-check -q pip-audit==$(PIP_AUDIT_VERSION)
+	$(AUDIT_VENV)/bin/pip-audit --requirement requirements.txt --no-deps --disable-pip --strict \
+	  --vulnerability-service $(AUDIT_SERVICE) --progress-spinner off
+
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) $(AUDIT_VENV) data

@@ -60,7 +60,7 @@ with Session(get_engine()) as session:
 cred = d.credential
 
 st.divider()
-st.subheader(md(f"{cred.code} · {cred.title}"))
+st.subheader(md(f"{cred.code} · {cred.title}"), anchor=False)
 st.caption(md(f"{d.university} · {label(cred.status)} · version {fmt(cred.version)}"))
 m = st.columns(5)
 m[0].metric("EQF level", fmt(cred.eqf_level), border=True)

@@ -21,6 +21,7 @@ from services.formatting import label
 from ui import state
 from ui.codesign import content, proposals, signoff, vocabulary
 from ui.codesign.common import Studio, show_changes, show_flash
+from ui.safe import md
 from ui.widgets import empty_state, signed_in
 
 TABS = ["Details", "Learning outcomes", "Skills", "Co-designers", "Proposals", "Sign-off"]
@@ -83,7 +84,7 @@ if cred.version != base:
         st.rerun()
 
 if not codesign.content_editable(cred):  # the service's rule: published and retired content is frozen
-    st.info(f"{cred.code} is {label(cred.status).lower()}: its content is frozen.", icon=":material/lock:")
+    st.info(md(f"{cred.code} is {label(cred.status).lower()}: its content is frozen."), icon=":material/lock:")
 show_flash()
 
 # A key and on_change="rerun" make the tabs a widget: the open tab survives every rerun (an action's too).

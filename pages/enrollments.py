@@ -10,6 +10,7 @@ from services.learners import MAX_EXPORT_ROWS
 from services.periods import today as today_
 from ui import data
 from ui.filters import filter_bar
+from ui.safe import md
 from ui.tables import downloads, show_suppressed, table
 from ui.widgets import empty_state, signed_in
 
@@ -107,7 +108,7 @@ if st.toggle("Prepare Open Badges", key="learner_badges",
     try:
         n_badges, badge_zip = data.badge_zip(scope, filters, today)
     except badges.BadgeError as exc:
-        st.error(f"Badges cannot be prepared: {exc}")
+        st.error(md(f"Badges cannot be prepared: {exc}"))
     else:
         if n_badges:
             st.download_button(f"Download {fmt(n_badges)} badge{'' if n_badges == 1 else 's'} (zip)", badge_zip,

@@ -68,7 +68,7 @@ raw = upload.getvalue()
 try:
     table = imports.read_table(raw, upload.name)
 except imports.ImportFailed as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar", None: "Excel"}[table.attrs["delimiter"]]
 st.caption(f"{md(upload.name)}: {len(table):,} rows, {table.attrs['encoding']}, {delimiter}.")
@@ -94,7 +94,7 @@ with Session(get_engine()) as session:
         plan = imports.plan(session, scope, kind, table, employer_id=employer_id, university_id=university_id,
                             mapping=mapping, progress=show)
     except (imports.ImportFailed, AccessDenied) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         st.stop()
 if bar:
     bar.empty()
@@ -131,7 +131,7 @@ if st.button("Import", type="primary", icon=":material/upload:", key="imp_go"):
             done = imports.import_file(session, scope, kind, raw, upload.name, employer_id=employer_id,
                                        university_id=university_id, mapping=mapping, progress=show)
     except (imports.ImportFailed, AccessDenied) as exc:
-        notice.error(str(exc))
+        notice.error(md(exc))
         st.stop()
     if bar:
         bar.empty()

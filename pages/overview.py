@@ -7,6 +7,7 @@ from services.formatting import fmt
 from services.periods import today as today_
 from ui import data
 from ui.filters import filter_bar
+from ui.safe import md
 from ui.tables import show_suppressed, table
 from ui.widgets import Kpi, empty_state, kpi_row, signed_in
 
@@ -17,7 +18,7 @@ filters = filter_bar(who, today)
 period = filters.period
 
 st.title("Overview")
-st.caption(f"{who.organization_name} · {period.label} ({fmt(period.start, 'date')} – {fmt(period.end, 'date')})")
+st.caption(md(f"{who.organization_name} · {period.label} ({fmt(period.start, 'date')} – {fmt(period.end, 'date')})"))
 
 now = data.get(metrics.summary, scope, filters, today)
 before = data.get(metrics.summary, scope, filters.with_period(period.previous()), today)

@@ -15,6 +15,7 @@ from services.metrics import GOAL_STATES
 from services.periods import today as today_
 from ui import data, state
 from ui.filters import filter_bar
+from ui.safe import md
 from ui.tables import downloads, table
 from ui.widgets import Kpi, empty_state, flash, kpi_row, show_flash, signed_in
 
@@ -87,7 +88,7 @@ with left:
                         flash("pdp_update", str(exc), kind="error")
                         st.rerun()
                     except (pdp.PdpError, AccessDenied) as exc:
-                        st.error(str(exc))
+                        st.error(md(exc))
                     else:
                         data.clear()
                         seen.pop(goal_id, None)
@@ -122,7 +123,7 @@ with right:
                                  skill_id=skill_id, credential_id=cred_id,
                                  target_level=int(level) if skill_id is not None else None)
             except (pdp.PdpError, AccessDenied) as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 data.clear()
                 flash("pdp_add", f"Added “{title.strip()}” to {people[employee_id]}'s plan for {period.strip()}.")

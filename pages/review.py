@@ -10,6 +10,7 @@ from services.periods import today as today_
 from services.review_export import kpi_display, measures_display, pack_charts
 from ui import data
 from ui.filters import quarter_choices
+from ui.safe import md
 from ui.tables import table
 from ui.widgets import empty_state, signed_in
 
@@ -36,8 +37,8 @@ if present:
 
 pack = data.review_pack(scope, quarter, employer_ids, today)
 st.title(f"Quarterly review {quarter.label}")
-st.caption(f"{pack.audience} · {fmt(quarter.start, 'date')} – {fmt(quarter.end, 'date')} · compared with "
-           f"{pack.previous.label} and {pack.last_year.label}")
+st.caption(md(f"{pack.audience} · {fmt(quarter.start, 'date')} – {fmt(quarter.end, 'date')} · compared with "
+              f"{pack.previous.label} and {pack.last_year.label}"))
 
 st.subheader("Summary")
 for line in pack.narrative:

@@ -9,6 +9,7 @@ from db.scope import AccessDenied
 from services import users
 from services.formatting import label
 from ui import state
+from ui.safe import md
 from ui.widgets import flash, show_flash, signed_in
 
 who = signed_in()
@@ -55,7 +56,7 @@ with left.form("add_user", clear_on_submit=True):
             flash("users_add", f"Added {email.strip().lower()}.")
             st.rerun()
         except (users.UserError, AccessDenied) as exc:
-            st.error(str(exc))
+            st.error(md(exc))
 
 with right:
     st.subheader("Change a user")
@@ -84,7 +85,7 @@ with right:
                 outcome = ("error", str(exc))
             except (users.UserError, AccessDenied) as exc:
                 outcome = None
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 outcome = ("success", f"Saved the change to {options[user_id]}.")
             if outcome:  # saved, or refused as changed meanwhile: the user stays chosen, nothing stays armed

@@ -24,6 +24,16 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _badge_key_in_a_temporary_folder(tmp_path_factory):
+    """No test writes a badge signing key into the checkout or the real user data folder: the whole run (and
+    the processes it starts, such as the browser tests' app) uses one in a temporary folder. Tests of the key's
+    place set BADGE_SIGNING_KEY (or remove it) themselves."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BADGE_SIGNING_KEY", str(tmp_path_factory.mktemp("badge-key") / "badge-signing-key.json"))
+        yield
+
+
 def reset_postgres_schema(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:

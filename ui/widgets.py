@@ -11,6 +11,7 @@ import streamlit as st
 from services.formatting import fmt, fmt_change
 from services.identity import SignedIn
 from services.metrics import METRICS
+from ui.safe import md
 from ui.tables import table
 
 SIGNED_IN_KEY = "signed_in"
@@ -77,4 +78,4 @@ def flash(place: str, message: str, *, kind: str = "success") -> None:
 def show_flash(place: str) -> None:
     kind, message = st.session_state.pop(f"_flash_{place}", (None, None))
     if message:
-        (st.success if kind == "success" else st.warning if kind == "warning" else st.error)(message)
+        (st.success if kind == "success" else st.warning if kind == "warning" else st.error)(md(message))

@@ -22,8 +22,9 @@ Decisions
 - The badge's content does not depend on who exports it (so a re-export signs the same claims, and an
   officer's export names no more than the employer's own); only *which* enrollments are exported
   depends on the scope.
-- Key: an ES256 (P-256) private JWK generated on first use at BADGE_SIGNING_KEY (default
-  data/keys/badge-signing-key.json, git-ignored), mode 0600; never in the repository.
+- Key: an ES256 (P-256) private JWK generated on first use at BADGE_SIGNING_KEY (default: the user's data
+  folder, settings.default_key_path), mode 0600 in a 0700 folder; never in the repository (one an older
+  version left in data/keys/ is moved out on first use).
 
 The package, in the order a badge is made: ``settings`` (constants, BadgeError, the environment's
 schema directory, key path and base URL), ``schema`` (validation against the bundled Open Badges

@@ -10,6 +10,7 @@ from pathlib import Path
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, JWKRegistry
 
+from services.badges import settings
 from services.badges.settings import ALG, BadgeError, key_path
 
 log = logging.getLogger("services.badges")  # the name the log had before the package split
@@ -20,15 +21,21 @@ def key_id(key: ECKey) -> str:
     return key.thumbprint()
 
 
-def _write_new_key(path: Path) -> None:
-    """Generate a key into ``path`` (mode 0600) without ever overwriting one another process wrote."""
+def _key_folder(path: Path) -> None:
+    """``path``'s folder, 0700 when this creates it (and the default folder always: it is the product's)."""
+    created = not path.parent.exists()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = ECKey.generate_key("P-256", private=True)
-    data = {**key.as_dict(private=True), "kid": key_id(key), "alg": ALG, "use": "sig"}
+    if created or path == settings.default_key_path():
+        _owner_only(path.parent, 0o700)
+
+
+def _write_once(path: Path, text: str) -> None:
+    """Write ``text`` into ``path`` (mode 0600) without ever overwriting a file another process wrote."""
+    _key_folder(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh)
+        fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
     try:
@@ -37,19 +44,48 @@ def _write_new_key(path: Path) -> None:
         pass
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _write_new_key(path: Path) -> None:
+    key = ECKey.generate_key("P-256", private=True)
+    _write_once(path, json.dumps({**key.as_dict(private=True), "kid": key_id(key), "alg": ALG, "use": "sig"}))
     log.info("generated a badge signing key at %s", path)
+
+
+def _move_legacy_key(path: Path) -> None:
+    """Versions before issue 13 kept the key in the checkout (data/keys/). With no BADGE_SIGNING_KEY, that key
+    moves to the default place (the same key, so the badges it signed still verify) and leaves the checkout."""
+    legacy = settings.LEGACY_KEY_PATH
+    if os.environ.get("BADGE_SIGNING_KEY") or path != settings.default_key_path() or not legacy.exists():
+        return
+    _write_once(path, legacy.read_text(encoding="utf-8"))
+    legacy.unlink(missing_ok=True)
+    try:
+        legacy.parent.rmdir()  # data/keys/, if nothing else is in it
+    except OSError:
+        pass
+    log.warning("moved the badge signing key from %s to %s (set BADGE_SIGNING_KEY to choose)", legacy, path)
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    if path.stat().st_mode & 0o077 == 0:
+        return
+    try:
+        path.chmod(mode)
+    except OSError as exc:  # not the owner: keep working, and say so
+        log.warning("%s is readable by others and could not be made owner-only: %s", path, exc)
 
 
 def signing_key(*, create: bool = True) -> ECKey:
     """The deployment's private key, generated on first use (file mode 0600, directory 0700)."""
     path = key_path()
     if not path.exists():
+        _move_legacy_key(path)
+    if not path.exists():
         if not create:
             raise BadgeError(f"No badge signing key at {path} (set BADGE_SIGNING_KEY).")
         _write_new_key(path)
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
-        log.warning("badge signing key %s is readable by others (mode %o); run chmod 600", path, mode)
+    _owner_only(path, 0o600)
     try:
         key = JWKRegistry.import_key(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, JoseError) as exc:

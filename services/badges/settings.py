@@ -1,13 +1,16 @@
 """What the badge export is configured with: the Open Badges 3.0 constants, the error, and the deployment's settings.
 
 Settings come from the environment: OB_SCHEMA_DIR (the Open Badges schema), BADGE_SIGNING_KEY (the private
-key file) and BADGE_BASE_URL (the prefix of issuer, achievement and skill ids).
+key file; default: the user's data folder, outside the checkout) and BADGE_BASE_URL (the prefix of issuer,
+achievement and skill ids).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+import platformdirs
 
 from db.engine import ROOT
 
@@ -37,8 +40,21 @@ def schema_dir() -> Path:
     return Path(os.environ.get("OB_SCHEMA_DIR") or _BUNDLED_SCHEMA_DIR)
 
 
+APP_NAME = "microcredentials"
+KEY_FILE = "badge-signing-key.json"
+# Where versions before issue 13 kept the key: inside the checkout (git-ignored). keys.signing_key moves it out.
+LEGACY_KEY_PATH = ROOT / "data" / "keys" / KEY_FILE
+
+
+def default_key_path() -> Path:
+    """The key in the user's data folder: ~/.local/share/microcredentials on Linux (or $XDG_DATA_HOME/…),
+    ~/Library/Application Support/microcredentials on macOS, %LOCALAPPDATA%\\microcredentials on Windows."""
+    return platformdirs.user_data_path(APP_NAME, appauthor=False) / KEY_FILE
+
+
 def key_path() -> Path:
-    return Path(os.environ.get("BADGE_SIGNING_KEY") or ROOT / "data" / "keys" / "badge-signing-key.json")
+    """The private key file: BADGE_SIGNING_KEY, or ``default_key_path()``."""
+    return Path(os.environ.get("BADGE_SIGNING_KEY") or default_key_path())
 
 
 def base_url() -> str:

@@ -19,6 +19,7 @@ from devtools.stack import loopback_only
 from tests.browser.conftest import ACTION_TIMEOUT_MS
 from tests.browser.steps import choose, no_raw_values, open_page, pick, settle, table
 from tests.browser.test_login import main_area, org_of, query, screenshot, sign_in, wait_idle
+from ui.safe import unlinked
 
 OFFICER = "officer@northbridge.ac.uk"
 HVB, KLG = "hr@harbourvale.co.uk", "hr@kestrel-logistics.co.uk"
@@ -195,7 +196,7 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
     click(bank, "Accept", card(bank, pid))
     see(bank, tab="Proposals", credential=f"{CODE} · {TITLE} · Draft — to complete",
         success=f"You accepted proposal #{pid}. It is applied once {klg} accepts too.")
-    expect(card(bank, pid)).to_contain_text(f"{hvb}: accepted by {HVB}")
+    expect(card(bank, pid)).to_contain_text(unlinked(f"{hvb}: accepted by {HVB}"))  # ui/safe.md: no mailto link
     expect(card(bank, pid)).to_contain_text(f"Waiting for {klg}.")
     assert query(stack, "SELECT summary FROM credential WHERE code = :c", c=CODE)[0][0] == SUMMARY  # not yet
 
@@ -210,7 +211,7 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
     studio(haulier, stack, KLG)
     shows(haulier, f"{CODE} · {TITLE} · Draft — 1 proposal to decide")
     click_tab(haulier, "Proposals")
-    expect(card(haulier, pid)).to_contain_text(f"{hvb}: accepted by {HVB}")
+    expect(card(haulier, pid)).to_contain_text(unlinked(f"{hvb}: accepted by {HVB}"))  # ui/safe.md: no mailto link
     fill(card(haulier, pid), "Comment", "Depot managers agree.")
     click(haulier, "Add comment", card(haulier, pid))
     see(haulier, tab="Proposals", credential=CODE, success="Comment added.")

@@ -25,7 +25,7 @@ from services import badges
 from services.metrics import Filters
 from tests.pages import test_pages
 from tests.pages.test_pages import EMAILS, app_as, button, table_with
-from ui.safe import md
+from ui.safe import WORD_JOINER, md
 
 # The fixture, found by pytest under this module-level name; assigned rather than imported, so that the tests'
 # ``app_db`` parameters do not shadow an import (F811).
@@ -68,7 +68,7 @@ def test_officer_and_hr_manager_propose_accept_sign_off_and_publish(app_db, sess
     button(hr, "Propose change").click().run()
     ok(hr)
     pid = session.scalar(select(func.max(ChangeProposal.id)))
-    assert [message.value for message in hr.success] == [f"Proposal #{pid} sent: Uni One decide it."]
+    assert [message.value for message in hr.success] == [md(f"Proposal #{pid} sent: Uni One decide it.")]
 
     # The university's officer accepts it (the other side), maps a skill, submits and approves.
     officer = open_studio("officer@uni-one.test", k2)
@@ -76,7 +76,7 @@ def test_officer_and_hr_manager_propose_accept_sign_off_and_publish(app_db, sess
     officer.button(key=f"accept_{pid}").click().run()
     ok(officer)
     assert [message.value for message in officer.success] == [
-        f"Proposal #{pid} accepted by every party and applied as version 2."]
+        md(f"Proposal #{pid} accepted by every party and applied as version 2.")]
     widget(officer.selectbox, "Skill").select(world.id("s1"))
     widget(officer.slider, "Proficiency").set_value(4)
     button(officer, "Save skill mapping").click().run()
@@ -101,7 +101,7 @@ def test_officer_and_hr_manager_propose_accept_sign_off_and_publish(app_db, sess
     officer.button(key="cd_publish").click().run()
     ok(officer)
     assert [message.value for message in officer.success] == [
-        "Published version 3: it is in every partner's catalogue; its content is frozen."]
+        md("Published version 3: it is in every partner's catalogue; its content is frozen.")]
 
     assert_published_with_its_record(session, world, k2)
     assert_catalogue_history(officer, k2)
@@ -148,7 +148,7 @@ def test_a_second_save_of_the_same_version_is_refused_and_the_other_change_shown
     widget(officer.text_input, "Title").input("The officer's title")
     button(officer, "Save draft").click().run()
     assert not officer.exception
-    assert any("Someone else saved K2" in e.value and "admin@uni-one.test saved version 2" in e.value
+    assert any(md("Someone else saved K2") in e.value and md("admin@uni-one.test saved version 2") in e.value
                for e in officer.error)
     theirs = next(d.value for d in officer.dataframe if "before" in d.value.columns)
     assert theirs.to_dict("records") == [{"field": "Title", "before": "Credential K2", "after": "The admin's title"}]
@@ -261,22 +261,22 @@ def test_after_submit_approve_and_publish_the_same_credential_and_tab_stay_with_
     assert picked(officer) == (k2, "K2 · Credential K2 · In review — your approval of version 1; 1 proposal to decide")
     assert officer.session_state["cd_tab"] == "Sign-off"
     assert [message.value for message in officer.success] == [
-        "Submitted for review: version 1 now needs the approval of Uni One and Acme."]
+        md("Submitted for review: version 1 now needs the approval of Uni One and Acme.")]
 
     # The next click acts on K2 (the label changed; the picker did not fall back to another credential).
     officer.button(key="cd_approve").click().run()
     ok(officer)
     assert picked(officer) == (k2, "K2 · Credential K2 · In review — 1 proposal to decide")
     assert officer.session_state["cd_tab"] == "Sign-off"
-    assert [message.value for message in officer.success] == ["Approved version 1. Still to approve: Acme."]
+    assert [message.value for message in officer.success] == [md("Approved version 1. Still to approve: Acme.")]
     assert "cd_approve" not in {shown.key for shown in officer.button}
-    assert "Waiting for the approval of Acme." in [c.value for c in officer.caption]
+    assert md("Waiting for the approval of Acme.") in [c.value for c in officer.caption]
 
     hr = on_tab(open_studio("hr@acme.test", k2), "Sign-off")
     hr.button(key="cd_approve").click().run()
     ok(hr)
     assert [message.value for message in hr.success] == [
-        "Approved version 1. Every party has approved it: it is approved, and the university can publish it."]
+        md("Approved version 1. Every party has approved it: it is approved, and the university can publish it.")]
     assert picked(hr)[1] == ("K2 · Credential K2 · Approved — waiting for the university to publish; "
                              "1 proposal of yours open")
 
@@ -287,7 +287,7 @@ def test_after_submit_approve_and_publish_the_same_credential_and_tab_stay_with_
     assert picked(officer) == (k2, "K2 · Credential K2 · Published")
     assert officer.session_state["cd_tab"] == "Sign-off"
     assert [message.value for message in officer.success] == [
-        "Published version 1: it is in every partner's catalogue; its content is frozen."]
+        md("Published version 1: it is in every partner's catalogue; its content is frozen.")]
     assert list(table_with(officer, "state")["state"]) == ["Approved", "Approved"]
     session.expire_all()
     assert session.get(Credential, k2).status == "published"
@@ -299,7 +299,8 @@ def test_the_tab_is_kept_after_an_edit_and_when_another_credential_is_chosen(app
     widget(officer.selectbox, "Skill").select(app_db.id("s2"))
     button(officer, "Save skill mapping").click().run()
     ok(officer)
-    assert [message.value for message in officer.success] == ["Mapped skill lead a team at proficiency 3 (version 2)."]
+    assert [message.value for message in officer.success] == [
+        md("Mapped skill lead a team at proficiency 3 (version 2).")]
     assert officer.session_state["cd_tab"] == "Skills" and picked(officer)[0] == k2
     officer.selectbox(key="cd_credential").select(k3).run()
     ok(officer)
@@ -318,7 +319,7 @@ def test_edit_an_outcome_starts_from_its_text_and_follows_the_chosen_outcome(app
     widget(officer.text_area, "Text").input("Explain a model and its limits to a board")
     button(officer, "Save outcome").click().run()
     ok(officer)
-    assert [message.value for message in officer.success] == ["Edited learning outcome 2 (version 2)."]
+    assert [message.value for message in officer.success] == [md("Edited learning outcome 2 (version 2).")]
     assert officer.session_state["cd_tab"] == "Learning outcomes" and picked(officer)[0] == k2
     assert officer.selectbox(key=f"cd_outcome_pick_{k2}").value == 1  # still the outcome just edited
     assert widget(officer.text_area, "Text").value == "Explain a model and its limits to a board"
@@ -348,8 +349,8 @@ def test_the_officer_creates_a_draft_in_the_studio(app_db, session):
     new("text_input", "Code").input("bad code")
     button(at, "Create draft").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["Code may hold letters, digits, '.', '_' and '-' only, starting with a "
-                                           "letter or digit. Title is required."]
+    assert [e.value for e in at.error] == [md("Code may hold letters, digits, '.', '_' and '-' only, starting with a "
+                                              "letter or digit. Title is required.")]
     assert session.scalar(select(func.count()).select_from(Credential)) == 6
     new("text_input", "Code").input("DS-301")
     new("text_input", "Title").input("Data storytelling")
@@ -367,7 +368,7 @@ def test_the_officer_creates_a_draft_in_the_studio(app_db, session):
         ("Data storytelling", 6, Decimal("7.5"), 190, "blended", "1250.00", "draft")
     assert picked(at) == (c.id, "DS-301 · Data storytelling · Draft — to complete and submit for review")
     assert at.session_state["cd_tab"] == "Details"
-    assert [s.value for s in at.success] == ["Draft DS-301 created (version 1), co-designed with Acme and Beta."]
+    assert [s.value for s in at.success] == [md("Draft DS-301 created (version 1), co-designed with Acme and Beta.")]
     assert widget(at.text_input, "Title").value == "Data storytelling"
     assert widget(at.text_input, "Code", form="cd_new").value == ""  # the form is empty for the next one
     # HR managers do not create credentials.
@@ -377,9 +378,10 @@ def test_the_officer_creates_a_draft_in_the_studio(app_db, session):
 
 
 def decisions(at, pid: int) -> list[str]:
-    """The lines of a proposal card's Decisions list, as the user reads them (Markdown escapes removed)."""
+    """The lines of a proposal card's Decisions list, as the user reads them (Markdown escapes and the invisible
+    word joiners of ui/safe.md removed)."""
     lines = [m.value for m in at.markdown if m.value.startswith("- ")]
-    return [line.replace("\\", "") for m in lines for line in m.split("\n")]
+    return [line.replace("\\", "").replace(WORD_JOINER, "") for m in lines for line in m.split("\n")]
 
 
 def test_co_designers_and_a_proposal_both_employers_must_accept(app_db, session):
@@ -388,7 +390,7 @@ def test_co_designers_and_a_proposal_both_employers_must_accept(app_db, session)
     widget(officer.multiselect, "Co-designing employers").set_value([app_db.id("A"), app_db.id("B")])
     button(officer, "Save co-designers").click().run()
     ok(officer)
-    assert [message.value for message in officer.success] == ["Co-designers saved (version 2): Acme and Beta."]
+    assert [message.value for message in officer.success] == [md("Co-designers saved (version 2): Acme and Beta.")]
     assert officer.session_state["cd_tab"] == "Co-designers"
 
     on_tab(officer, "Proposals")
@@ -399,14 +401,15 @@ def test_co_designers_and_a_proposal_both_employers_must_accept(app_db, session)
     button(officer, "Propose change").click().run()
     ok(officer)
     pid = session.scalar(select(func.max(ChangeProposal.id)))
-    assert [message.value for message in officer.success] == [f"Proposal #{pid} sent: Acme and Beta decide it."]
+    assert [message.value for message in officer.success] == [md(f"Proposal #{pid} sent: Acme and Beta decide it.")]
     assert officer.session_state["cd_tab"] == "Proposals"
 
     hr_a = on_tab(open_studio("hr@acme.test", k2), "Proposals")
     assert decisions(hr_a, pid)[:2] == ["- Acme: to decide", "- Beta: to decide"]
     hr_a.button(key=f"accept_{pid}").click().run()
     ok(hr_a)
-    assert [s.value for s in hr_a.success] == [f"You accepted proposal #{pid}. It is applied once Beta accepts too."]
+    assert [s.value for s in hr_a.success] == [
+        md(f"You accepted proposal #{pid}. It is applied once Beta accepts too.")]
     assert decisions(hr_a, pid)[0].startswith("- Acme: accepted by hr@acme.test, ")
     assert decisions(hr_a, pid)[1] == "- Beta: to decide"
     assert f"accept_{pid}" not in {b.key for b in hr_a.button}
@@ -417,7 +420,7 @@ def test_co_designers_and_a_proposal_both_employers_must_accept(app_db, session)
     hr_b.button(key=f"accept_{pid}").click().run()
     ok(hr_b)
     assert [message.value for message in hr_b.success] == [
-        f"Proposal #{pid} accepted by every party and applied as version 3."]
+        md(f"Proposal #{pid} accepted by every party and applied as version 3.")]
     assert picked(hr_b)[0] == k2 and hr_b.session_state["cd_tab"] == "Proposals"
     session.expire_all()
     assert session.get(Credential, k2).eqf_level == 6
@@ -433,7 +436,7 @@ def test_hr_manager_proposes_a_skill_mapping(app_db, session):
     button(hr, "Propose change").click().run()
     ok(hr)
     pid = session.scalar(select(func.max(ChangeProposal.id)))
-    assert [message.value for message in hr.success] == [f"Proposal #{pid} sent: Uni One decide it."]
+    assert [message.value for message in hr.success] == [md(f"Proposal #{pid} sent: Uni One decide it.")]
     prop = session.get(ChangeProposal, pid)
     assert (prop.field, json.loads(prop.new_value)) == ("skills", [{"skill_id": app_db.id("s2"), "proficiency": 4}])
     assert any(t.value == "lead a team (4)" for t in hr.text)

@@ -11,6 +11,7 @@ from devtools.apptest import signed_in_claims
 from services.identity import find_user
 from tests.conftest import ROOT
 from tests.world import build_world
+from ui.safe import md
 
 EMAILS = {
     "admin": "admin@uni-one.test",
@@ -151,7 +152,7 @@ def test_admin_adds_and_deactivates_a_user(app_db, session):
     at.selectbox[0].select("hr_manager")
     at.selectbox[1].select(app_db.id("U"))
     button(at, "Add user").click().run()
-    assert [e.value for e in at.error] == ["An HR manager must belong to an employer."]
+    assert [e.value for e in at.error] == [md("An HR manager must belong to an employer.")]
     assert "wrong@uni-one.test" not in set(at.dataframe[0].value["email"])
 
 

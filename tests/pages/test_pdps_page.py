@@ -10,6 +10,7 @@ from sqlalchemy import select
 from db.models import Pdp, PdpGoal
 from tests.pages import test_pages as page_tests
 from tests.pages.test_pages import app_as, button
+from ui.safe import md
 
 app_db = page_tests.app_db  # the page tests' shared fixture, bound here so pytest finds it
 
@@ -64,7 +65,7 @@ def test_after_a_save_the_same_goal_stays_chosen_and_nothing_stays_armed(app_db,
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert goal_status(session, grow) == "in_progress"
     assert goal_status(session, first) == "planned"
-    assert [s.value for s in at.success] == ["Saved: Ann One's goal “Grow” is now In progress."]
+    assert [s.value for s in at.success] == [md("Saved: Ann One's goal “Grow” is now In progress.")]
     assert at.selectbox(key="pdp_goal").value == grow
     assert at.selectbox(key="pdp_new_status").value is None
 
@@ -86,8 +87,8 @@ def test_a_goal_changed_meanwhile_is_refused_with_the_other_change(app_db, sessi
     save(mine, "dropped")
     assert goal_status(session, grow) == "achieved"  # not overwritten
     [message] = [e.value for e in mine.error]
-    assert "admin@uni-one.test changed this goal from Planned to Achieved" in message
-    assert "Nothing was saved" in message
+    assert md("admin@uni-one.test changed this goal from Planned to Achieved") in message
+    assert md("Nothing was saved") in message
     assert mine.selectbox(key="pdp_goal").value == grow
     assert "Now Achieved" in " ".join(c.value for c in mine.caption)
 

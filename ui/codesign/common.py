@@ -13,6 +13,7 @@ from db.engine import get_engine
 from db.scope import AccessDenied, Scope
 from services import codesign
 from ui import data, widgets
+from ui.safe import md
 from ui.tables import table
 from ui.widgets import flash
 
@@ -61,11 +62,11 @@ class Studio:
                 self.loaded[self.credential_id] = codesign.current_version(session, self.scope, self.credential_id)
                 message = done(session, result) if callable(done) else done
         except codesign.EditConflict as exc:
-            st.error(str(exc), icon=":material/sync_problem:")
+            st.error(md(exc), icon=":material/sync_problem:")
             show_changes(exc.theirs, "What they changed:")
             return
         except (codesign.CodesignError, AccessDenied) as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
         data.clear()
         for key in clear:

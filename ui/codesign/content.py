@@ -56,7 +56,7 @@ def new_draft(scope: Scope, partners: dict[int, str]) -> None:
                         partner_ids=chosen)
                     new_id, new_code = cred.id, cred.code
             except codesign.CodesignError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
                 return
             data.clear()
             state.select(PICKER, new_id)  # the studio opens the new draft, on its details
@@ -204,7 +204,7 @@ def _co_designers_saved(rev, names: list[str]) -> str:
 
 def header(studio: Studio) -> None:
     cred = studio.detail.credential
-    st.subheader(md(f"{cred.code} · {cred.title}"))
+    st.subheader(md(f"{cred.code} · {cred.title}"), anchor=False)
     party = {"university": "the university", "employer": "a co-designing employer"}.get(studio.detail.side or "",
                                                                                        "an administrator")
     st.caption(md(f"{label(cred.status)} · version {fmt(cred.version)} · you take part as {party}"))

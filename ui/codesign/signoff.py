@@ -7,6 +7,7 @@ import streamlit as st
 from services import codesign
 from services.formatting import fmt
 from ui.codesign.common import Studio, fresh
+from ui.safe import md
 from ui.tables import table
 
 
@@ -67,7 +68,7 @@ def _waiting_caption(studio: Studio) -> None:
     status = studio.detail.credential.status
     waiting = [row.organization for row in studio.detail.signoff.itertuples() if row.state == "waiting"]
     if status == "in_review" and not studio.may("approve"):
-        st.caption(f"Waiting for the approval of {codesign.and_list(waiting)}." if waiting else "")
+        st.caption(md(f"Waiting for the approval of {codesign.and_list(waiting)}.") if waiting else "")
     if status == "draft" and not studio.may("submit"):
         st.caption("A co-designer submits the draft for review.")
     if status == "approved" and not studio.may("publish"):
