@@ -19,6 +19,7 @@ from services.formatting import label
 from services.identity import Refused, record_logout, session_expired, sign_in
 from ui.navigation import PAGES as PAGE_ENTRIES
 from ui.navigation import ROLE_PAGES
+from ui.safe import md
 from ui.widgets import SIGNED_IN_KEY
 
 log = logging.getLogger("dashboard")
@@ -69,7 +70,7 @@ def log_out(claims: dict) -> None:
 def stop_with(title: str, message: str, claims: dict) -> None:
     def screen() -> None:
         st.title(title)
-        st.write(message)
+        st.write(md(message))  # it quotes the identity's email, which the provider's user may have typed
         if st.button("Log out", icon=":material/logout:"):
             log_out(claims)
 
@@ -101,7 +102,7 @@ def main() -> None:
     page = st.navigation([PAGES[name] for name in ROLE_PAGES[Role(who.role)]])
     with st.sidebar:
         st.text(who.display_name)
-        st.caption(f"{who.organization_name} · {label(who.role)}")
+        st.caption(f"{md(who.organization_name)} · {label(who.role)}")
         if st.button("Log out", icon=":material/logout:"):
             log_out(claims)
 

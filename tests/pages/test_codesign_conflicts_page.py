@@ -7,6 +7,7 @@ from __future__ import annotations
 from db.models import Approval, Credential
 from tests.pages import test_pages
 from tests.pages.test_codesign_pages import ok, on_tab, open_studio, ready_k2
+from ui.safe import md
 
 app_db = test_pages.app_db  # the page tests' shared fixture, bound here so pytest finds it
 
@@ -31,7 +32,7 @@ def test_a_step_based_on_a_status_another_party_changed_is_refused(app_db, sessi
 
     hr.button(key="cd_to_draft").click().run()  # pressed on the page that showed K2 in review
     assert not hr.exception, hr.exception
-    assert [e.value for e in hr.error] == ["K2 changed status meanwhile (now approved); nothing was saved."]
+    assert [e.value for e in hr.error] == [md("K2 changed status meanwhile (now approved); nothing was saved.")]
     assert not hr.success
     assert status(session, k2) == "approved"  # the approval is not undone
 

@@ -13,6 +13,7 @@ from db.models import Skill
 from tests.pages import test_codesign_pages, test_pages
 from tests.pages.test_codesign_pages import ok, on_tab, open_studio, picked
 from tests.pages.test_pages import button, table_with
+from ui.safe import md
 
 app_db = test_pages.app_db  # the fixture, bound here so pytest finds it
 key_file = test_codesign_pages.key_file
@@ -41,7 +42,7 @@ def test_the_officer_accepts_a_proposed_skill_and_stays_where_they_were(app_db, 
     officer.button(key=f"cd_skill_accept_{s3}").click().run()
     ok(officer)
     assert [message.value for message in officer.success] == [
-        "Accepted 'model credit risk': it is in the skills list for every organisation."]
+        md("Accepted 'model credit risk': it is in the skills list for every organisation.")]
     # Where they were: the same credential, tab and open section; the skill is now in the mapping picker.
     assert picked(officer)[0] == k2 and officer.session_state["cd_tab"] == "Skills"
     assert officer.session_state["cd_skill_proposals"] is True
@@ -63,7 +64,7 @@ def test_an_hr_manager_proposes_a_skill_and_sees_the_decision(app_db, session):
     button(hr, "Propose skill").click().run()
     ok(hr)
     assert [message.value for message in hr.success] == [
-        "Skill proposed to the university: you can map it once it is accepted (see Skill proposals above)."]
+        md("Skill proposed to the university: you can map it once it is accepted (see Skill proposals above).")]
     assert "audit a ledger" not in skill_options(hr)
     hr = open_section(hr)
     assert table_with(hr, "proposer_email")[["skill", "status"]].values.tolist() == [
@@ -79,7 +80,7 @@ def test_an_hr_manager_proposes_a_skill_and_sees_the_decision(app_db, session):
     officer.button(key=f"cd_skill_reject_{new}").click().run()
     ok(officer)
     assert [message.value for message in officer.success] == [
-        "Rejected 'audit a ledger': it stays out of the skills list; Acme sees your decision."]
+        md("Rejected 'audit a ledger': it stays out of the skills list; Acme sees your decision.")]
     hr.run()
     ok(hr)
     assert table_with(hr, "proposer_email")[["skill", "status", "decided_by"]].values.tolist() == [

@@ -13,6 +13,7 @@ import pytest
 from devtools.apptest import TEST_ISSUER
 from tests.pages import test_pages as page_tests
 from tests.pages.test_pages import app_as, button
+from ui.safe import md
 
 app_db = page_tests.app_db  # the page tests' shared fixture, bound here so pytest finds it
 
@@ -78,13 +79,13 @@ def only_the_refusal(at, title: str) -> str:
 
 def test_an_email_the_provider_has_not_verified_gets_no_access(app_db):
     reason = only_the_refusal(app_as("hr@acme.test", verified=False).run(), "No access")
-    assert "has not verified the email address hr@acme.test" in reason
+    assert md("has not verified the email address hr@acme.test") in reason
 
 
 def test_an_email_without_email_verified_needs_a_trusted_issuer(app_db, monkeypatch):
     monkeypatch.delenv("TRUSTED_EMAIL_ISSUERS", raising=False)
     reason = only_the_refusal(app_as("hr@acme.test", verified=None).run(), "No access")
-    assert "does not say whether it has verified" in reason
+    assert md("does not say whether it has verified") in reason
     monkeypatch.setenv("TRUSTED_EMAIL_ISSUERS", TEST_ISSUER)
     assert app_as("hr@acme.test", verified=None).run().title[0].value == "Overview"
 
@@ -92,7 +93,7 @@ def test_an_email_without_email_verified_needs_a_trusted_issuer(app_db, monkeypa
 def test_another_subject_sending_a_claimed_accounts_email_gets_no_access(app_db):
     assert app_as("hr@acme.test", subject="the-hr-manager").run().title[0].value == "Overview"
     reason = only_the_refusal(app_as("hr@acme.test", subject="an-impostor").run(), "No access")
-    assert "linked to a different sign-in identity" in reason
+    assert md("linked to a different sign-in identity") in reason
 
 
 @pytest.mark.parametrize("screen", ["sidebar", "expired"])
@@ -108,5 +109,5 @@ def test_log_out_is_recorded_so_a_copy_of_the_login_is_refused(app_db, screen):
 
     copy = app_as("hr@acme.test", issued_at=time.time() - 60 if screen == "expired" else issued).run()
     reason = only_the_refusal(copy, "Logged out")
-    assert "This session was logged out" in reason
+    assert md("This session was logged out") in reason
     assert app_as("hr@acme.test", issued_at=time.time()).run().title[0].value == "Overview"

@@ -9,6 +9,7 @@ from sqlmodel import select
 from db.models import AppUser
 from tests.pages import test_pages as page_tests
 from tests.pages.test_pages import app_as, button
+from ui.safe import md
 
 app_db = page_tests.app_db  # the page tests' shared fixture, bound here so pytest finds it
 
@@ -57,15 +58,15 @@ def test_a_change_based_on_what_another_admin_changed_is_refused(app_db, session
     assert "Now a viewer, active." in [c.value for c in mine.caption]
 
     change(theirs, viewer, role="hr_manager")
-    assert [s.value for s in theirs.success] == ["Saved the change to viewer@acme.test."]
+    assert [s.value for s in theirs.success] == [md("Saved the change to viewer@acme.test.")]
     assert stored(session, viewer) == ("hr_manager", True)
 
     change(mine, viewer, access="deactivated")
     assert stored(session, viewer) == ("hr_manager", True)  # not overwritten
     [message] = [e.value for e in mine.error]
-    assert message.startswith("admin2@uni-one.test changed viewer@acme.test on ")
-    assert message.endswith("after you opened it: it was a viewer, active, it is now an HR manager, active. "
-                            "Nothing was saved: check the user and choose again.")
+    assert message.startswith(md("admin2@uni-one.test changed viewer@acme.test on "))
+    assert message.endswith(md("after you opened it: it was a viewer, active, it is now an HR manager, active. "
+                               "Nothing was saved: check the user and choose again."))
     assert not mine.success
     assert mine.selectbox(key="users_user").value == viewer  # the same user stays chosen
     assert shown(mine, "viewer@acme.test") == ("HR manager", True)  # the other change is on the page now

@@ -53,7 +53,7 @@ def _decide(scope: Scope, decide: Callable, skill_id: int, done: Callable[[objec
         with Session(get_engine()) as session:
             message = done(decide(session, scope, skill_id=skill_id))
     except (codesign.CodesignError, AccessDenied) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     data.clear()
     flash(PLACE, message)
