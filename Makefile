@@ -19,6 +19,7 @@ IDP_PORT ?= 9400
 APP_URL := http://localhost:$(APP_PORT)
 IDP_URL := http://127.0.0.1:$(IDP_PORT)
 PYTEST_ARGS ?=
+PIP_VERSION := 26.3
 AUDIT_VENV := .venv-audit
 PIP_AUDIT_VERSION := 2.10.1
 AUDIT_SERVICE ?= pypi
@@ -30,6 +31,8 @@ $(VENV)/.installed: requirements.txt
 	@test -x $(PYTHON) || $(PY) -m venv $(VENV) || { \
 	  echo "Could not create $(VENV) with $(PY). On Debian/Ubuntu: apt-get install python3.11-venv" >&2; \
 	  exit 1; }
+# Python 3.11's venv brings pip 23.2.1, which has known advisories (CVE-2025-8869, CVE-2026-3219).
+	$(PYTHON) -m pip install --disable-pip-version-check -q pip==$(PIP_VERSION)
 	$(PYTHON) -m pip install --disable-pip-version-check -q -r requirements.txt
 	@touch $@
 
