@@ -58,34 +58,47 @@ with st.expander(f"Column reference: {spec.title.lower()} files, and a template"
                "new records get the default.")
     downloads(imports.template(kind), f"{kind}-template", key=f"imp_tpl_{kind}", as_is=True)
 
-upload = st.file_uploader("File", type=["csv", "txt", "tsv", "xlsx"], key="imp_file")
+limit = imports.import_limits()
+upload = st.file_uploader("File", type=["csv", "txt", "tsv", "xlsx"], key="imp_file", max_upload_size=limit.file_mb,
+                          help=f"At most {limit.file_mb:,} MB and {limit.rows:,} rows.")
 needs_target = chooses_target and (employer_id if spec.side == "employer" else university_id) is None
 if upload is None or needs_target:
     empty_state("Choose " + ("the organisation and " if needs_target else "") + "a file to see what it would change.")
     st.stop()
 
+
+def column_mapping(header: list[str]) -> dict[str, str | None]:
+    """Every header of the file gets a target column (or is ignored), suggested by name."""
+    auto, _, _ = imports.resolve_columns(kind, header)
+    targets = [column.name for column in spec.columns]
+    odd = [name for name in header if name not in targets] or \
+        [name for name in spec.required if name not in auto.values()]
+    mapping: dict[str, str | None] = {}
+    with st.expander("Columns of the file" + (": check the mapping" if odd else ""), expanded=bool(odd)):
+        grid = st.columns(3)
+        for i, name in enumerate(header):
+            choices = [IGNORE, *targets]
+            picked = grid[i % 3].selectbox(md(name), choices, index=choices.index(auto.get(name, IGNORE)),
+                                           key=f"imp_map_{kind}_{i}")
+            mapping[name] = None if picked == IGNORE else picked
+    return mapping
+
+
 raw = upload.getvalue()
+about = st.empty()
 try:
-    table = imports.read_table(raw, upload.name)
+    # The header first: its rows are read only once it has the kind's required columns (after the mapping).
+    with imports.open_table(raw, upload.name) as opened:
+        mapping = column_mapping(opened.header)
+        _, header_errors, _ = imports.resolve_columns(kind, opened.header, mapping)
+        table = opened.header_table() if header_errors else opened.table()
 except imports.ImportFailed as exc:
     st.error(md(exc))
     st.stop()
 delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar", None: "Excel"}[table.attrs["delimiter"]]
-st.caption(f"{md(upload.name)}: {len(table):,} rows, {table.attrs['encoding']}, {delimiter}.")
-
-# Column mapping: every header of the file gets a target column (or is ignored), suggested by name.
-auto, _, _ = imports.resolve_columns(kind, table.columns)
-targets = [column.name for column in spec.columns]
-odd = [header for header in table.columns if header not in targets] or \
-    [name for name in spec.required if name not in auto.values()]
-mapping: dict[str, str | None] = {}
-with st.expander("Columns of the file" + (": check the mapping" if odd else ""), expanded=bool(odd)):
-    grid = st.columns(3)
-    for i, header in enumerate(table.columns):
-        choices = [IGNORE, *targets]
-        picked = grid[i % 3].selectbox(md(header), choices, index=choices.index(auto.get(header, IGNORE)),
-                                       key=f"imp_map_{kind}_{i}")
-        mapping[header] = None if picked == IGNORE else picked
+read = f"{table.attrs['encoding']}, {delimiter}"
+about.caption(f"{md(upload.name)}: {read}; its rows are read once the required columns are mapped."
+              if table.attrs["header_only"] else f"{md(upload.name)}: {len(table):,} rows, {read}.")
 
 bar = st.progress(0.0, text="Checking…") if len(table) > imports.PROGRESS_MIN_ROWS else None
 show = (lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)) if bar else None

@@ -26,7 +26,7 @@ from services.imports.kinds import KINDS
 from services.imports.mapping import resolve_columns
 from services.imports.pdp_goals import plan_pdp_goals
 from services.imports.planning import Plan, PlanContext
-from services.imports.reading import read_table
+from services.imports.reading import open_table
 from services.imports.surveys import plan_surveys
 
 PLANNERS = {"credentials": plan_credentials, "employees": plan_employees, "enrollments": plan_enrollments,
@@ -73,11 +73,13 @@ def plan(
     university_id: int | None = None, mapping: dict[str, str | None] | None = None,
     progress: Progress | None = None,
 ) -> Plan:
-    """Validate every row of ``table`` (from ``read_table``) and compare it with the database. Writes nothing."""
+    """Validate every row of ``table`` (from ``read_table``, or ``TableFile.header_table()`` for a header
+    that fails its check) and compare it with the database. Writes nothing."""
     org = target(session, scope, kind, employer_id=employer_id, university_id=university_id)
     spec = KINDS[kind]
     import_plan = Plan(kind=kind, target_id=org.id, target_name=org.name, filename=table.attrs.get("filename", ""),
-                       sha256=table.attrs.get("sha256", ""), rows=len(table))
+                       sha256=table.attrs.get("sha256", ""), rows=len(table),
+                       header_only=table.attrs.get("header_only", False))
     columns, header_errors, ignored = resolve_columns(kind, table.columns, mapping)
     import_plan.warnings += [f"column '{header}' is not a column of {kind} and is ignored" for header in ignored]
     if header_errors:
@@ -146,10 +148,13 @@ def import_file(
     employer_id: int | None = None, university_id: int | None = None,
     mapping: dict[str, str | None] | None = None, dry_run: bool = False, progress: Progress | None = None,
 ) -> Plan:
-    """Read, plan and (unless ``dry_run`` or there are errors) apply, in one session transaction."""
+    """Read, plan and (unless ``dry_run`` or there are errors) apply, in one session transaction. The rows
+    are read only once the header has the kind's required columns (after ``mapping``)."""
     started = time.perf_counter()
     target(session, scope, kind, employer_id=employer_id, university_id=university_id)  # refuse before reading
-    table = read_table(source, filename)
+    with open_table(source, filename) as opened:
+        _, header_errors, _ = resolve_columns(kind, opened.header, mapping)
+        table = opened.header_table() if header_errors else opened.table()
     import_plan = plan(session, scope, kind, table, employer_id=employer_id, university_id=university_id,
                        mapping=mapping, progress=progress)
     if import_plan.ok and not dry_run:

@@ -29,6 +29,7 @@ class Plan:
     filename: str = ""
     sha256: str = ""
     rows: int = 0
+    header_only: bool = False  # the header failed its check, so the rows were not read
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     created: int = 0
@@ -58,7 +59,8 @@ class Plan:
     def summary(self) -> str:
         if self.errors:
             count = len(self.errors)
-            return f"{count:,} problem{'s' if count != 1 else ''} in {_rows(self.rows)}; nothing was written."
+            where = "the header (its rows were not read)" if self.header_only else _rows(self.rows)
+            return f"{count:,} problem{'s' if count != 1 else ''} in {where}; nothing was written."
         extra = "".join(f"; new {what}: {count:,}" for what, count in self.also_created.items() if count)
         if not self.changes:
             what = "the row is" if self.rows == 1 else f"all {self.rows:,} rows are"

@@ -14,6 +14,7 @@ from services import imports
 from services.formatting import fmt
 from tests.pages import test_pages as page_tests
 from tests.pages.test_pages import app_as, button
+from ui.safe import md
 
 app_db = page_tests.app_db  # the page tests' shared fixture, bound here so pytest finds it
 
@@ -46,8 +47,8 @@ def test_hr_manager_maps_columns_previews_and_imports(app_db, session):
     upload = "Employee Ref;Full Name;Dept;Start\n7;Zoë Neu;Finance;2025-02-01\n8;Ödön Acht;Finance;2025-03-01\n"
     at.file_uploader(key="imp_file").set_value(("hris export.csv", upload.encode("cp1252"), "text/csv")).run()
     assert not at.exception
-    # "Start" matches nothing: the required hired_on column is missing until it is mapped.
-    assert at.error[0].value.startswith("1 problem in 2 rows; nothing was written.")
+    # "Start" matches nothing: the required hired_on column is missing until it is mapped (the rows wait).
+    assert at.error[0].value.startswith("1 problem in the header (its rows were not read); nothing was written.")
     problems = at.dataframe[-1].value
     assert problems.to_dict("records") == [
         {"line": 1, "column": "hired_on", "problem": "required column is missing (map a column of the file to it)"}]
@@ -149,6 +150,28 @@ def test_large_file_and_credentials_as_admin(app_db, session):
     at.selectbox(key="imp_university").select(app_db.id("U")).run()
     button(at, "Import").click().run()
     assert at.success[0].value == "Created 1, updated 0, left 0 unchanged (1 row)."
+
+
+def test_a_file_in_another_encoding_or_over_a_limit_shows_why_and_offers_no_import(app_db, session, monkeypatch):
+    at = open_page("hr@acme.test")
+    japanese = "employee_ref,name,hired_on\n7,田中太郎,2025-02-01\n8,鈴木花子,2025-03-01\n".encode("shift_jis")
+    with pytest.raises(imports.ImportFailed) as refused:
+        imports.read_table(japanese, "people.csv")
+    at.file_uploader(key="imp_file").set_value(("people.csv", japanese, "text/csv")).run()
+    assert not at.exception
+    assert [error.value for error in at.error] == [md(refused.value)]
+    assert "Save the file as UTF" in at.error[0].value and "Import" not in labels(at)
+
+    monkeypatch.setenv("IMPORT_MAX_ROWS", "1")
+    at.file_uploader(key="imp_file").set_value(("people.csv", japanese.decode("shift_jis").encode(), "text/csv"))
+    at.run()
+    assert [error.value for error in at.error] == [md(
+        "The file has more than 1 row after the header (empty rows count too), the most one import takes "
+        "(IMPORT_MAX_ROWS): split it into files of at most 1 row and import them one by one.")]
+    assert "Import" not in labels(at)
+    session.expire_all()
+    assert session.execute(select(func.count()).select_from(Employee).where(Employee.employee_ref.in_(["7", "8"]))
+                           ).scalar_one() == 0
 
 
 def test_viewers_have_no_import_page(app_db):
