@@ -6,6 +6,8 @@ in one, the copied cookie (the same claims) comes back through the other.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlmodel import Session
 
@@ -98,3 +100,19 @@ def test_a_logout_ends_only_the_account_the_identity_opens(session, world):
     assert find_user(session, "hr@acme.test").logged_out_through is None
     assert isinstance(sign_in(session, login(issued_at=LOGOUT_AT - 600)), SignedIn)
     assert isinstance(sign_in(session, impostor), Refused)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/Los_Angeles"])
+def test_a_logout_holds_whatever_the_servers_time_zone(session, other_process, monkeypatch, zone):
+    """The logout time is compared in UTC (db.models keeps aware UTC datetimes): read as local
+    time, east of UTC the copied cookie would come back in, west of it a fresh login would be refused."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        cookie = login(issued_at=LOGOUT_AT - 60)
+        record_logout(session, cookie, now=LOGOUT_AT)
+        assert other_process.run(cookie) == LOGGED_OUT
+        assert isinstance(other_process.run(login(issued_at=LOGOUT_AT + 60)), SignedIn)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
