@@ -70,7 +70,8 @@ METRICS: dict[str, Metric] = {
     "mean_gap": Metric("Skill gap", "PDP target level minus the latest assessed level (0 if never assessed), never "
                                     "below 0.", "mean", True),
     "gap_closed": Metric("Skill gap closed", "(Starting gap − gap now) ÷ starting gap, over employee–skill pairs "
-                                             "with a PDP target.", "rate"),
+                                             f"with a PDP target, in department–skill groups of {MIN_GROUP} or more.",
+                         "rate"),
     "performance_change": Metric("Job performance change (after − before)", "Mean after − before rating (1–5) of "
                                  "job performance among completers surveyed, over whole quarters and departments "
                                  f"with {MIN_GROUP} or more of them.",

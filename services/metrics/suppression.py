@@ -53,7 +53,7 @@ def departments_shown(session: Session, scope: Scope, filters: Filters, *, today
 class SkillGaps:
     shown: pd.DataFrame  # department–skill groups of MIN_GROUP people or more
     hidden: int  # groups left out for being smaller
-    gap_closed: float | None  # over every group: a total reveals no one
+    gap_closed: float | None  # over the groups shown only: with hidden ones in, a filter could single one out
 
     @property
     def any_targets(self) -> bool:
@@ -63,6 +63,7 @@ class SkillGaps:
 def skill_gaps_shown(session: Session, scope: Scope, filters: Filters, *, today: date) -> SkillGaps:
     gaps = skill_gaps(session, scope, filters, today=today)
     large = gaps["people"] >= MIN_GROUP
-    return SkillGaps(shown=gaps[large].reset_index(drop=True), hidden=int((~large).sum()),
-                     gap_closed=gap_closed_overall(gaps) if not gaps.empty else None)
+    shown = gaps[large].reset_index(drop=True)
+    return SkillGaps(shown=shown, hidden=int((~large).sum()),
+                     gap_closed=gap_closed_overall(shown) if not shown.empty else None)
 

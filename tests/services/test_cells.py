@@ -47,3 +47,13 @@ def test_the_threshold_comes_from_the_environment():
     assert run_with_threshold("").stdout.strip() == "5 fewer than 5"
     bad = run_with_threshold("one")
     assert bad.returncode != 0 and "MIN_GROUP_SIZE must be a whole number of 2 or more, not 'one'" in bad.stderr
+
+
+def test_gap_closed_counts_no_department_skill_group_that_is_not_shown(session):
+    """Before, a department filter on one small department showed that group's own gap closed."""
+    world = build_world(session)
+    officer = world.scope(session, "officer@u")
+    one_department = Filters(parse_quarter("2026Q2"), department_ids=frozenset({world.id("A-Ops")}))
+    gaps = metrics.skill_gaps_shown(session, officer, one_department, today=TODAY)
+    assert gaps.shown.empty and gaps.hidden == 1
+    assert gaps.gap_closed is None
