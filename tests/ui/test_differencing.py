@@ -2,8 +2,8 @@
 
 An attacker signs in (an HR manager or a partnership officer), picks several filter
 choices the sidebar allows (employers, departments, credentials, cohorts, a quarter or any
-custom range of days), reads the figures the pages are served (ui/data.METRICS: the
-same functions the review pack calls) and combines them: means times counts give sums,
+custom range of days), reads the figures the pages are served (ui/data.METRICS) and the
+review pack's outcomes table (its Excel and PDF) and combines them: means times counts give sums,
 and any +/- combination of those sums is a sum over some set of people. Whenever the
 filters' true selections combine into a set D of 1 to MIN_GROUP - 1 people, the attacker
 takes the combined count and sums as D's figures; the test fails if they are D's true
@@ -41,15 +41,16 @@ from db.models import (
 )
 from db.scope import scope_for_user
 from services.filters import Filters
-from services.metrics import MIN_GROUP
+from services.metrics import METRICS, MIN_GROUP
 from services.periods import Period, parse_quarter
+from services.review import build_pack
 from ui import data
 
 TODAY = date(2026, 9, 15)
 QUARTERS = [parse_quarter("2026Q1"), parse_quarter("2026Q2")]
 HALF_YEAR = Period(QUARTERS[0].start, QUARTERS[1].end, "2026 H1")
 # People with a survey per department: large ones, and the small ones the attack is after.
-DEPARTMENTS = {"Acme": {"Ops": 9, "IT": 7, "Legal": 2, "Board": 1}, "Beta": {"Sales": 6, "Lab": 3}}
+DEPARTMENTS = {"Acme": {"Ops": 14, "IT": 12, "Legal": 2, "Board": 1}, "Beta": {"Sales": 13, "Lab": 3}}
 USERS = ("officer", "hr-Acme", "hr-Beta")
 
 
@@ -210,12 +211,25 @@ def published(session: Session, attack: Attack, user: str, filters: Filters) -> 
     levels = served("assessment_levels")(session, scope, filters, today=TODAY)
     for row in levels.itertuples():
         figures[(row.skill, row.side)] = (row.people, (row.mean_level * row.people,))
+    if filters.period in QUARTERS and filters.department_ids is filters.credential_ids is filters.cohort_ids is None:
+        figures["survey (review pack)"] = pack_figures(session, scope, filters)
     return figures
+
+
+def pack_figures(session: Session, scope, filters: Filters):
+    """The review pack's outcomes table (its Excel and PDF), for the choices its page offers: a quarter, employers."""
+    table = build_pack(session, scope, quarter=filters.period, today=TODAY,
+                       employer_ids=filters.employer_ids).outcomes_table().set_index("measure")
+    performance, satisfaction = (table.loc[METRICS[key].label] for key in ("performance_change", "satisfaction_change"))
+    if not isinstance(performance["value"], float):
+        return None
+    n = performance["n"]
+    return (n, (performance["value"] * n, satisfaction["value"] * n))
 
 
 def members(answers: list[Answer], measure) -> dict[tuple, tuple]:
     """The measure's contributions: (person, item) → values; a survey per person, a level per skill and side."""
-    if measure == "survey":
+    if measure in ("survey", "survey (review pack)"):
         return {(a.key,): (a.performance, a.satisfaction) for a in answers}
     return {(a.key,): (level,) for a in answers for skill, side, level in a.levels if (skill, side) == measure}
 
@@ -223,6 +237,7 @@ def members(answers: list[Answer], measure) -> dict[tuple, tuple]:
 def recovered(session: Session, attack: Attack, picks: list[tuple[str, Filters]]) -> list[str]:
     """Every small group whose figures the attacker gets from +/- combinations of the published ones."""
     shown = [(published(session, attack, user, f), selected(attack, user, f)) for user, f in picks]
+    shown = [({m: f for m, f in figures.items() if f is not None}, answers) for figures, answers in shown]
     found = []
     measures = {measure for figures, _ in shown for measure in figures}
     for measure in measures:
