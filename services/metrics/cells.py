@@ -1,10 +1,13 @@
 """Survey ratings and assessed levels, published only as sums over whole cells of
 MIN_GROUP people or more (docs/metrics.md, "Sensitive measures").
 
-A cell is one employer × department × quarter of completion (× skill × side for assessed
-levels). Every filter the product offers for these measures (scope, employers,
-departments, a period cut to the whole quarters it holds) selects a union of whole cells,
-and cells with fewer than MIN_GROUP people count in no figure at all, not even in a total.
+A cell is one department's completions of one quarter at one employer (× skill × side for
+assessed levels) when it has MIN_GROUP people or more; the employer's smaller departments
+of that quarter form one "other departments" cell. Every filter the product offers for
+these measures (scope, employers, departments, a period cut to the whole quarters it holds)
+selects a union of whole cells (a department filter takes the "other" cell only when it
+selects all of its departments), and cells with fewer than MIN_GROUP people count in no
+figure at all, not even in a total.
 So every published figure is a function of the large cells' sums alone, and no sum,
 difference or other combination of published figures, across any filter choices, can
 isolate fewer than MIN_GROUP people. Credential and cohort filters would cut cells into
@@ -32,7 +35,7 @@ NOT_FOR_CREDENTIALS = ("Not shown with a credential or cohort filter: such small
                        "apart and reveal individual answers. Clear those filters to see it.")
 NOT_FOR_PART_QUARTERS = ("Shown for whole quarters only, and this period holds no whole quarter. "
                          "Choose a quarter or a longer range.")
-NO_LARGE_GROUP = (f"No department has {MIN_GROUP} or more people with answers in this selection, so nothing "
+NO_LARGE_GROUP = (f"Fewer than {MIN_GROUP} people with answers in every group of this selection, so nothing "
                   "can be shown without identifying individuals.")
 
 
@@ -58,9 +61,23 @@ def cells_period(filters: Filters, today: date) -> tuple[Period | None, str | No
     return (quarters, None) if quarters is not None else (None, NOT_FOR_PART_QUARTERS)
 
 
-def large_cells(cells: pd.DataFrame) -> pd.DataFrame:
-    """The cells of MIN_GROUP people or more: the only ones any figure is made of."""
-    return cells[cells["people"] >= MIN_GROUP]
+def selected_cells(cells: pd.DataFrame, filters: Filters, *, within: list[str], sums: list[str]) -> pd.DataFrame:
+    """The cells a department filter selects, from the cells of every department.
+
+    In each ``within`` group (an employer's quarter, for levels also a skill and side), a
+    department of MIN_GROUP people or more is a cell of its own; the smaller ones are merged
+    into one "other departments" cell, used only when it has MIN_GROUP people or more and the
+    filter selects all of its departments. The cells depend on the data only, never on the
+    filters, so every figure is a sum of whole cells of MIN_GROUP people or more.
+    """
+    chosen = filters.department_ids
+    picked = cells["department_id"].isin(sorted(chosen)) if chosen is not None else pd.Series(True, cells.index)
+    large = cells["people"] >= MIN_GROUP
+    merged = cells[~large].assign(picked=picked[~large]).groupby(within, as_index=False).agg(
+        **{column: (column, "sum") for column in [*sums, "people"]}, all_picked=("picked", "all"))
+    merged = merged[(merged["people"] >= MIN_GROUP) & merged["all_picked"]]
+    return pd.concat([cells[large & picked][[*within, *sums, "people"]], merged[[*within, *sums, "people"]]],
+                     ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -102,7 +119,9 @@ def outcome_change_shown(session: Session, scope: Scope, filters: Filters, *, to
     quarters, refused = cells_period(filters, today)
     if refused:
         return OutcomeShown(0, None, None, None, refused)
-    cells = large_cells(outcome_cells(session, scope, filters, quarters))
+    every_department = Filters(filters.period, filters.employer_ids)
+    cells = selected_cells(outcome_cells(session, scope, every_department, quarters), filters,
+                           within=["employer_id", "quarter"], sums=["surveys", "performance", "satisfaction"])
     n = int(cells["surveys"].sum())
     if not n:
         return OutcomeShown(0, None, None, quarters, NO_LARGE_GROUP)
@@ -131,7 +150,9 @@ def assessment_levels_shown(session: Session, scope: Scope, filters: Filters, *,
     quarters, refused = cells_period(filters, today)
     if refused:
         return pd.DataFrame(columns=["skill", "side", "mean_level", "people"])
-    cells = large_cells(assessment_cells(session, scope, filters, quarters))
+    every_department = Filters(filters.period, filters.employer_ids)
+    cells = selected_cells(assessment_cells(session, scope, every_department, quarters), filters,
+                           within=["employer_id", "quarter", "skill", "side"], sums=["n", "total"])
     sums = cells.groupby(["skill", "side"], as_index=False)[["total", "n", "people"]].sum()
     sums["mean_level"] = sums["total"].astype("float64") / sums["n"].astype("float64")
     sums["people"] = sums["people"].astype("int64")

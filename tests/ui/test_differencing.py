@@ -50,7 +50,8 @@ TODAY = date(2026, 9, 15)
 QUARTERS = [parse_quarter("2026Q1"), parse_quarter("2026Q2")]
 HALF_YEAR = Period(QUARTERS[0].start, QUARTERS[1].end, "2026 H1")
 # People with a survey per department: large ones, and the small ones the attack is after.
-DEPARTMENTS = {"Acme": {"Ops": 14, "IT": 12, "Legal": 2, "Board": 1}, "Beta": {"Sales": 13, "Lab": 3}}
+DEPARTMENTS = {"Acme": {"Ops": 14, "IT": 12, "Legal": 4, "HR": 4, "Audit": 4, "Board": 1},
+               "Beta": {"Sales": 13, "Lab": 3}}
 USERS = ("officer", "hr-Acme", "hr-Beta")
 
 
