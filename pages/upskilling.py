@@ -61,7 +61,7 @@ with right:
     levels = data.get(metrics.assessment_levels_shown, scope, filters, today)
     if levels.empty:
         empty_state(metrics.assessment_levels_note(filters, today=today)
-                    or f"No department with assessments of at least {MIN_GROUP} completers in this period.")
+                    or f"No group of at least {MIN_GROUP} completers with assessments in this period.")
     else:
         wide = levels.pivot_table(index="skill", columns="side", values="mean_level").reset_index()
         wide = wide.rename(columns={"before": "Before enrolling", "after": "After completing"})
@@ -78,7 +78,8 @@ with left:
         kpi_row([Kpi.of("performance_change", outcome.performance_change),
                  Kpi.of("satisfaction_change", outcome.satisfaction_change)])
         st.caption(f"From {fmt(outcome.n)} surveys of people who completed a credential in {outcome.quarters.label}, "
-                   f"in departments with {MIN_GROUP} or more of them (smaller ones count in no figure).")
+                   f"in groups of {MIN_GROUP} or more: each department, and an employer's smaller departments "
+                   "together. Smaller groups count in no figure.")
 with right:
     st.subheader("12-month retention")
     kpi_row([

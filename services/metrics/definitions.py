@@ -73,12 +73,12 @@ METRICS: dict[str, Metric] = {
                                              f"with a PDP target, in department–skill groups of {MIN_GROUP} or more.",
                          "rate"),
     "performance_change": Metric("Job performance change (after − before)", "Mean after − before rating (1–5) of "
-                                 "job performance among completers surveyed, over whole quarters and departments "
-                                 f"with {MIN_GROUP} or more of them.",
+                                 "job performance among completers surveyed, over whole quarters, in department "
+                                 f"groups of {MIN_GROUP} or more.",
                                  "mean_change", short_label="Job performance"),
     "satisfaction_change": Metric("Job satisfaction change (after − before)", "Mean after − before rating (1–5) of "
-                                  "job satisfaction among completers surveyed, over whole quarters and departments "
-                                  f"with {MIN_GROUP} or more of them.",
+                                  "job satisfaction among completers surveyed, over whole quarters, in department "
+                                  f"groups of {MIN_GROUP} or more.",
                                   "mean_change", short_label="Job satisfaction"),
     "completer_rate": Metric("12-month retention of completers", "Of people employed 12 months before the "
                              "period's end who had completed a credential by then, the share still employed at its "
