@@ -24,7 +24,7 @@ gained_before = data.get(metrics.skills_gained, scope, filters.with_period(perio
 gaps = data.get(metrics.skill_gaps_shown, scope, filters, today)
 headline = data.get(metrics.summary, scope, filters, today)
 money = data.get(metrics.budget, scope, filters, today)
-outcome = data.get(metrics.outcome_change, scope, filters, today)
+outcome = data.get(metrics.outcome_change_shown, scope, filters, today)
 kept = data.get(metrics.retention, scope, filters, today)
 
 kpi_row([
@@ -60,7 +60,8 @@ with right:
     st.subheader("Assessed level before and after")
     levels = data.get(metrics.assessment_levels_shown, scope, filters, today)
     if levels.empty:
-        empty_state(f"No skill with assessments of at least {MIN_GROUP} completers in this period.")
+        empty_state(metrics.assessment_levels_note(filters, today=today)
+                    or f"No group of at least {MIN_GROUP} completers with assessments in this period.")
     else:
         wide = levels.pivot_table(index="skill", columns="side", values="mean_level").reset_index()
         wide = wide.rename(columns={"before": "Before enrolling", "after": "After completing"})
@@ -71,12 +72,14 @@ with right:
 left, right = st.columns(2)
 with left:
     st.subheader("Change at work")
-    if outcome.performance_change is None:
-        st.info(f"Outcome surveys of {fmt(outcome.n)} completers: {SUPPRESSED} answers, not shown.")
+    if not outcome.shown:
+        st.info(outcome.note)
     else:
         kpi_row([Kpi.of("performance_change", outcome.performance_change),
                  Kpi.of("satisfaction_change", outcome.satisfaction_change)])
-        st.caption(f"From {fmt(outcome.n)} surveys of people who completed a credential in the period.")
+        st.caption(f"From {fmt(outcome.n)} surveys of people who completed a credential in {outcome.quarters.label}, "
+                   f"in groups of {MIN_GROUP} or more: each department, and an employer's smaller departments "
+                   "together. Smaller groups count in no figure.")
 with right:
     st.subheader("12-month retention")
     kpi_row([

@@ -20,7 +20,7 @@ from db.scope import Scope, scoped
 from services import metrics
 from services.filters import Filters, requested_employers
 from services.formatting import fmt
-from services.metrics import METRICS, or_suppressed
+from services.metrics import METRICS, SUPPRESSED, or_suppressed
 from services.periods import Period
 
 IN_CO_DESIGN = (CredentialStatus.draft, CredentialStatus.in_review, CredentialStatus.approved)
@@ -47,7 +47,7 @@ class ReviewPack:
     skill_gaps: pd.DataFrame  # suppressed groups removed
     gap_closed: float | None
     goal_states: dict[str, int]
-    outcome: metrics.OutcomeChange
+    outcome: metrics.OutcomeShown
     retention: metrics.Retention
     budget: metrics.Budget
     co_design: pd.DataFrame
@@ -76,12 +76,16 @@ class ReviewPack:
 
     def outcomes_table(self) -> pd.DataFrame:
         outcome, retention = self.outcome, self.retention
-        figures = [("performance_change", outcome.performance_change, outcome.n),
-                   ("satisfaction_change", outcome.satisfaction_change, outcome.n),
-                   ("completer_rate", retention.completer_rate, retention.completers),
+        figures = [("completer_rate", retention.completer_rate, retention.completers),
                    ("other_rate", retention.other_rate, retention.others)]
-        return pd.DataFrame([{"measure": METRICS[key].label, "value": or_suppressed(value, people),
-                              "kind": METRICS[key].kind, "n": people} for key, value, people in figures], dtype=object)
+        # Survey figures cover only large groups (metrics/cells.py): none shown means none large enough.
+        surveys = [{"measure": METRICS[key].label, "value": value if outcome.shown else SUPPRESSED,
+                    "kind": METRICS[key].kind, "n": outcome.n if outcome.shown else None}
+                   for key, value in (("performance_change", outcome.performance_change),
+                                      ("satisfaction_change", outcome.satisfaction_change))]
+        return pd.DataFrame(surveys + [{"measure": METRICS[key].label, "value": or_suppressed(value, people),
+                                        "kind": METRICS[key].kind, "n": people} for key, value, people in figures],
+                            dtype=object)
 
     def budget_table(self) -> pd.DataFrame:
         money = self.budget
@@ -209,7 +213,7 @@ def build_pack(
         skill_gaps=gaps.shown[["employer", "department", "skill", "people", "mean_gap", "gap_closed"]],
         gap_closed=gaps.gap_closed,
         goal_states=metrics.goal_states(session, scope, f, today=today),
-        outcome=metrics.outcome_change(session, scope, f, today=today),
+        outcome=metrics.outcome_change_shown(session, scope, f, today=today),
         retention=metrics.retention(session, scope, f, today=today),
         budget=metrics.budget(session, scope, f, today=today),
         co_design=co_design(session, scope, requested_employers(scope, employer_ids), quarter),

@@ -21,10 +21,10 @@ from services.filters import Filters
 CACHE_TTL_SECONDS = 600
 # What a page may ask for through ``get``: each takes (session, scope, filters, *, today, ...).
 # Keyed by name for the cache key (a function is not a stable key) and for the bench. Figures about
-# departments, department–skill groups and assessed skills are served only suppressed (``*_shown``).
+# departments, department–skill groups, assessed skills and surveys are served only suppressed (``*_shown``).
 METRICS = {function.__name__: function for function in (
     metrics.summary, metrics.by_credential, metrics.by_cohort, metrics.by_employer, metrics.by_quarter,
-    metrics.days_to_complete, metrics.skills_gained, metrics.skills_gained_by_quarter, metrics.outcome_change,
+    metrics.days_to_complete, metrics.skills_gained, metrics.skills_gained_by_quarter, metrics.outcome_change_shown,
     metrics.retention, metrics.budget, metrics.goal_states, metrics.at_risk_learners, metrics.alerts,
     metrics.departments_shown, metrics.skill_gaps_shown, metrics.assessment_levels_shown,
 )}

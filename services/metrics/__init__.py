@@ -9,6 +9,13 @@ groups leave this layer only through ``suppression``.
 
 from services.filters import Filters, people_conditions, resolve_period, scoped_enrollments
 from services.metrics.breakdowns import by_cohort, by_credential, by_department, by_employer, by_quarter
+from services.metrics.cells import (
+    OutcomeShown,
+    assessment_levels_note,
+    assessment_levels_shown,
+    outcome_change_shown,
+    whole_quarters,
+)
 from services.metrics.counts import (
     COUNT_COLUMNS,
     days_to_complete,
@@ -36,7 +43,6 @@ from services.metrics.paths import raw_only, uses_summaries
 from services.metrics.summary import Summary, headcount, summary
 from services.metrics.suppression import (
     SkillGaps,
-    assessment_levels_shown,
     departments_shown,
     or_suppressed,
     skill_gaps_shown,
@@ -52,13 +58,13 @@ from services.metrics.upskilling import (
 )
 
 __all__ = [
-    "ACTIVE_STATUSES", "AT_RISK_DAYS", "COUNT_COLUMNS", "DEFINITIONS", "GAP_COLUMNS", "GOAL_STATES", "METRICS",
-    "MIN_GROUP", "STALLED_DAYS", "SUPPRESSED", "SUPPRESSION", "Alerts", "Budget", "Filters", "Metric",
-    "OutcomeChange", "Retention", "SkillGaps", "Summary", "alerts", "assessment_levels", "assessment_levels_shown",
-    "at_risk_learners", "budget", "by_cohort", "by_credential", "by_department", "by_employer", "by_quarter",
-    "days_to_complete", "departments_shown", "employed_during", "employed_on", "figures", "gap_closed_overall",
-    "goal_state", "goal_states", "grouped_counts", "headcount", "or_suppressed", "outcome_change",
-    "people_conditions", "percentile_from_counts", "raw_only", "rate", "resolve_period", "retention",
-    "scoped_enrollments", "skill_gaps", "skill_gaps_shown", "skills_gained", "skills_gained_by_quarter", "summary",
-    "suppress_small_groups", "uses_summaries",
+    "ACTIVE_STATUSES", "AT_RISK_DAYS", "Alerts", "Budget", "COUNT_COLUMNS", "DEFINITIONS", "Filters", "GAP_COLUMNS",
+    "GOAL_STATES", "METRICS", "MIN_GROUP", "Metric", "OutcomeChange", "OutcomeShown", "Retention", "STALLED_DAYS",
+    "SUPPRESSED", "SUPPRESSION", "SkillGaps", "Summary", "alerts", "assessment_levels", "assessment_levels_note",
+    "assessment_levels_shown", "at_risk_learners", "budget", "by_cohort", "by_credential", "by_department",
+    "by_employer", "by_quarter", "days_to_complete", "departments_shown", "employed_during", "employed_on", "figures",
+    "gap_closed_overall", "goal_state", "goal_states", "grouped_counts", "headcount", "or_suppressed",
+    "outcome_change", "outcome_change_shown", "people_conditions", "percentile_from_counts", "rate", "raw_only",
+    "resolve_period", "retention", "scoped_enrollments", "skill_gaps", "skill_gaps_shown", "skills_gained",
+    "skills_gained_by_quarter", "summary", "suppress_small_groups", "uses_summaries", "whole_quarters",
 ]

@@ -5,14 +5,25 @@ are in docs/metrics.md; keep both in step.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from db.models import EnrollmentStatus
 
 ACTIVE_STATUSES = (EnrollmentStatus.enrolled.value, EnrollmentStatus.in_progress.value)
+
+
+def _min_group() -> int:
+    """The small-group threshold: MIN_GROUP_SIZE from the environment (read at start-up), else 5."""
+    text = os.environ.get("MIN_GROUP_SIZE", "").strip() or "5"
+    if not text.isdigit() or int(text) < 2:
+        raise ValueError(f"MIN_GROUP_SIZE must be a whole number of 2 or more, not '{text}'.")
+    return int(text)
+
+
 # Groups with fewer people than this are not shown, so no individual can be recognised.
-MIN_GROUP = 5
-SUPPRESSED = "fewer than 5"
+MIN_GROUP = _min_group()
+SUPPRESSED = f"fewer than {MIN_GROUP}"
 AT_RISK_DAYS = 30  # PDP goal due within this many days and not started
 STALLED_DAYS = 30  # learner with no recorded activity for this long, past the cohort mid-point
 
@@ -59,19 +70,22 @@ METRICS: dict[str, Metric] = {
     "mean_gap": Metric("Skill gap", "PDP target level minus the latest assessed level (0 if never assessed), never "
                                     "below 0.", "mean", True),
     "gap_closed": Metric("Skill gap closed", "(Starting gap − gap now) ÷ starting gap, over employee–skill pairs "
-                                             "with a PDP target.", "rate"),
+                                             f"with a PDP target, in department–skill groups of {MIN_GROUP} or more.",
+                         "rate"),
     "performance_change": Metric("Job performance change (after − before)", "Mean after − before rating (1–5) of "
-                                 "job performance among completers surveyed; shown only with 5 or more answers.",
+                                 "job performance among completers surveyed, over whole quarters, in department "
+                                 f"groups of {MIN_GROUP} or more.",
                                  "mean_change", short_label="Job performance"),
     "satisfaction_change": Metric("Job satisfaction change (after − before)", "Mean after − before rating (1–5) of "
-                                  "job satisfaction among completers surveyed; shown only with 5 or more answers.",
+                                  "job satisfaction among completers surveyed, over whole quarters, in department "
+                                  f"groups of {MIN_GROUP} or more.",
                                   "mean_change", short_label="Job satisfaction"),
     "completer_rate": Metric("12-month retention of completers", "Of people employed 12 months before the "
                              "period's end who had completed a credential by then, the share still employed at its "
-                             "end; shown only for 5 or more people.", "rate", short_label="Completers"),
+                             f"end; shown only for {MIN_GROUP} or more people.", "rate", short_label="Completers"),
     "other_rate": Metric("12-month retention of non-completers", "Of people employed 12 months before the period's "
                          "end with no completed credential by then, the share still employed at its end; shown "
-                         "only for 5 or more people.", "rate", short_label="Non-completers"),
+                         f"only for {MIN_GROUP} or more people.", "rate", short_label="Non-completers"),
     "used": Metric("Budget used", "Spend ÷ the partnerships' annual budgets pro rata for the period's days.", "rate"),
     "achieved": Metric("Achieved", "PDP goals marked achieved."),
     "on_track": Metric("On track", "Open PDP goals neither overdue nor at risk."),

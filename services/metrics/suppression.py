@@ -1,6 +1,7 @@
 """Small-group suppression: no figure of a group of fewer than MIN_GROUP people leaves this
 layer, so no individual can be recognised. Pages, exports and the review pack take the
-``*_shown`` figures below; the unsuppressed functions are for other metrics and the tests.
+``*_shown`` figures below (survey ratings and assessed levels: ``cells``, which also resists
+differencing); the unsuppressed functions are for other metrics and the tests.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from db.scope import Scope
 from services.filters import Filters
 from services.metrics.breakdowns import by_department
 from services.metrics.definitions import MIN_GROUP, SUPPRESSED
-from services.metrics.upskilling import assessment_levels, gap_closed_overall, skill_gaps
+from services.metrics.upskilling import gap_closed_overall, skill_gaps
 
 # A department row keeps who it is and its headcount; every other figure is blanked when small.
 DEPARTMENT_KEYS = ("employer", "department", "headcount")
@@ -52,7 +53,7 @@ def departments_shown(session: Session, scope: Scope, filters: Filters, *, today
 class SkillGaps:
     shown: pd.DataFrame  # department–skill groups of MIN_GROUP people or more
     hidden: int  # groups left out for being smaller
-    gap_closed: float | None  # over every group: a total reveals no one
+    gap_closed: float | None  # over the groups shown only: with hidden ones in, a filter could single one out
 
     @property
     def any_targets(self) -> bool:
@@ -62,11 +63,7 @@ class SkillGaps:
 def skill_gaps_shown(session: Session, scope: Scope, filters: Filters, *, today: date) -> SkillGaps:
     gaps = skill_gaps(session, scope, filters, today=today)
     large = gaps["people"] >= MIN_GROUP
-    return SkillGaps(shown=gaps[large].reset_index(drop=True), hidden=int((~large).sum()),
-                     gap_closed=gap_closed_overall(gaps) if not gaps.empty else None)
+    shown = gaps[large].reset_index(drop=True)
+    return SkillGaps(shown=shown, hidden=int((~large).sum()),
+                     gap_closed=gap_closed_overall(shown) if not shown.empty else None)
 
-
-def assessment_levels_shown(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
-    """``assessment_levels`` of skills assessed for MIN_GROUP completers or more."""
-    levels = assessment_levels(session, scope, filters, today=today)
-    return levels[levels["people"] >= MIN_GROUP].reset_index(drop=True)
