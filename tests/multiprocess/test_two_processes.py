@@ -21,7 +21,7 @@ from db import migrate
 from db.engine import make_engine
 from devtools.stack import APP_IDLE, CHROMIUM, child_env, loopback_only, start_app, start_idp
 from services.formatting import fmt
-from tests.browser.steps import choose
+from tests.browser.steps import choose, eventually
 from tests.conftest import reset_postgres_schema
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -168,8 +168,12 @@ def test_change_in_one_process_shows_in_the_other(two_apps, browser):
     choose(a, "Goal", goal_label)
     choose(a, "New status", "Achieved")
     a.get_by_test_id("stFormSubmitButton").filter(has_text="Save status").click()
-    a.wait_for_selector(APP_IDLE)
-    assert goal_status(goal_id) == "achieved", "the change through process A was not saved"
+    a.wait_for_selector(APP_IDLE)  # the save's run may not have started yet: the database catches up in a moment
+
+    def saved() -> None:
+        assert goal_status(goal_id) == "achieved", "the change through process A was not saved"
+
+    eventually(saved)
 
     # B's next rerun: the new figure, not the cached one.
     open_page(b, "Overview")
