@@ -82,6 +82,18 @@ def fill(where, label: str, text: str) -> None:
     box.fill(text)
 
 
+def create_draft(page: Page, *, code: str, title: str, summary: str, employers: list[str]) -> None:
+    """Open "New draft", fill its form (price 900.00) and press Create draft."""
+    main_area(page).get_by_text("New draft", exact=True).click()
+    form = main_area(page).get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Create draft"))
+    fill(form, "Code", code)
+    fill(form, "Title", title)
+    fill(form, "Summary", summary)
+    fill(form, "Price (£)", "900.00")
+    pick(page, "Co-designing employers", employers, area=form)
+    click(page, "Create draft", form)
+
+
 def studio(page: Page, stack, email: str) -> None:
     sign_in(page, stack, email)
     open_page(page, "Co-design studio")
@@ -141,14 +153,7 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
     on_tab(officer, "Details")
 
     # 2. A new draft, co-designed with both employers: the studio opens it, on its details.
-    main_area(officer).get_by_text("New draft", exact=True).click()
-    form = main_area(officer).get_by_test_id("stForm").filter(has=officer.get_by_role("button", name="Create draft"))
-    fill(form, "Code", CODE)
-    fill(form, "Title", TITLE)
-    fill(form, "Summary", SUMMARY)
-    fill(form, "Price (£)", "900.00")
-    pick(officer, "Co-designing employers", [hvb, klg], area=form)
-    click(officer, "Create draft", form)
+    create_draft(officer, code=CODE, title=TITLE, summary=SUMMARY, employers=[hvb, klg])
     see(officer, tab="Details", credential=f"{CODE} · {TITLE} · Draft — to complete and submit for review",
         success=f"Draft {CODE} created (version 1), co-designed with {hvb} and {klg}.")
     expect(panel(officer).get_by_label("Title", exact=True)).to_have_value(TITLE)

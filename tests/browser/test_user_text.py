@@ -11,8 +11,8 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.steps import choose, open_page, pick
-from tests.browser.test_journey_codesign import card, click, click_tab, fill, panel, see, studio
+from tests.browser.steps import choose, open_page
+from tests.browser.test_journey_codesign import card, click, click_tab, create_draft, fill, panel, see, studio
 from tests.browser.test_login import main_area, org_of, query, screenshot
 from ui.safe import WORD_JOINER
 
@@ -53,14 +53,7 @@ def test_links_typed_into_a_credential_a_proposal_and_a_comment_are_shown_as_tex
     studio(page, live_stack, OFFICER)
 
     # A draft whose code is a www address and whose summary holds every kind of link.
-    main_area(page).get_by_text("New draft", exact=True).click()
-    form = main_area(page).get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Create draft"))
-    fill(form, "Code", CODE)
-    fill(form, "Title", TITLE)
-    fill(form, "Summary", SUMMARY)
-    fill(form, "Price (£)", "900.00")
-    pick(page, "Co-designing employers", [hvb], area=form)
-    click(page, "Create draft", form)
+    create_draft(page, code=CODE, title=TITLE, summary=SUMMARY, employers=[hvb])
     see(page, tab="Details", credential=f"{CODE} · {TITLE}")
     success = main_area(page).get_by_test_id("stAlertContentSuccess")
     assert as_read(success) == f"Draft {CODE} created (version 1), co-designed with {hvb}."
