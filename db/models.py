@@ -166,6 +166,9 @@ class Partnership(SQLModel, table=True):
     status: str = Field(default=PartnershipStatus.active, max_length=20, index=True)
     annual_budget: Decimal = money(default=Decimal("0"))
     seats_committed: int = 0
+    # The employer's HR manager lets this university's officers see its people's HR records
+    # (PDP goals, assessments, survey answers) by name; off, officers see them in aggregate only.
+    shares_individual_records: bool = False
 
 
 class AppUser(SQLModel, table=True):
@@ -216,6 +219,9 @@ class Employee(SQLModel, table=True):
     manager_id: int | None = Field(default=None, foreign_key="employee.id", index=True)
     hired_on: date = Field(index=True)
     left_on: date | None = Field(default=None, index=True)
+    # Set when the person's name, email, HRIS id and free text were replaced by a pseudonym
+    # (an erasure request or the retention rule); their records stay for past aggregates.
+    pseudonymised_on: date | None = Field(default=None, index=True)
 
 
 # --- Curriculum -------------------------------------------------------------
@@ -524,6 +530,28 @@ class AuditEvent(SQLModel, table=True):
     entity_id: str | None = Field(default=None, max_length=60)
     before: str | None = Field(default=None, sa_type=Text)
     after: str | None = Field(default=None, sa_type=Text)
+
+
+class AccessLogEntry(SQLModel, table=True):
+    """One individual-level view or download (a learner list, PDP goals, badges, a person's page):
+    who, when, what scope and filters, how many rows. One entry per employer whose people it showed,
+    so an HR manager reads the entries about their own employer's people and no other's."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utcnow, index=True)
+    actor_email: str = Field(max_length=254)
+    actor_role: str = Field(max_length=30)
+    employer_id: int = Field(foreign_key="organization.id", index=True)
+    view: str = Field(max_length=60)  # e.g. "learner list", "learner list download"
+    filters: str = Field(default="", sa_type=Text)  # readable: the period, departments, credentials chosen
+    rows: int = 0
+
+
+class AccessLogSubject(SQLModel, table=True):
+    """The people an access-log entry showed: answers "who has seen my records?" exactly."""
+
+    entry_id: int = Field(foreign_key="accesslogentry.id", primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", primary_key=True, index=True)
 
 
 class DataVersion(SQLModel, table=True):

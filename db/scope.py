@@ -12,6 +12,10 @@ Rules (see README, "Who sees what"):
   universities' published (and retired) credentials plus any credential their
   employer co-designs.
 - viewer: read-only, scoped like the kind of organisation they belong to.
+- HR records by name (PDP goals, assessments, survey answers): the employer's own HR managers;
+  a university's officers only for the employers whose partnership with it shares them
+  (``Partnership.shares_individual_records``); everyone else sees them in aggregate only.
+- access log: admins all of it; an HR manager the entries about their own employer's people.
 - skills: the accepted vocabulary for everyone; a proposed (or rejected) skill for the proposing
   employer and the universities partnered with it.
 """
@@ -25,6 +29,8 @@ from sqlalchemy import ColumnElement, Select, String, and_, cast, false, or_, se
 from sqlmodel import Session
 
 from db.models import (
+    AccessLogEntry,
+    AccessLogSubject,
     Approval,
     AppUser,
     AssessmentLevelSummary,
@@ -82,12 +88,19 @@ class Scope:
     # None means "every one" (admin only).
     employer_ids: frozenset[int] | None
     university_ids: frozenset[int] | None
+    # The employers whose people's HR records (PDP goals, assessments, survey answers) this user may
+    # see person by person; the others' only in aggregate. None: every one (admin only).
+    record_employer_ids: frozenset[int] | None = frozenset()
 
     @classmethod
     def system(cls) -> Scope:
         """Everything: for headless jobs run by an operator (manage.py), never for a signed-in user."""
         return cls(user_id=None, email="system", role=Role.admin, organization_id=0,
-                   org_kind=OrgKind.university, employer_ids=None, university_ids=None)
+                   org_kind=OrgKind.university, employer_ids=None, university_ids=None, record_employer_ids=None)
+
+    def sees_records_of(self, employer_id: int) -> bool:
+        """Whether this user may see the HR records of ``employer_id``'s people by name."""
+        return self.record_employer_ids is None or employer_id in self.record_employer_ids
 
     @property
     def sees_all(self) -> bool:
@@ -122,14 +135,16 @@ def scope_for_user(session: Session, user: AppUser) -> Scope:
     role = Role(user.role)
     kind = OrgKind(org.kind)
     if role == Role.admin:
-        employers = universities = None
+        employers = universities = records = None
     elif kind == OrgKind.university:
         universities = frozenset({org.id})
         employers = frozenset(
             session.scalars(select(Partnership.employer_id).where(Partnership.university_id == org.id)).all()
         )
+        records = frozenset(session.scalars(select(Partnership.employer_id).where(
+            Partnership.university_id == org.id, Partnership.shares_individual_records)).all())
     else:
-        employers = frozenset({org.id})
+        employers = records = frozenset({org.id})
         universities = frozenset(
             session.scalars(select(Partnership.university_id).where(Partnership.employer_id == org.id)).all()
         )
@@ -141,6 +156,7 @@ def scope_for_user(session: Session, user: AppUser) -> Scope:
         org_kind=kind,
         employer_ids=employers,
         university_ids=universities,
+        record_employer_ids=records,
     )
 
 
@@ -208,6 +224,16 @@ def _skill_rule(s: Scope) -> ColumnElement[bool]:
     return or_(Skill.status == SkillStatus.accepted, _in(Skill.proposed_by_id, proposers))
 
 
+def _is_hr(s: Scope) -> bool:
+    return s.role == Role.hr_manager and s.org_kind == OrgKind.employer
+
+
+def records_visible(scope: Scope, employer_column) -> ColumnElement[bool]:
+    """The WHERE clause limiting person-by-person HR records (PDP goals, assessments, survey answers) to the
+    employers whose records ``scope`` may see by name; aggregates use ``visible`` and the suppression rules."""
+    return _in(employer_column, scope.record_employer_ids)
+
+
 # Rules for everyone but admins (who see every row; see ``visible``).
 _RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
     Organization: lambda s: _in(
@@ -246,6 +272,10 @@ _RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
         SkillGapChangeSummary, SkillGainQuarterSummary, AssessmentLevelSummary, PdpGoalMonthSummary,
         OutcomeMonthSummary, FirstCompletion)},
     Skill: _skill_rule,
+    # Admins read the whole log; an HR manager the entries about their own employer's people.
+    AccessLogEntry: lambda s: (AccessLogEntry.employer_id == s.organization_id) if _is_hr(s) else false(),
+    AccessLogSubject: lambda s: AccessLogSubject.entry_id.in_(
+        select(AccessLogEntry.id).where(AccessLogEntry.employer_id == s.organization_id)) if _is_hr(s) else false(),
 }
 
 
