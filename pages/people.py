@@ -64,7 +64,7 @@ def erase_form(employee_id: int, profile: dict) -> None:
              "change. It cannot be undone.")
     with st.form("people_erase", clear_on_submit=True):
         typed = st.text_input(md(f"Type the HRIS id {profile['employee_ref']} to confirm"), key="people_confirm")
-        if st.form_submit_button("Erase this person", type="primary", icon=":material/delete_forever:"):
+        if st.form_submit_button("Erase this person", type="primary", icon=":material/delete:"):
             try:
                 with Session(get_engine()) as session:
                     erased = people.erase(session, who.scope, employee_id=employee_id, confirm_ref=typed,
