@@ -317,11 +317,9 @@ def cmd_retention(args: argparse.Namespace) -> int:
     except people.RetentionSettingError as exc:
         print(f"{exc} Nothing was changed.", file=sys.stderr)
         return 2
-    who = f"{run.due} {'person' if run.due == 1 else 'people'} who left before {fmt(run.cutoff, 'date')}"
-    if run.dry_run:
-        print(f"Dry run, nothing changed: {who} ({run.months} months ago) would be pseudonymised.")
-    else:
-        print(f"Pseudonymised {who} ({run.months} months ago).")
+    who = (f"{run.due} {'person' if run.due == 1 else 'people'} who left before {fmt(run.cutoff, 'date')} "
+           f"({run.months} month{'' if run.months == 1 else 's'} ago)")
+    print(f"Dry run, nothing changed: {who} would be pseudonymised." if run.dry_run else f"Pseudonymised {who}.")
     return 0
 
 
