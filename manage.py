@@ -240,6 +240,89 @@ def cmd_badges(args: argparse.Namespace) -> int:
     return 0
 
 
+def _person_from_args(session, args, *, erase: bool = False):
+    """The person --employer/--ref name (operator's scope: everyone); (employee, None) or (None, exit code)."""
+    from db.scope import Scope
+    from services import people
+
+    try:
+        return people.person_by_ref(session, Scope.system(), employer_code=args.employer, employee_ref=args.ref,
+                                    erase=erase), None
+    except people.PersonNotFound as exc:
+        print(f"{exc} Nothing was exported or changed.", file=sys.stderr)
+        return None, 2
+
+
+def cmd_person(args: argparse.Namespace) -> int:
+    """export: JSON at --out and the readable HTML beside it. erase: asks for the HRIS id again unless --yes."""
+    from pathlib import Path
+
+    from sqlmodel import Session
+
+    from db.scope import Scope
+    from services import people
+    from services.formatting import label
+    from services.periods import today
+
+    if args.action == "export" and not args.out:
+        print("person export needs --out FILE", file=sys.stderr)
+        return 2
+    with Session(get_engine(), expire_on_commit=False) as session:
+        employee, failed = _person_from_args(session, args, erase=args.action == "erase")
+        if employee is None:
+            return failed
+        if args.action == "export":
+            data = people.person_data(session, Scope.system(), employee_id=employee.id)
+            json_path = Path(args.out).with_suffix(".json")
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            json_path.write_bytes(people.as_json(data))
+            json_path.with_suffix(".html").write_bytes(people.as_html(data))
+            people.record_export(session, Scope.system(), employee_id=employee.id, what="JSON and HTML files")
+            counts = ", ".join(f"{label(key)}: {n}" for key, n in data.counts().items())
+            print(f"Wrote {json_path} and {json_path.with_suffix('.html')}. {counts}.")
+            return 0
+        typed = employee.employee_ref if args.yes else _ask(f"Erase {employee.full_name} for good? "
+                                                            "Type their HRIS id to confirm: ")
+        try:
+            erased = people.erase(session, Scope.system(), employee_id=employee.id, confirm_ref=typed, today=today())
+        except people.EraseRefused as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    print(f"Erased: now {erased.pseudonym} ({erased.pseudonym_ref}); rewritten: goal titles {erased.goals}, "
+          f"audit entries {erased.audit_events}, access-log entries {erased.access_entries}. "
+          "Their records stay, under the pseudonym, in past figures.")
+    if erased.app_account_kept:
+        print("An app user has this person's email: remove or rename that account on the Users page.")
+    return 0
+
+
+def _ask(prompt: str) -> str:
+    try:
+        return input(prompt)
+    except EOFError:  # no terminal (cron, a pipe): no confirmation
+        return ""
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from db.scope import Scope
+    from services import people
+    from services.formatting import fmt
+    from services.periods import today
+
+    try:
+        with Session(get_engine()) as session:
+            run = people.apply_retention(session, Scope.system(), today=today(), dry_run=args.dry_run)
+    except people.RetentionSettingError as exc:
+        print(f"{exc} Nothing was changed.", file=sys.stderr)
+        return 2
+    who = (f"{run.due} {'person' if run.due == 1 else 'people'} who left before {fmt(run.cutoff, 'date')} "
+           f"({run.months} month{'' if run.months == 1 else 's'} ago)")
+    print(f"Dry run, nothing changed: {who} would be pseudonymised." if run.dry_run else f"Pseudonymised {who}.")
+    return 0
+
+
 def _organisation_id(session, key: str, kind: str) -> int:
     from sqlalchemy import func, or_, select
 
@@ -382,6 +465,22 @@ def _figure_commands(commands) -> None:
     command.set_defaults(func=cmd_badges, quarter=None, date_from=None, date_to=None)
 
 
+def _people_commands(commands) -> None:
+    """The rights of the people in the data: access, erasure, retention (services/people)."""
+    command = commands.add_parser("person", help="one person's data: export it (JSON + HTML) or erase it")
+    command.add_argument("action", choices=["export", "erase"])
+    command.add_argument("--employer", required=True, help="employer code or name")
+    command.add_argument("--ref", required=True, help="the person's HRIS id (employee_ref)")
+    command.add_argument("--out", help="export: the JSON file to write (the HTML goes beside it)")
+    command.add_argument("--yes", action="store_true", help="erase: do not ask for the HRIS id again")
+    command.set_defaults(func=cmd_person)
+
+    command = commands.add_parser("retention", help="pseudonymise people who left over RETENTION_MONTHS ago")
+    command.add_argument("action", choices=["apply"])
+    command.add_argument("--dry-run", action="store_true", help="count who is due; change nothing")
+    command.set_defaults(func=cmd_retention)
+
+
 def _import_commands(commands) -> None:
     """Data in: imports and the OULAD conversion."""
     command = commands.add_parser("import", help="import a CSV or Excel file (docs/imports.md); all rows or none")
@@ -447,7 +546,7 @@ def _developer_commands(commands) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for add_commands in (_data_commands, _figure_commands, _import_commands, _developer_commands):
+    for add_commands in (_data_commands, _figure_commands, _import_commands, _people_commands, _developer_commands):
         add_commands(commands)
     return parser
 

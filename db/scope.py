@@ -16,6 +16,7 @@ Rules (see README, "Who sees what"):
   a university's officers only for the employers whose partnership with it shares them
   (``Partnership.shares_individual_records``); everyone else sees them in aggregate only.
 - access log: admins all of it; an HR manager the entries about their own employer's people.
+- a person's access and erasure requests (export, erase): admins, and the person's employer's HR managers.
 - skills: the accepted vocabulary for everyone; a proposed (or rejected) skill for the proposing
   employer and the universities partnered with it.
 """
@@ -226,6 +227,26 @@ def _skill_rule(s: Scope) -> ColumnElement[bool]:
 
 def _is_hr(s: Scope) -> bool:
     return s.role == Role.hr_manager and s.org_kind == OrgKind.employer
+
+
+def require_person_rights(scope: Scope, employer_id: int, *, erase: bool = False) -> None:
+    """Answering one person's access or erasure request (services/people): the person's own employer's HR
+    managers and admins (and the operator's ``Scope.system()``). Officers never: the HR records are the
+    employer's. Viewers never: an export holds the access log, which viewers do not read, and erasing writes."""
+    if scope.sees_all:
+        return
+    if scope.read_only:
+        raise AccessDenied("Viewers have read-only access: they cannot erase anyone."
+                           if erase else "Viewers cannot export a person's data; their HR manager can.")
+    if not _is_hr(scope):
+        raise AccessDenied("Only the employer's HR managers and administrators answer a person's requests.")
+    if employer_id != scope.organization_id:
+        raise AccessDenied("That person is outside your access.")
+
+
+def answers_person_requests(scope: Scope) -> bool:
+    """Whether ``scope`` may export or erase anyone at all (what the People page offers)."""
+    return scope.sees_all or _is_hr(scope)
 
 
 def records_visible(scope: Scope, employer_column) -> ColumnElement[bool]:

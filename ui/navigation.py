@@ -29,15 +29,17 @@ PAGES: dict[str, PageEntry] = {
     "codesign": PageEntry("pages/codesign.py", "Co-design studio", ":material/handshake:", url_path="codesign"),
     "imports": PageEntry("pages/imports.py", "Import data", ":material/upload_file:", url_path="imports"),
     "users": PageEntry("pages/users.py", "Users", ":material/group:", url_path="users"),
+    "people": PageEntry("pages/people.py", "People", ":material/person_search:", url_path="people"),
 }
 
 # Which pages each role may open, in menu order.
 ROLE_PAGES: dict[Role, list[str]] = {
     Role.admin: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports",
-                 "users"],
+                 "people", "users"],
     Role.partnership_officer: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign",
                                "imports"],
-    Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports"],
+    Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports",
+                      "people"],
     # Viewers read the catalogue; the co-design studio (editing) is not registered for them.
     Role.viewer: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue"],
 }

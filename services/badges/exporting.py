@@ -25,13 +25,16 @@ from services.filters import Filters, resolve_period, scoped_enrollments
 
 def completed_enrollments(session: Session, scope: Scope, filters: Filters | None = None, *,
                           today: date | None = None, limit: int | None = None) -> list[Enrollment]:
-    """Completed enrollments the scope may see, narrowed by the filters (period: completed in it)."""
+    """Completed enrollments the scope may see, narrowed by the filters (period: completed in it), of people
+    not pseudonymised."""
     filters = filters or Filters()
     stmt = (
         scoped_enrollments(scope, filters, Enrollment)
         .join(Credential, Credential.id == Enrollment.credential_id)
         .where(Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on.is_not(None),
-               visible(scope, Enrollment), visible(scope, Credential))
+               visible(scope, Enrollment), visible(scope, Credential),
+               # A pseudonymised person is issued no more badges (services/people, "Badges").
+               Enrollment.employee_id.not_in(select(Employee.id).where(Employee.pseudonymised_on.is_not(None))))
         .order_by(Enrollment.completed_on, Enrollment.id)
     )
     if filters.period is not None:
