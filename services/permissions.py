@@ -310,3 +310,9 @@ def may_change_sharing(scope: Scope, employer_id: int) -> bool:
 def require_sharing_manager(scope: Scope, employer_id: int, employer_name: str) -> None:
     if not may_change_sharing(scope, employer_id):
         raise AccessDenied(f"Only {employer_name}'s HR managers decide what {employer_name} shares.")
+
+
+def may_read_access_log(scope: Scope) -> bool:
+    """Administrators read the whole access log, an HR manager the entries about their employer's people
+    (the rows: db/scope.py); the page offers the log to them only."""
+    return scope.sees_all or (scope.role == Role.hr_manager and scope.org_kind == OrgKind.employer)

@@ -9,14 +9,16 @@ The setting is ``Partnership.shares_individual_records``; db/scope.py turns it i
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+import pandas as pd
+from sqlalchemy import String, cast, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from db.engine import bump_data_version
-from db.models import Organization, Partnership
+from db.models import AuditEvent, Organization, Partnership
 from db.scope import Scope, visible
 from services import audit, permissions
 from services.filters import Filters
@@ -146,3 +148,21 @@ def withheld_note(session: Session, scope: Scope, filters: Filters, *, records: 
         text = (f"{_names(names)} keep their people's {records} to their own HR; their HR managers can share "
                 "them on the Privacy page.")
     return f"{text} The figures above count everyone."
+
+
+def history(session: Session, scope: Scope, *, limit: int = 20) -> pd.DataFrame:
+    """The latest sharing changes the user may read (the audit trail), newest first: when, who, which
+    partnership, what changed."""
+    university, employer = aliased(Organization), aliased(Organization)
+    rows = session.execute(
+        select(AuditEvent.occurred_at, AuditEvent.actor_email, university.name, employer.name, AuditEvent.after)
+        .join(Partnership, cast(Partnership.id, String) == AuditEvent.entity_id)
+        .join(university, university.id == Partnership.university_id)
+        .join(employer, employer.id == Partnership.employer_id)
+        .where(AuditEvent.action == ACTION, AuditEvent.entity == "Partnership", visible(scope, AuditEvent),
+               visible(scope, Partnership))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)
+    ).all()
+    changes = [(at, by, f"{name} shares with {uni}", "Turned on" if json.loads(after or "{}").get(
+        "shares_individual_records") else "Turned off") for at, by, uni, name, after in rows]
+    return pd.DataFrame(changes, columns=["occurred_at", "actor_email", "partnership", "change"])

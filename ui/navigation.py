@@ -29,15 +29,18 @@ PAGES: dict[str, PageEntry] = {
     "codesign": PageEntry("pages/codesign.py", "Co-design studio", ":material/handshake:", url_path="codesign"),
     "imports": PageEntry("pages/imports.py", "Import data", ":material/upload_file:", url_path="imports"),
     "users": PageEntry("pages/users.py", "Users", ":material/group:", url_path="users"),
+    "privacy": PageEntry("pages/privacy.py", "Privacy", ":material/shield_person:", url_path="privacy"),
 }
 
 # Which pages each role may open, in menu order.
 ROLE_PAGES: dict[Role, list[str]] = {
     Role.admin: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports",
-                 "users"],
+                 "users", "privacy"],
+    # Officers see which employers share with them (read only); HR managers decide it and read their log.
     Role.partnership_officer: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign",
-                               "imports"],
-    Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports"],
+                               "imports", "privacy"],
+    Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports",
+                      "privacy"],
     # Viewers read the catalogue; the co-design studio (editing) is not registered for them.
     Role.viewer: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue"],
 }
