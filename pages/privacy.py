@@ -95,7 +95,7 @@ if entries.empty:
     empty_state("No entries in these dates" + (f" about “{md(person.strip())}”." if person.strip() else "."))
     st.stop()
 table(entries, columns)
-st.caption(f"{fmt(total)} entries, newest first.")
+st.caption(f"{fmt(total)} {'entry' if total == 1 else 'entries'}, newest first.")
 if st.toggle("Prepare the download", key="privacy_download"):
     with Session(get_engine()) as session:
         _, everything = access_history.entries(session, scope, since=since, until=until, person=person,
