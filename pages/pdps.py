@@ -50,7 +50,7 @@ if goals.empty:
     empty_state(withheld or "No PDP goals match. Clear the filters, or add a goal below.")
 else:
     table(goals, shown)
-    chosen = access.describe(filters, today, states=wanted, search=search)
+    chosen = access.describe(filters, today, states=wanted, search=search, as_of=True)
     access.shown(scope, view="PDP goal list", description=chosen, people=goals["employee_id"])
     st.caption(f"{fmt(total)} goals match; showing the first {fmt(len(goals))}: open goals first, earliest due "
                "first. The downloads add the employee id, plan, status, target skill and level, and credential.")

@@ -62,9 +62,9 @@ for row in partnerships:
     st.session_state[key] = seen[row.partnership_id] = row.shares  # what is stored, whatever was clicked before
     title = (f"Share with {row.university}" if scope.is_employer_side
              else f"{row.employer} shares with {row.university}")
-    st.toggle(title, key=key, disabled=not row.may_change, on_change=change_sharing,
+    st.toggle(md(title), key=key, disabled=not row.may_change, on_change=change_sharing,
               args=(row.partnership_id, row.university, row.employer),
-              help=None if row.may_change else f"Only {row.employer}'s HR managers change this.")
+              help=None if row.may_change else md(f"Only {row.employer}'s HR managers change this."))
 if partnerships and not any(row.may_change for row in partnerships):
     st.caption("Only each employer's HR managers turn sharing on or off.")
 if not changes.empty:

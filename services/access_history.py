@@ -33,10 +33,13 @@ def _names(session: Session, column, name, ids: frozenset[int] | None) -> str | 
 
 
 def describe_view(session: Session, filters: Filters, *, today: date, statuses: Iterable[str] | None = None,
-                  states: Iterable[str] | None = None, search: str = "", page: int | None = None) -> str:
-    """The selection a list showed, in words for the access log: period, the filters chosen, the search, the page."""
+                  states: Iterable[str] | None = None, search: str = "", page: int | None = None,
+                  as_of: bool = False) -> str:
+    """The selection a list showed, in words for the access log: period, the filters chosen, the search, the page.
+    ``as_of``: the list is of today's state whatever the period (PDP goals), so the day is named instead."""
     period = resolve_period(filters, today)
-    parts = [f"Period {period.label or 'chosen'} ({fmt(period.start, 'date')} – {fmt(period.end, 'date')})"]
+    parts = [f"As of {fmt(today, 'date')}" if as_of else
+             f"Period {period.label or 'chosen'} ({fmt(period.start, 'date')} – {fmt(period.end, 'date')})"]
     for heading, column, name, ids in (
         ("employers", Organization.id, Organization.name, filters.employer_ids),
         ("departments", Department.id, Department.name, filters.department_ids),

@@ -69,17 +69,18 @@ def on_badge_download(scope: Scope, filters: Filters, today: date, description: 
 
 @st.cache_data(ttl=data.CACHE_TTL_SECONDS, show_spinner=False, max_entries=500)
 def _description(filters: Filters, today: date, statuses: tuple, states: tuple, search: str, page: int | None,
-                 version: int) -> str:
+                 as_of: bool, version: int) -> str:
     with Session(get_engine()) as session:
         return access_history.describe_view(session, filters, today=today, statuses=statuses, states=states,
-                                            search=search, page=page)
+                                            search=search, page=page, as_of=as_of)
 
 
 def describe(filters: Filters, today: date, *, statuses: Iterable[str] | None = None,
-             states: Iterable[str] | None = None, search: str = "", page: int | None = None) -> str:
+             states: Iterable[str] | None = None, search: str = "", page: int | None = None,
+             as_of: bool = False) -> str:
     """The selection in words, for the log (services/access_history.describe_view)."""
     return _description(filters, today, tuple(sorted(statuses or ())), tuple(sorted(states or ())), search, page,
-                        data.current_data_version())
+                        as_of, data.current_data_version())
 
 
 @st.cache_data(ttl=data.CACHE_TTL_SECONDS, show_spinner=False, max_entries=500)

@@ -138,8 +138,8 @@ def test_downloads_and_badges_are_logged_when_clicked(app_db, session):
 def test_the_pdp_goal_list_and_its_download_are_logged(app_db, session):
     world = app_db
     at = open_page("hr@acme.test", "pages/pdps.py")
-    assert [(e[0], e[1], e[3], e[4]) for e in entries(session)] == [
-        ("hr@acme.test", "PDP goal list", 1, ids(world, "a1"))]
+    assert [(e[0], e[1], e[2], e[3], e[4]) for e in entries(session)] == [
+        ("hr@acme.test", "PDP goal list", "As of 15 Jul 2026", 1, ids(world, "a1"))]
     at.download_button(key="pdp_xlsx").click().run()
     assert [(e[1], e[4]) for e in entries(session)[1:]] == [("PDP goal list download", ids(world, "a1"))]
 

@@ -64,8 +64,9 @@ def test_a_view_is_described_in_words(session, world):
                                         search=" ann ", page=2) == (
         "Period 2026Q2 (1 Apr 2026 – 30 Jun 2026); employers Acme, Beta; credentials K1; "
         "status Completed, In progress; search “ann”; page 2")
-    assert access_history.describe_view(session, Filters(), today=TODAY, states=["at_risk"]) == (
-        "Period to date (1 Jan 1900 – 30 Jun 2026); goal state At risk")
+    assert access_history.describe_view(session, Filters(), today=TODAY) == "Period to date (1 Jan 1900 – 30 Jun 2026)"
+    assert access_history.describe_view(session, filters, today=TODAY, states=["at_risk"], as_of=True) == (
+        "As of 30 Jun 2026; employers Acme, Beta; credentials K1; goal state At risk")
 
 
 logs = st.lists(st.tuples(st.sampled_from(USERS), st.sets(st.sampled_from(PEOPLE), min_size=1)),
