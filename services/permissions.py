@@ -312,6 +312,17 @@ def require_sharing_manager(scope: Scope, employer_id: int, employer_name: str) 
         raise AccessDenied(f"Only {employer_name}'s HR managers decide what {employer_name} shares.")
 
 
+# Imports of these kinds hold (and their previews compare with) an employer's people's HR records.
+HR_RECORD_KINDS = {"assessments": "skill assessments", "pdp_goals": "PDP goals", "surveys": "outcome-survey answers"}
+
+
+def require_records_of(scope: Scope, employer_id: int, employer_name: str, records: str) -> None:
+    """AccessDenied unless the user sees ``employer_id``'s people's HR records by name (db/scope.py)."""
+    if not scope.sees_records_of(employer_id):
+        raise AccessDenied(f"{employer_name} keeps its people's {records} to its own HR: its HR manager imports "
+                           "them, or shares them with your university on the Privacy page.")
+
+
 def may_read_access_log(scope: Scope) -> bool:
     """Administrators read the whole access log, an HR manager the entries about their employer's people
     (the rows: db/scope.py); the page offers the log to them only."""

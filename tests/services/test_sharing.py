@@ -128,3 +128,33 @@ def test_the_sharing_list_each_side_sees(session, world):
     assert rows("officer@u") == [("Uni One", "Acme", True, False), ("Uni One", "Beta", False, False)]
     assert rows("admin@u") == [("Uni One", "Acme", True, False), ("Uni One", "Beta", False, False),
                                ("Uni Two", "Gamma", False, False)]
+
+
+GOALS_FILE = ("employee_ref,period,title,skill,target_level,due_on,status\n"
+              "1,2026,Grow,analyse big data,3,2026-12-31,planned\n")
+
+
+@pytest.mark.parametrize("kind, text, records", [
+    ("pdp_goals", GOALS_FILE, "PDP goals"),
+    ("assessments", "employee_ref,skill,level,assessed_on,source\n1,analyse big data,5,2026-02-01,manager\n",
+     "skill assessments"),
+])
+def test_an_officer_imports_no_hr_records_of_an_employer_that_keeps_them(session, world, kind, text, records):
+    """An import's preview compares the file with the stored records ("target_level: 4 → 3"): it would show an
+    officer the very records it may not see, so only an employer that shares them takes them from its university."""
+    from services import imports
+
+    def officer_import():
+        return imports.import_file(session, world.scope(session, "officer@u"), kind, text.encode(), "hr.csv",
+                                   employer_id=world.id("A"), dry_run=True)
+
+    with pytest.raises(AccessDenied) as refused:
+        officer_import()
+    assert str(refused.value) == (f"Acme keeps its people's {records} to its own HR: its HR manager imports them, "
+                                  "or shares them with your university on the Privacy page.")
+    share(session, world, "U-A", True)
+    assert officer_import().ok
+    # Enrollments stay the university's to import either way (its learners).
+    enrollments = ("employee_ref,credential_code,cohort,enrolled_on,status\n2,K1,K1-26Q1,2026-01-03,in_progress\n")
+    assert imports.import_file(session, world.scope(session, "officer@u"), "enrollments", enrollments.encode(),
+                               "lms.csv", employer_id=world.id("B"), dry_run=True).ok
