@@ -101,5 +101,5 @@ if st.toggle("Prepare the download", key="privacy_download"):
         _, everything = access_history.entries(session, scope, since=since, until=until, person=person,
                                                limit=access_history.MAX_EXPORT_ROWS)
     st.download_button("Download CSV", spreadsheets.csv_bytes(export_frame(everything, columns)),
-                       f"access-log-{fmt(since, 'date')}-{fmt(until, 'date')}.csv".replace(" ", "_"), "text/csv",
+                       f"access-log-{since or 'start'}-{until or today}.csv", "text/csv",
                        key="privacy_csv", icon=":material/download:")

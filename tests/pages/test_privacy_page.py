@@ -127,3 +127,26 @@ def test_the_access_log_each_role_reads(app_db, db_url):
     officer = open_privacy("officer@uni-one.test")
     assert not any("people_shown" in d.value.columns for d in officer.dataframe)
     assert "Access log" not in texts(officer)
+
+
+def test_the_log_is_paged_newest_first_and_downloaded_whole(app_db, db_url, monkeypatch):
+    from services import spreadsheets
+
+    world = app_db
+    for n in range(55):
+        log(db_url, world, "officer@u", f"learner list {n}", ["a1"])
+    frames = []
+    csv = spreadsheets.csv_bytes
+    monkeypatch.setattr(spreadsheets, "csv_bytes", lambda df: frames.append(df) or csv(df))
+    hr = open_privacy("hr@acme.test")
+    first = next(d.value for d in hr.dataframe if "people_shown" in d.value.columns)
+    assert len(first) == 50 and first["view"].iloc[0] == "learner list 54"
+    assert "55 entries, newest first." in texts(hr)
+    hr.number_input(key="privacy_page").set_value(2).run()
+    assert list(next(d.value for d in hr.dataframe if "people_shown" in d.value.columns)["view"]) == [
+        f"learner list {n}" for n in range(4, -1, -1)]
+    hr.toggle(key="privacy_download").set_value(True).run()
+    [exported] = frames
+    assert len(exported) == 55 and list(exported.columns) == ["When (UTC)", "Who", "Role", "What", "Selection",
+                                                             "People", "People shown"]
+    assert set(exported["People shown"]) == {"Ann One (1)"} and set(exported["Role"]) == {"Partnership officer"}
