@@ -8,7 +8,7 @@ from services import charts, learners, metrics
 from services.formatting import fmt, label
 from services.learners import MAX_EXPORT_ROWS
 from services.periods import today as today_
-from ui import data
+from ui import access, data
 from ui.filters import filter_bar
 from ui.safe import md
 from ui.tables import downloads, show_suppressed, table
@@ -91,13 +91,17 @@ if shown.empty:
     empty_state("No learners match.")
 else:
     table(shown, learner_columns)
+    access.shown(scope, view="learner list", people=shown["employee_id"],
+                 description=access.describe(filters, today, statuses=statuses, search=search, page=page))
     st.caption(f"{fmt(total)} enrollments match; the downloads hold all of them (up to {fmt(MAX_EXPORT_ROWS)}), "
                "with the columns shown.")
     if st.toggle("Prepare downloads", key="learner_downloads"):
         _, everything = data.get(learners.learners, scope, filters, today, statuses=status_set, search=search,
                                  limit=MAX_EXPORT_ROWS, count=False)
         downloads(everything, f"learners-{period.label or 'period'}".replace(" ", "_"), key="learners",
-                  names=learner_columns)
+                  names=learner_columns, **access.on_download(
+                      scope, view="learner list download", people=everything["employee_id"],
+                      description=access.describe(filters, today, statuses=statuses, search=search)))
 
 # Open Badges 3.0 (services/badges/): signed badges of the completions in the current filters.
 if st.toggle("Prepare Open Badges", key="learner_badges",
@@ -113,7 +117,8 @@ if st.toggle("Prepare Open Badges", key="learner_badges",
         if n_badges:
             st.download_button(f"Download {fmt(n_badges)} badge{'' if n_badges == 1 else 's'} (zip)", badge_zip,
                                f"badges-{period.label or 'period'}.zip".replace(" ", "_"), "application/zip",
-                               key="learner_badges_zip", icon=":material/workspace_premium:")
+                               key="learner_badges_zip", icon=":material/workspace_premium:",
+                               **access.on_badge_download(scope, filters, today, access.describe(filters, today)))
             if n_badges >= badges.MAX_PAGE_BADGES:
                 st.caption(f"The first {fmt(badges.MAX_PAGE_BADGES)}; `manage.py badges export` writes all of them.")
         else:

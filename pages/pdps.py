@@ -13,7 +13,7 @@ from services import options as option_lists
 from services.formatting import fmt, label
 from services.metrics import GOAL_STATES
 from services.periods import today as today_
-from ui import data, state
+from ui import access, data, state
 from ui.filters import filter_bar
 from ui.safe import md
 from ui.tables import downloads, table
@@ -43,13 +43,22 @@ employer = [] if scope.is_employer_side else ["employer"]
 shown = ["state", "due_on", "employee", *employer, "goal", *([] if employer else ["skill"]), "department"]
 exported = ["state", "due_on", "employee_ref", "employee", *employer, "department", "period", "goal", "status",
             "skill", "target_level", "credential"]
+# Goals by name only of the employers whose HR records this user may see (services/pdp.goals); the note
+# names the others, whose goals count in the figures above only.
+withheld = access.records_note(scope, filters)
 if goals.empty:
-    empty_state("No PDP goals match. Clear the filters, or add a goal below.")
+    empty_state(withheld or "No PDP goals match. Clear the filters, or add a goal below.")
 else:
     table(goals, shown)
+    chosen = access.describe(filters, today, states=wanted, search=search, as_of=True)
+    access.shown(scope, view="PDP goal list", description=chosen, people=goals["employee_id"])
     st.caption(f"{fmt(total)} goals match; showing the first {fmt(len(goals))}: open goals first, earliest due "
                "first. The downloads add the employee id, plan, status, target skill and level, and credential.")
-    downloads(goals, "pdp-goals", key="pdp", names=exported)
+    downloads(goals, "pdp-goals", key="pdp", names=exported,
+              **access.on_download(scope, view="PDP goal list download", description=chosen,
+                                   people=goals["employee_id"]))
+    if withheld:
+        empty_state(withheld)
 
 if not can_edit:
     st.caption("Only HR managers of the employer change PDP goals.")

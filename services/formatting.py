@@ -186,6 +186,10 @@ COLUMNS: dict[str, Column] = _columns(
     ("category", "Category", "text"), ("proficiency", "Proficiency (1–5)", "count"), ("esco_uri", "ESCO URI", "text"),
     ("proposed_by", "Proposed by", "text"), ("proposer_email", "Proposer", "text"),
     ("decided_by", "Decided by", "text"), ("decided_at", "Decided", "datetime"),
+    # The access log (services/access_history.py).
+    ("occurred_at", "When (UTC)", "datetime"), ("actor_email", "Who", "text"), ("actor_role", "Role", "state"),
+    ("view", "What", "text"), ("filters", "Selection", "text"), ("rows", "People", "count"),
+    ("people_shown", "People shown", "text"),
 )
 # A per-group mean gap says its unit; the KPI's label ("Skill gap") is about the whole selection.
 _OWN_HEADINGS = {"mean_gap"}

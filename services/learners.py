@@ -11,7 +11,8 @@ from sqlmodel import Session
 from db.models import Cohort, Credential, Department, Employee, Enrollment, Organization
 from services.filters import Filters, resolve_period, scoped_enrollments
 
-COLUMNS = ["employee_ref", "employee", "employer", "department", "credential", "cohort", "status",
+# employee_id is for the access log (the people a page showed), never shown.
+COLUMNS = ["employee_id", "employee_ref", "employee", "employer", "department", "credential", "cohort", "status",
            "enrolled_on", "completed_on", "withdrawn_on", "score", "cost"]
 MAX_EXPORT_ROWS = 200_000
 
@@ -54,7 +55,7 @@ def learners(
     )
     rows = session.execute(
         stmt.with_only_columns(
-            Employee.employee_ref, Employee.full_name, Organization.name,
+            Employee.id, Employee.employee_ref, Employee.full_name, Organization.name,
             func.coalesce(Department.name, "(no department)"), Credential.code, Cohort.code, Enrollment.status,
             Enrollment.enrolled_on, Enrollment.completed_on, Enrollment.withdrawn_on, Enrollment.score, Enrollment.cost,
         )

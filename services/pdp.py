@@ -25,7 +25,7 @@ from db.models import (
     SkillStatus,
     utcnow,
 )
-from db.scope import Scope, visible
+from db.scope import Scope, records_visible, visible
 from services import audit, permissions
 from services.filters import Filters, people_conditions
 from services.formatting import fmt, label
@@ -50,7 +50,11 @@ def goals(
     session: Session, scope: Scope, f: Filters, *, today: date, states: frozenset[str] | None = None,
     search: str = "", limit: int = 100, offset: int = 0,
 ) -> tuple[int, pd.DataFrame]:
-    """(how many match, one page of goals) with their employee, plan and state today."""
+    """(how many match, one page of goals) with their employee, plan and state today.
+
+    Only the goals of the employers whose HR records the user sees by name (db/scope.records_visible): an
+    officer of a university sees a partner's goals only while that employer shares them. Every list, search
+    and download of goals comes from here."""
     state = goal_state(today)
     stmt = (
         select()
@@ -61,7 +65,7 @@ def goals(
         .outerjoin(Department, Department.id == Employee.department_id)
         .outerjoin(Skill, Skill.id == PdpGoal.skill_id)
         .outerjoin(Credential, Credential.id == PdpGoal.credential_id)
-        .where(*people_conditions(scope, f))
+        .where(*people_conditions(scope, f), records_visible(scope, Employee.employer_id))
     )
     if f.credential_ids is not None:
         stmt = stmt.where(PdpGoal.credential_id.in_(sorted(f.credential_ids)))
@@ -73,7 +77,7 @@ def goals(
     total = session.execute(stmt.with_only_columns(func.count(PdpGoal.id))).scalar_one()
     rows = session.execute(
         stmt.with_only_columns(
-            PdpGoal.id, Employee.employee_ref, Employee.full_name, Organization.name,
+            PdpGoal.id, Employee.id, Employee.employee_ref, Employee.full_name, Organization.name,
             func.coalesce(Department.name, "(no department)"), Pdp.period, PdpGoal.title, Skill.name,
             PdpGoal.target_level, Credential.code, PdpGoal.due_on, PdpGoal.status, state,
         )
@@ -83,7 +87,7 @@ def goals(
         .limit(limit)
         .offset(offset)
     ).all()
-    cols = ["goal_id", "employee_ref", "employee", "employer", "department", "period", "goal", "skill",
+    cols = ["goal_id", "employee_id", "employee_ref", "employee", "employer", "department", "period", "goal", "skill",
             "target_level", "credential", "due_on", "status", "state"]
     return int(total), pd.DataFrame(rows, columns=cols)
 

@@ -294,3 +294,36 @@ def locks_self_out(scope: Scope, user_id: int, *, role: str | None, is_active: b
     """Whether a change would deactivate the administrator making it or take away their own admin
     role (refused, so an administrator cannot lock themself out)."""
     return user_id == scope.user_id and (is_active is False or bool(role and role != Role.admin))
+
+
+# --- Sharing HR records with a partner university ---
+# The records are the employer's: only its own HR managers decide whether a partner university's officers see
+# them by name (not viewers, not the university, not an administrator of either side).
+
+
+def may_change_sharing(scope: Scope, employer_id: int) -> bool:
+    """Whether the user may turn on or off the sharing of ``employer_id``'s people's HR records."""
+    return (scope.role == Role.hr_manager and scope.org_kind == OrgKind.employer
+            and scope.organization_id == employer_id)
+
+
+def require_sharing_manager(scope: Scope, employer_id: int, employer_name: str) -> None:
+    if not may_change_sharing(scope, employer_id):
+        raise AccessDenied(f"Only {employer_name}'s HR managers decide what {employer_name} shares.")
+
+
+# Imports of these kinds hold (and their previews compare with) an employer's people's HR records.
+HR_RECORD_KINDS = {"assessments": "skill assessments", "pdp_goals": "PDP goals", "surveys": "outcome-survey answers"}
+
+
+def require_records_of(scope: Scope, employer_id: int, employer_name: str, records: str) -> None:
+    """AccessDenied unless the user sees ``employer_id``'s people's HR records by name (db/scope.py)."""
+    if not scope.sees_records_of(employer_id):
+        raise AccessDenied(f"{employer_name} keeps its people's {records} to its own HR: its HR manager imports "
+                           "them, or shares them with your university on the Privacy page.")
+
+
+def may_read_access_log(scope: Scope) -> bool:
+    """Administrators read the whole access log, an HR manager the entries about their employer's people
+    (the rows: db/scope.py); the page offers the log to them only."""
+    return scope.sees_all or (scope.role == Role.hr_manager and scope.org_kind == OrgKind.employer)

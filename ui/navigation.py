@@ -30,16 +30,18 @@ PAGES: dict[str, PageEntry] = {
     "imports": PageEntry("pages/imports.py", "Import data", ":material/upload_file:", url_path="imports"),
     "users": PageEntry("pages/users.py", "Users", ":material/group:", url_path="users"),
     "people": PageEntry("pages/people.py", "People", ":material/person_search:", url_path="people"),
+    "privacy": PageEntry("pages/privacy.py", "Privacy", ":material/shield_person:", url_path="privacy"),
 }
 
 # Which pages each role may open, in menu order.
 ROLE_PAGES: dict[Role, list[str]] = {
     Role.admin: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports",
-                 "people", "users"],
+                 "people", "privacy", "users"],
+    # Officers see which employers share with them (read only); HR managers decide it and read their log.
     Role.partnership_officer: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign",
-                               "imports"],
+                               "imports", "privacy"],
     Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports",
-                      "people"],
+                      "people", "privacy"],
     # Viewers read the catalogue; the co-design studio (editing) is not registered for them.
     Role.viewer: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue"],
 }

@@ -78,15 +78,17 @@ def table(df: pd.DataFrame, names: Sequence[str] | None = None, *, headings: dic
 
 
 def downloads(df: pd.DataFrame, name: str, *, key: str, names: Sequence[str] | None = None,
-              as_is: bool = False) -> None:
+              as_is: bool = False, on_click=None, args: tuple = ()) -> None:
     """CSV and Excel downloads of the table shown: its columns, headings and rounding (formatting.export_frame).
 
-    ``as_is`` writes the frame unchanged: for files whose headings are a format (import templates)."""
+    ``as_is`` writes the frame unchanged: for files whose headings are a format (import templates).
+    ``on_click(*args)`` runs when either file is clicked (ui/access.on_download logs it)."""
     out = df if as_is else export_frame(df, names)
+    clicked = {"on_click": on_click, "args": args} if on_click is not None else {}
     left, right = st.columns(2)
     # Written by services/spreadsheets: no cell of a download can run as a formula.
     left.download_button("Download CSV", spreadsheets.csv_bytes(out), f"{name}.csv", "text/csv",
-                         key=f"{key}_csv", icon=":material/download:")
+                         key=f"{key}_csv", icon=":material/download:", **clicked)
     right.download_button("Download Excel", spreadsheets.excel_bytes({"data": out}), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"{key}_xlsx", icon=":material/download:")
+                          key=f"{key}_xlsx", icon=":material/download:", **clicked)

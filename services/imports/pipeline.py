@@ -65,7 +65,11 @@ def target(session: Session, scope: Scope, kind: str, *, employer_id: int | None
     permissions.require_import(scope, spec.side)
     if spec.side == "university":
         return _university(session, scope, university_id)
-    return _employer(session, scope, employer_id)
+    org = _employer(session, scope, employer_id)
+    if kind in permissions.HR_RECORD_KINDS:
+        # The preview compares the file with the stored records: it would show them to someone who may not see them.
+        permissions.require_records_of(scope, org.id, org.name, permissions.HR_RECORD_KINDS[kind])
+    return org
 
 
 def plan(

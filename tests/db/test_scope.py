@@ -252,3 +252,52 @@ def test_the_catalogue_never_answers_for_an_employer_outside_the_scope(session, 
 
 def _frozen(x):
     return None if x is None else frozenset(x)
+
+
+# --- Purpose limits and the access log ------------------------------------------------------------------
+
+RECORDS_BY_NAME = {  # whose people's HR records each user sees by name, while no employer shares
+    "admin@u": None, "officer@u": set(), "viewer@u": set(), "officer@u2": set(),
+    "hr@a": {"A"}, "viewer@a": {"A"}, "hr@b": {"B"},
+}
+
+
+@pytest.mark.parametrize("user", list(RECORDS_BY_NAME))
+def test_hr_records_by_name_stay_with_the_employer_until_it_shares(session, world, user):
+    from db.scope import records_visible
+
+    scope = world.scope(session, user)
+    expected = RECORDS_BY_NAME[user]
+    assert scope.record_employer_ids == (None if expected is None else {world.id(x) for x in expected})
+    shown = set(session.scalars(select(Employee.id).where(records_visible(scope, Employee.employer_id))))
+    assert {world.label_of(Employee, i) for i in shown} == (
+        world.labels(Employee) if expected is None else
+        {label for label in world.labels(Employee) if world.label_of(Organization, session.get(
+            Employee, world.id(label)).employer_id) in expected})
+
+
+def test_sharing_reaches_the_partner_universitys_officers_only(session, world):
+    partnership = session.get(Partnership, world.id("U-A"))
+    partnership.shares_individual_records = True
+    session.commit()
+    assert world.scope(session, "officer@u").record_employer_ids == {world.id("A")}
+    assert world.scope(session, "viewer@u").record_employer_ids == {world.id("A")}
+    assert world.scope(session, "officer@u2").record_employer_ids == frozenset()
+    assert world.scope(session, "hr@b").record_employer_ids == {world.id("B")}
+
+
+def test_the_access_log_rows_each_role_reads(session, world):
+    from db.models import AccessLogEntry, AccessLogSubject
+    from services import access_log
+
+    access_log.record(session, world.scope(session, "officer@u"), view="learner list", filters="",
+                      people=[world.id(x) for x in ("a1", "b1", "c1")])
+    session.commit()
+    by_employer = {e.employer_id: e.id for e in session.scalars(select(AccessLogEntry))}
+    for user, employers in [("admin@u", {"A", "B", "C"}), ("hr@a", {"A"}), ("hr@b", {"B"}), ("viewer@a", set()),
+                            ("officer@u", set()), ("viewer@u", set()), ("officer@u2", set())]:
+        scope = world.scope(session, user)
+        entries = set(session.scalars(scoped(select(AccessLogEntry.id), scope, AccessLogEntry)))
+        assert entries == {by_employer[world.id(x)] for x in employers}, user
+        people = set(session.scalars(scoped(select(AccessLogSubject.employee_id), scope, AccessLogSubject)))
+        assert people == {world.id(x.lower() + "1") for x in ("A", "B", "C") if x in employers}, user

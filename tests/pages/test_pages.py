@@ -21,9 +21,9 @@ EMAILS = {
 }
 DASHBOARDS = ["pages/overview.py", "pages/enrollments.py", "pages/upskilling.py", "pages/pdps.py", "pages/review.py"]
 PAGES_BY_ROLE = {
-    "admin": [*DASHBOARDS, "pages/users.py"],
-    "partnership_officer": DASHBOARDS,
-    "hr_manager": DASHBOARDS,
+    "admin": [*DASHBOARDS, "pages/users.py", "pages/privacy.py"],
+    "partnership_officer": [*DASHBOARDS, "pages/privacy.py"],
+    "hr_manager": [*DASHBOARDS, "pages/privacy.py"],
     "viewer": DASHBOARDS,
 }
 
