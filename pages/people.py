@@ -9,7 +9,7 @@ from db.scope import AccessDenied, Scope
 from services import people
 from services.formatting import fmt
 from services.periods import today
-from ui import state
+from ui import access, state
 from ui.safe import md
 from ui.widgets import empty_state, flash, show_flash, signed_in
 
@@ -20,7 +20,8 @@ NEXT_SEARCH = "people_search_next"
 who = signed_in()
 st.title("People")
 st.caption("Answer one person's request: a copy of everything held about them, or the erasure of their name, "
-           "email, HRIS id and free text. Every download is recorded in the access log.")
+           "email, HRIS id and free text. Opening a person's record and every download are recorded in the "
+           "access log.")
 
 
 def record_download(scope: Scope, employee_id: int, what: str) -> None:
@@ -96,6 +97,8 @@ else:
     with Session(get_engine()) as session:
         data = people.person_data(session, who.scope, employee_id=person_id)
     profile = data.profile.rows[0]
+    # Opening a person's record is an individual-level view like a list: it goes in the access log.
+    access.shown(who.scope, view="person page", description="one person's record", people=[person_id])
     st.subheader(md(profile["full_name"]))
     st.caption(md(profile_caption(profile)))
     downloads(data)

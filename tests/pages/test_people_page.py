@@ -59,6 +59,10 @@ def test_hr_manager_finds_downloads_and_erases_a_person(session, ann):
     assert md("HRIS id HR-ANN-7781 · Acme · Operations · hired 1 Jan 2020") in [c.value for c in at.caption]
     counts = dict(zip(at.dataframe[0].value["Records"], at.dataframe[0].value["Rows"], strict=True))
     assert counts["Enrollments"] == 1 and counts["Development plans and goals"] == 2
+    # Opening the record is logged once, however often the page reruns.
+    find(at, "onestone")
+    opened = session.scalars(select(AccessLogEntry).where(AccessLogEntry.view == "person page")).all()
+    assert [(e.actor_email, e.rows, e.employer_id) for e in opened] == [("hr@acme.test", 1, app_db_id(session))]
 
     at.download_button(key="people_json").click().run()
     assert not at.exception, at.exception
