@@ -232,9 +232,17 @@ def cmd_badges(args: argparse.Namespace) -> int:
     if not args.out:
         print("badges export needs --out DIR", file=sys.stderr)
         return 2
+    from services import access_history, access_log
+    from services.periods import today
+
     with Session(get_engine()) as session:
         scope, filters = _scope_and_filters(args, session)
         written = badges.export(session, scope, args.out, filters)
+        # Badges name their holders: a file written here is an individual-level download like the page's zip.
+        people = [e.employee_id for e in badges.completed_enrollments(session, scope, filters, today=today())]
+        access_log.record(session, scope, view="badge export (command line)",
+                          filters=access_history.describe_view(session, filters, today=today()), people=people)
+        session.commit()
     print(f"Wrote {len(written)} Open Badges 3.0 credentials (.json + signed .jwt) to {args.out}; "
           f"public key: {badges.PUBLIC_KEY_FILE}; signing key: {badges.key_path()}")
     return 0

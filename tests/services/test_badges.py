@@ -15,9 +15,10 @@ import pytest
 from joserfc import jws
 from joserfc.jwk import ECKey
 from jsonschema import Draft201909Validator, FormatChecker
+from sqlalchemy import select
 
 import manage
-from db.models import CredentialPartner, Employee, Enrollment, Organization, Skill
+from db.models import AccessLogEntry, CredentialPartner, Employee, Enrollment, Organization, Skill
 from db.scope import Scope
 from services import badges
 from services.metrics import Filters
@@ -350,6 +351,11 @@ def test_cli_export_and_verify(session, world, tmp_path, db_url, monkeypatch, ca
     out_hr = tmp_path / "cli-hr"
     assert manage.main(["badges", "export", "--as", "hr@acme.test", "--out", str(out_hr)]) == 0
     assert sorted(p.name for p in out_hr.glob("*.jwt")) == [f"K1_ACME-1_{world.id('E-a1-K1')}.jwt"]
+    # Each export is in the access log, under the employer whose people the files name.
+    logged = session.execute(select(AccessLogEntry.actor_email, AccessLogEntry.employer_id, AccessLogEntry.rows)
+                             .where(AccessLogEntry.view == "badge export (command line)")
+                             .order_by(AccessLogEntry.id)).all()
+    assert logged == [("system", world.id("B"), 1), ("hr@acme.test", world.id("A"), 1)]
 
 
 def test_schema_directory_is_configurable(monkeypatch, tmp_path):
