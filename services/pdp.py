@@ -61,7 +61,7 @@ def goals(
         .outerjoin(Department, Department.id == Employee.department_id)
         .outerjoin(Skill, Skill.id == PdpGoal.skill_id)
         .outerjoin(Credential, Credential.id == PdpGoal.credential_id)
-        .where(*people_conditions(scope, f))
+        .where(*people_conditions(scope, f, listed=True))
     )
     if f.credential_ids is not None:
         stmt = stmt.where(PdpGoal.credential_id.in_(sorted(f.credential_ids)))

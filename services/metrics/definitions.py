@@ -5,24 +5,14 @@ are in docs/metrics.md; keep both in step.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from db.models import EnrollmentStatus
+from services.population import MIN_GROUP
 
 ACTIVE_STATUSES = (EnrollmentStatus.enrolled.value, EnrollmentStatus.in_progress.value)
 
 
-def _min_group() -> int:
-    """The small-group threshold: MIN_GROUP_SIZE from the environment (read at start-up), else 5."""
-    text = os.environ.get("MIN_GROUP_SIZE", "").strip() or "5"
-    if not text.isdigit() or int(text) < 2:
-        raise ValueError(f"MIN_GROUP_SIZE must be a whole number of 2 or more, not '{text}'.")
-    return int(text)
-
-
-# Groups with fewer people than this are not shown, so no individual can be recognised.
-MIN_GROUP = _min_group()
 SUPPRESSED = f"fewer than {MIN_GROUP}"
 AT_RISK_DAYS = 30  # PDP goal due within this many days and not started
 STALLED_DAYS = 30  # learner with no recorded activity for this long, past the cohort mid-point
