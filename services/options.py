@@ -28,11 +28,14 @@ def departments(session: Session, scope: Scope, employer_ids: frozenset[int] | N
     ones (its value is one of their choices; figures widen it to the whole cell)."""
     rows = population.cell_rows(session, scope.employers(employer_ids))
     many = len({row[1] for row in rows}) > 1
-    cells: dict[tuple[int, int], tuple[int, str]] = {}
+    cells: dict[tuple[int, int], tuple[tuple, int, str]] = {}
     for employer_id, employer, cell, choice, department in rows:
-        name = population.OTHER_DEPARTMENTS if cell == population.OTHER_CELL else department
-        cells.setdefault((employer_id, cell), (choice, f"{name} ({employer})" if many else name))
-    return sorted(cells.values(), key=lambda option: (option[1] != population.OTHER_DEPARTMENTS, option[1]))
+        other = cell == population.OTHER_CELL
+        name = population.OTHER_DEPARTMENTS if other else department
+        # Per employer, its departments by name, then its "Other departments".
+        shown = f"{name} ({employer})" if many else name
+        cells.setdefault((employer_id, cell), ((employer, other, name), choice, shown))
+    return [(choice, name) for _, choice, name in sorted(cells.values())]
 
 
 def credentials(session: Session, scope: Scope) -> list[tuple[int, str]]:
