@@ -115,6 +115,13 @@ def selected_cells(session: Session, department_ids: frozenset[int] | None) -> s
     return {(int(employer), int(cell)) for employer, cell in session.execute(stmt).all()}
 
 
+def widened_choices(session: Session, department_ids: frozenset[int] | None) -> frozenset[int] | None:
+    """Every department choice of the cells ``department_ids`` touch (None: no department filter)."""
+    if department_ids is None:
+        return None
+    return frozenset(session.execute(whole_cell_choices(department_ids)).scalars().all())
+
+
 def cell_groups(employer_column, choice):
     """GROUP BY columns (employer, department: a cell's name) and the joins they need, for rows
     whose employer is ``employer_column`` and department choice ``choice``: one group per cell."""
