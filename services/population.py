@@ -77,8 +77,8 @@ def department_cells():
 
 def counted_employers():
     """SELECT the employers with MIN_GROUP people or more on record (the others count in no figure)."""
-    cells = department_cells()
-    return select(cells.c.employer_id).where(cells.c.employer_people >= MIN_GROUP).distinct().correlate(None)
+    return (select(Employee.employer_id).group_by(Employee.employer_id)
+            .having(func.count() >= MIN_GROUP).correlate(None))
 
 
 def whole_cell_choices(department_ids: frozenset[int]):
