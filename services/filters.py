@@ -5,10 +5,11 @@ Both ways of computing a figure use it: the raw rows (enrollments through their 
 and the summary tables of db/summaries.py (one row per month and employer, department,
 credential). Employer narrowing is written once, in ``requested_employers``.
 
-Aggregate figures see people only in whole department cells (services/population.py):
-here, and only here, a department filter is widened to the whole cells it touches and
-employers with fewer than MIN_GROUP people on record are left out, whatever ids a page, the
-CLI or a URL passes. Named lists (``listed=True``) filter departments exactly: they show
+Figures see people only in whole department cells (services/population.py): here, and
+only here, a department filter is widened to the whole cells it touches (the sidebar offers
+an employer's small departments as one "Other departments" choice) and, for aggregate
+figures, employers with fewer than MIN_GROUP people on record are left out, whatever ids a
+page, the CLI or a URL passes. Named lists (``listed=True``) keep those employers: they show
 people by name to those entitled anyway.
 """
 
@@ -69,14 +70,11 @@ class FilterColumns:
     department: Any
     credential: Any = None
     cohort: Any = None
-    # The column of the raw department id, for named lists' exact filter.
-    listed_department: Any = None
 
 
 def filter_conditions(scope: Scope, filters: Filters, columns: FilterColumns, *, listed: bool = False) -> list:
-    """The filters as SQL conditions on ``columns`` (the scope's row rule is added by the callers).
-
-    Unless ``listed``, people are taken in whole department cells only (module docstring)."""
+    """The filters as SQL conditions on ``columns`` (the scope's row rule is added by the callers):
+    people in whole department cells, of employers large enough to count unless ``listed``."""
     conditions = []
     if columns.employer is not None:
         employers = requested_employers(scope, filters.employer_ids)
@@ -85,25 +83,21 @@ def filter_conditions(scope: Scope, filters: Filters, columns: FilterColumns, *,
         if not listed:
             conditions.append(columns.employer.in_(counted_employers()))
     if columns.department is not None and filters.department_ids is not None:
-        if listed:
-            conditions.append(columns.listed_department.in_(sorted(filters.department_ids)))
-        else:
-            conditions.append(columns.department.in_(whole_cell_choices(filters.department_ids)))
+        conditions.append(columns.department.in_(whole_cell_choices(filters.department_ids)))
     for column, ids in ((columns.credential, filters.credential_ids), (columns.cohort, filters.cohort_ids)):
         if column is not None and ids is not None:
             conditions.append(column.in_(sorted(ids)))
     return conditions
 
 
-PEOPLE = FilterColumns(employer=Employee.employer_id, department=employee_choice(),
-                       listed_department=Employee.department_id)
+PEOPLE = FilterColumns(employer=Employee.employer_id, department=employee_choice())
 ENROLLMENTS = FilterColumns(employer=None, department=None, credential=Enrollment.credential_id,
                             cohort=Enrollment.cohort_id)
 
 
 def people_conditions(scope: Scope, filters: Filters, *, listed: bool = False) -> list:
-    """Conditions on Employee: the scope, then the employer and department filters (whole
-    cells, unless ``listed``)."""
+    """Conditions on Employee: the scope, then the employer and department filters (``listed``:
+    for a named list, which keeps the employers too small to count in figures)."""
     return [visible(scope, Employee), *filter_conditions(scope, filters, PEOPLE, listed=listed)]
 
 
@@ -114,7 +108,7 @@ def enrollment_conditions(scope: Scope, filters: Filters) -> list:
 
 def scoped_enrollments(scope: Scope, filters: Filters, *columns, listed: bool = False):
     """SELECT ``columns`` FROM enrollments joined to their employee, in scope and filters
-    (``listed``: a named list, departments filtered exactly)."""
+    (``listed``: for a named list)."""
     return (
         select(*columns)
         .select_from(Enrollment)

@@ -58,13 +58,19 @@ def test_a_department_filter_of_a_figure_takes_whole_cells(session, attack):
                                 today=TODAY)
     assert but_legal == everyone  # "all but one small department" is all of them
     assert metrics.summary(session, hr, Filters(Q2, None, other), today=TODAY).headcount == _headcount(attack, other)
-    # A large department alone is exact, and named lists stay exact.
+    # A large department alone is exact.
     it = frozenset({_choice(attack, "IT")})
     assert metrics.summary(session, hr, Filters(Q2, None, it), today=TODAY).headcount == _headcount(attack, it)
-    legal = frozenset({_choice(attack, "Legal")})
-    listed = learners.learners(session, hr, Filters(Period(date(2024, 1, 1), TODAY, "all"), None, legal),
-                               today=TODAY, limit=100)[1]
-    assert set(listed["department"]) == {"Legal"}
+
+
+def test_named_lists_take_the_cell_chosen_and_keep_small_employers(session, attack):
+    every_day = Period(date(2024, 1, 1), TODAY, "all")
+    legal = frozenset({_choice(attack, "Legal")})  # what "Other departments" may stand for in the sidebar
+    listed = learners.learners(session, attack.scopes["hr-Acme"], Filters(every_day, None, legal), today=TODAY,
+                               limit=100)[1]
+    assert set(listed["department"]) == {"Legal", "HR", "(no department)"}
+    gamma = learners.learners(session, attack.scopes["hr-Gamma"], Filters(every_day), today=TODAY, limit=100)[1]
+    assert set(gamma["employer"]) == {"Gamma"} and len(set(gamma["employee"])) == 3
 
 
 def test_the_department_table_has_one_row_per_cell(session, attack):
