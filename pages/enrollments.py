@@ -69,7 +69,7 @@ else:
     departments = data.get(metrics.departments_shown, scope, filters, today)
     table(show_suppressed(departments, outcome_columns),
           [*employer_column, "department", "headcount", *outcome_columns])
-    st.caption(metrics.SUPPRESSION)
+    st.caption(metrics.DEPARTMENT_CELLS)
 
 st.subheader("Learners")
 status_column, search_column, size_column = st.columns([2, 2, 1])

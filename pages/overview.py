@@ -72,7 +72,7 @@ if scope.is_employer_side:
     st.subheader("By department")
     departments = show_suppressed(data.get(metrics.departments_shown, scope, filters, today), counts)
     table(departments, ["department", "headcount", *counts])
-    st.caption(metrics.SUPPRESSION)
+    st.caption(metrics.DEPARTMENT_CELLS)
 else:
     st.subheader(f"Partners ({fmt(now.employers)})")
     table(data.get(metrics.by_employer, scope, filters, today),

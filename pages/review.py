@@ -9,7 +9,7 @@ from services.periods import last_complete_quarter
 from services.periods import today as today_
 from services.review_export import kpi_display, measures_display, pack_charts
 from ui import data
-from ui.filters import quarter_choices
+from ui.filters import quarter_choices, small_group_note
 from ui.safe import md
 from ui.tables import table
 from ui.widgets import empty_state, signed_in
@@ -39,6 +39,7 @@ pack = data.review_pack(scope, quarter, employer_ids, today)
 st.title(f"Quarterly review {quarter.label}")
 st.caption(md(f"{pack.audience} · {fmt(quarter.start, 'date')} – {fmt(quarter.end, 'date')} · compared with "
               f"{pack.previous.label} and {pack.last_year.label}"))
+small_group_note(scope)
 
 st.subheader("Summary")
 for line in pack.narrative:

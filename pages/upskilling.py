@@ -25,7 +25,7 @@ gaps = data.get(metrics.skill_gaps_shown, scope, filters, today)
 headline = data.get(metrics.summary, scope, filters, today)
 money = data.get(metrics.budget, scope, filters, today)
 outcome = data.get(metrics.outcome_change_shown, scope, filters, today)
-kept = data.get(metrics.retention, scope, filters, today)
+kept = data.get(metrics.retention_shown, scope, filters, today)
 
 kpi_row([
     Kpi.of("skills_gained", gained, gained_before),
@@ -36,6 +36,8 @@ kpi_row([
 ])
 
 st.subheader("Skill gaps by department")
+if gaps.as_of is not None and gaps.as_of != today:
+    st.caption(f"As of {fmt(gaps.as_of, 'date')}: gaps are read at a quarter's end, or today.")
 if not gaps.any_targets:
     empty_state("No PDP goals with a target skill level in scope. Add goals with target skills on the PDPs page.")
 else:
@@ -82,12 +84,18 @@ with left:
                    "together. Smaller groups count in no figure.")
 with right:
     st.subheader("12-month retention")
-    kpi_row([
-        Kpi.of("completer_rate", or_suppressed(kept.completer_rate, kept.completers),
-               detail=f"{fmt(kept.completers)} completers were employed on {fmt(kept.reference_day, 'date')}."),
-        Kpi.of("other_rate", or_suppressed(kept.other_rate, kept.others),
-               detail=f"{fmt(kept.others)} others were employed then."),
-    ])
+    if kept.end is None:
+        st.info(kept.note)
+    else:
+        kpi_row([
+            Kpi.of("completer_rate", or_suppressed(kept.completer_rate, kept.completers),
+                   detail=f"{fmt(kept.completers)} completers were employed on {fmt(kept.reference_day, 'date')}."),
+            Kpi.of("other_rate", or_suppressed(kept.other_rate, kept.others),
+                   detail=f"{fmt(kept.others)} others were employed then."),
+        ])
+        st.caption(f"Still employed on {fmt(kept.end, 'date')}, the end of the period's last whole quarter; in "
+                   f"groups of {MIN_GROUP} or more: each department, and an employer's smaller departments together. "
+                   "Smaller groups count in no figure.")
 
 st.subheader("Spend against budget")
 st.write(f"Spend on enrollments made in the period: **{fmt(money.spend, 'money')}** · "

@@ -4,6 +4,13 @@ and its translation, with the access scope, into SQL conditions.
 Both ways of computing a figure use it: the raw rows (enrollments through their employee)
 and the summary tables of db/summaries.py (one row per month and employer, department,
 credential). Employer narrowing is written once, in ``requested_employers``.
+
+Figures see people only in whole department cells (services/population.py): here, and
+only here, a department filter is widened to the whole cells it touches (the sidebar offers
+an employer's small departments as one "Other departments" choice) and, for aggregate
+figures, employers with fewer than MIN_GROUP people on record are left out, whatever ids a
+page, the CLI or a URL passes. Named lists (``listed=True``) keep those employers: they show
+people by name to those entitled anyway.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from sqlalchemy import select
 from db.models import Employee, Enrollment
 from db.scope import Scope, visible
 from services.periods import Period
+from services.population import counted_employers, employee_choice, table_choice, whole_cell_choices
 
 
 @dataclass(frozen=True)
@@ -54,8 +62,9 @@ def requested_employers(scope: Scope, employer_ids: frozenset[int] | None) -> fr
 
 @dataclass(frozen=True)
 class FilterColumns:
-    """Where each filter applies in a query: the columns holding employer, department,
-    credential and cohort (None where the rows do not record it)."""
+    """Where each filter applies in a query: the columns holding employer, department
+    (its choice, services/population.py), credential and cohort (None where the rows do not
+    record it)."""
 
     employer: Any
     department: Any
@@ -63,28 +72,33 @@ class FilterColumns:
     cohort: Any = None
 
 
-def filter_conditions(scope: Scope, filters: Filters, columns: FilterColumns) -> list:
-    """The filters as SQL conditions on ``columns`` (the scope's row rule is added by the callers)."""
+def filter_conditions(scope: Scope, filters: Filters, columns: FilterColumns, *, listed: bool = False) -> list:
+    """The filters as SQL conditions on ``columns`` (the scope's row rule is added by the callers):
+    people in whole department cells, of employers large enough to count unless ``listed``."""
     conditions = []
     if columns.employer is not None:
         employers = requested_employers(scope, filters.employer_ids)
         if employers is not None:
             conditions.append(columns.employer.in_(sorted(employers)))
-    for column, ids in ((columns.department, filters.department_ids), (columns.credential, filters.credential_ids),
-                        (columns.cohort, filters.cohort_ids)):
+        if not listed:
+            conditions.append(columns.employer.in_(counted_employers()))
+    if columns.department is not None and filters.department_ids is not None:
+        conditions.append(columns.department.in_(whole_cell_choices(filters.department_ids)))
+    for column, ids in ((columns.credential, filters.credential_ids), (columns.cohort, filters.cohort_ids)):
         if column is not None and ids is not None:
             conditions.append(column.in_(sorted(ids)))
     return conditions
 
 
-PEOPLE = FilterColumns(employer=Employee.employer_id, department=Employee.department_id)
+PEOPLE = FilterColumns(employer=Employee.employer_id, department=employee_choice())
 ENROLLMENTS = FilterColumns(employer=None, department=None, credential=Enrollment.credential_id,
                             cohort=Enrollment.cohort_id)
 
 
-def people_conditions(scope: Scope, filters: Filters) -> list:
-    """Conditions on Employee: the scope, then the employer and department filters."""
-    return [visible(scope, Employee), *filter_conditions(scope, filters, PEOPLE)]
+def people_conditions(scope: Scope, filters: Filters, *, listed: bool = False) -> list:
+    """Conditions on Employee: the scope, then the employer and department filters (``listed``:
+    for a named list, which keeps the employers too small to count in figures)."""
+    return [visible(scope, Employee), *filter_conditions(scope, filters, PEOPLE, listed=listed)]
 
 
 def enrollment_conditions(scope: Scope, filters: Filters) -> list:
@@ -92,18 +106,19 @@ def enrollment_conditions(scope: Scope, filters: Filters) -> list:
     return filter_conditions(scope, filters, ENROLLMENTS)
 
 
-def scoped_enrollments(scope: Scope, filters: Filters, *columns):
-    """SELECT ``columns`` FROM enrollments joined to their employee, in scope and filters."""
+def scoped_enrollments(scope: Scope, filters: Filters, *columns, listed: bool = False):
+    """SELECT ``columns`` FROM enrollments joined to their employee, in scope and filters
+    (``listed``: for a named list)."""
     return (
         select(*columns)
         .select_from(Enrollment)
         .join(Employee, Employee.id == Enrollment.employee_id)
-        .where(*people_conditions(scope, filters), *enrollment_conditions(scope, filters))
+        .where(*people_conditions(scope, filters, listed=listed), *enrollment_conditions(scope, filters))
     )
 
 
 def summary_conditions(scope: Scope, filters: Filters, table) -> list:
     """Conditions on a summary table of db/summaries.py: the scope, then the filters its rows record."""
-    columns = FilterColumns(employer=table.employer_id, department=table.department_id,
+    columns = FilterColumns(employer=table.employer_id, department=table_choice(table),
                             credential=getattr(table, "credential_id", None))
     return [visible(scope, table), *filter_conditions(scope, filters, columns)]

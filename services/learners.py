@@ -19,7 +19,7 @@ MAX_EXPORT_ROWS = 200_000
 
 def _matching(scope, f: Filters, p, statuses, search):
     """Enrollments active in or touching the period, narrowed by status and a name/id search."""
-    stmt = scoped_enrollments(scope, f).where(
+    stmt = scoped_enrollments(scope, f, listed=True).where(
         Enrollment.enrolled_on <= p.end,
         or_(Enrollment.completed_on.is_(None), Enrollment.completed_on >= p.start),
         or_(Enrollment.withdrawn_on.is_(None), Enrollment.withdrawn_on >= p.start),

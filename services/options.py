@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import Cohort, Credential, Department, Enrollment, Organization, OrgKind
+from db.models import Cohort, Credential, Enrollment, Organization, OrgKind
 from db.scope import Scope, scoped
-from services.filters import requested_employers
+from services import population
 from services.periods import Period
 
 
@@ -23,18 +23,19 @@ def employers(session: Session, scope: Scope) -> list[tuple[int, str]]:
 
 
 def departments(session: Session, scope: Scope, employer_ids: frozenset[int] | None) -> list[tuple[int, str]]:
-    stmt = (
-        select(Department.id, Department.name, Organization.name)
-        .join(Organization, Organization.id == Department.employer_id)
-        .order_by(Organization.name, Department.name)
-    )
-    stmt = scoped(stmt, scope, Department)
-    ids = requested_employers(scope, employer_ids)
-    if ids is not None:
-        stmt = stmt.where(Department.employer_id.in_(sorted(ids)))
-    rows = session.execute(stmt).all()
-    many = len({r[2] for r in rows}) > 1
-    return [(r[0], f"{r[1]} ({r[2]})" if many else r[1]) for r in rows]
+    """The department cells in scope (services/population.py), never a part of one: each large
+    department by name, and one "Other departments" per employer standing for its smaller
+    ones (its value is one of their choices; figures widen it to the whole cell)."""
+    rows = population.cell_rows(session, scope.employers(employer_ids))
+    many = len({row[1] for row in rows}) > 1
+    cells: dict[tuple[int, int], tuple[tuple, int, str]] = {}
+    for employer_id, employer, cell, choice, department in rows:
+        other = cell == population.OTHER_CELL
+        name = population.OTHER_DEPARTMENTS if other else department
+        # Per employer, its departments by name, then its "Other departments".
+        shown = f"{name} ({employer})" if many else name
+        cells.setdefault((employer_id, cell), ((employer, other, name), choice, shown))
+    return [(choice, name) for _, choice, name in sorted(cells.values())]
 
 
 def credentials(session: Session, scope: Scope) -> list[tuple[int, str]]:
@@ -58,3 +59,8 @@ def first_enrollment(session: Session, scope: Scope) -> date | None:
     """The day of the first enrollment in scope (None: no data yet). Period pickers offer
     nothing before its quarter: those periods can only be empty."""
     return session.execute(scoped(select(func.min(Enrollment.enrolled_on)), scope, Enrollment)).scalar()
+
+
+def uncounted_employers(session: Session, scope: Scope) -> list[tuple[int, str]]:
+    """(index, name) of the employers in scope too small to count in any figure (services/population.py)."""
+    return list(enumerate(population.uncounted_employers(session, scope.employers())))

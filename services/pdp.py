@@ -65,7 +65,7 @@ def goals(
         .outerjoin(Department, Department.id == Employee.department_id)
         .outerjoin(Skill, Skill.id == PdpGoal.skill_id)
         .outerjoin(Credential, Credential.id == PdpGoal.credential_id)
-        .where(*people_conditions(scope, f), records_visible(scope, Employee.employer_id))
+        .where(*people_conditions(scope, f, listed=True), records_visible(scope, Employee.employer_id))
     )
     if f.credential_ids is not None:
         stmt = stmt.where(PdpGoal.credential_id.in_(sorted(f.credential_ids)))

@@ -20,7 +20,7 @@ from db.scope import Scope, scoped
 from services import metrics
 from services.filters import Filters, requested_employers
 from services.formatting import fmt
-from services.metrics import METRICS, SUPPRESSED, or_suppressed
+from services.metrics import METRICS, SUPPRESSED
 from services.periods import Period
 
 IN_CO_DESIGN = (CredentialStatus.draft, CredentialStatus.in_review, CredentialStatus.approved)
@@ -48,7 +48,7 @@ class ReviewPack:
     gap_closed: float | None
     goal_states: dict[str, int]
     outcome: metrics.OutcomeShown
-    retention: metrics.Retention
+    retention: metrics.RetentionShown  # read at the quarter's end over large cells (metrics/retained.py)
     budget: metrics.Budget
     co_design: pd.DataFrame
     alerts: metrics.Alerts  # as of today, like the Overview (a past day cannot be reconstructed)
@@ -83,9 +83,10 @@ class ReviewPack:
                     "kind": METRICS[key].kind, "n": outcome.n if outcome.shown else None}
                    for key, value in (("performance_change", outcome.performance_change),
                                       ("satisfaction_change", outcome.satisfaction_change))]
-        return pd.DataFrame(surveys + [{"measure": METRICS[key].label, "value": or_suppressed(value, people),
-                                        "kind": METRICS[key].kind, "n": people} for key, value, people in figures],
-                            dtype=object)
+        # Retention too covers only large cells (metrics/retained.py): 0 people means none large enough.
+        return pd.DataFrame(surveys + [{"measure": METRICS[key].label, "value": value if people else SUPPRESSED,
+                                        "kind": METRICS[key].kind, "n": people or None}
+                                       for key, value, people in figures], dtype=object)
 
     def budget_table(self) -> pd.DataFrame:
         money = self.budget
@@ -214,7 +215,7 @@ def build_pack(
         gap_closed=gaps.gap_closed,
         goal_states=metrics.goal_states(session, scope, f, today=today),
         outcome=metrics.outcome_change_shown(session, scope, f, today=today),
-        retention=metrics.retention(session, scope, f, today=today),
+        retention=metrics.retention_shown(session, scope, f, today=today),
         budget=metrics.budget(session, scope, f, today=today),
         co_design=co_design(session, scope, requested_employers(scope, employer_ids), quarter),
         alerts=metrics.alerts(session, scope, f, today=today),

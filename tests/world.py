@@ -192,6 +192,15 @@ def _build(session: Session) -> World:
                             hired_on=date(2026, 7, 1)))  # starts tomorrow: not in today's headcount
     c1 = add("c1", Employee(employer_id=C.id, employee_ref="1", full_name="Cy One", department_id=lab.id,
                             hired_on=date(2023, 1, 1)))
+    # Former staff, who left long before any period the tests read: every department has 5 people on
+    # record (MIN_GROUP), so each is a department cell of its own and every employer counts in figures
+    # (services/population.py); small departments are tested in tests/ui/test_counts_differencing.py.
+    for department, existing in ((ops, 2), (it, 1), (sales, 2), (lab, 1)):
+        for n in range(5 - existing):
+            add(f"former-{department.name}-{n}", Employee(
+                employer_id=department.employer_id, employee_ref=f"F-{department.name}-{n}",
+                full_name=f"Former {department.name} {n}", department_id=department.id,
+                hired_on=date(2000, 1, 1), left_on=date(2000, 12, 31)))
 
     s1 = add("s1", Skill(name="analyse big data", category="digital"))
     s2 = add("s2", Skill(name="lead a team", category="management"))

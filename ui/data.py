@@ -21,18 +21,19 @@ from services.filters import Filters
 CACHE_TTL_SECONDS = 600
 # What a page may ask for through ``get``: each takes (session, scope, filters, *, today, ...).
 # Keyed by name for the cache key (a function is not a stable key) and for the bench. Figures about
-# departments, department–skill groups, assessed skills and surveys are served only suppressed (``*_shown``).
+# departments, department–skill groups, assessed skills, surveys and retention are served only suppressed
+# (``*_shown``); every aggregate takes people in whole department cells (services/population.py).
 METRICS = {function.__name__: function for function in (
     metrics.summary, metrics.by_credential, metrics.by_cohort, metrics.by_employer, metrics.by_quarter,
     metrics.days_to_complete, metrics.skills_gained, metrics.skills_gained_by_quarter, metrics.outcome_change_shown,
-    metrics.retention, metrics.budget, metrics.goal_states, metrics.at_risk_learners, metrics.alerts,
+    metrics.retention_shown, metrics.budget, metrics.goal_states, metrics.at_risk_learners, metrics.alerts,
     metrics.departments_shown, metrics.skill_gaps_shown, metrics.assessment_levels_shown,
 )}
 # Paged row lists, asked for like the metrics.
 DRILLDOWNS = {function.__name__: function for function in (learners.learner_count, learners.learners, pdp.goals)}
 OPTIONS = {function.__name__: function for function in (
     option_lists.employers, option_lists.departments, option_lists.credentials, option_lists.cohorts,
-    option_lists.first_enrollment,
+    option_lists.first_enrollment, option_lists.uncounted_employers,
 )}
 
 

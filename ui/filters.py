@@ -14,6 +14,7 @@ from db.scope import Scope
 from services import options
 from services.filters import Filters
 from services.identity import SignedIn
+from services.metrics import SUPPRESSED
 from services.periods import Period, last_complete_quarter, offered_quarters, quarter_of
 from ui import data
 from ui.state import keep, restore
@@ -62,7 +63,9 @@ def filter_bar(who: SignedIn, today: date, *, credentials: bool = True, cohorts:
         departments = dict(data.options(options.departments, scope, employer_ids))
         key = restore("f_departments", [], departments)
         st.multiselect("Departments", list(departments), format_func=departments.get, key=key,
-                       on_change=keep, args=(key,), placeholder="All departments")
+                       on_change=keep, args=(key,), placeholder="All departments",
+                       help=f"Departments of {SUPPRESSED} people are chosen together, as “Other departments”: "
+                            "a figure about fewer people would identify them.")
         department_ids = frozenset(st.session_state[key]) or None
         credential_ids = cohort_ids = None
         if credentials:
@@ -77,4 +80,17 @@ def filter_bar(who: SignedIn, today: date, *, credentials: bool = True, cohorts:
             st.multiselect("Cohorts", list(cohorts_offered), format_func=cohorts_offered.get, key=key, on_change=keep,
                            args=(key,), placeholder="All cohorts", help="Cohorts running during the period.")
             cohort_ids = frozenset(st.session_state[key]) or None
+        small_group_note(scope)
     return Filters(period, employer_ids, department_ids, credential_ids, cohort_ids)
+
+
+def small_group_note(scope: Scope) -> None:
+    """Say which employers count in no figure (services/population.py), and why."""
+    uncounted = [name for _, name in data.options(options.uncounted_employers, scope)]
+    if not uncounted:
+        return
+    if scope.is_employer_side:
+        st.caption(f"{uncounted[0]} has {SUPPRESSED} people on record, so it counts in no figure: a figure "
+                   "about so few people would identify them. Named lists still show its people.")
+    else:
+        st.caption(f"Not counted in any figure, having {SUPPRESSED} people on record: {', '.join(uncounted)}.")

@@ -29,7 +29,7 @@ def completed_enrollments(session: Session, scope: Scope, filters: Filters | Non
     not pseudonymised."""
     filters = filters or Filters()
     stmt = (
-        scoped_enrollments(scope, filters, Enrollment)
+        scoped_enrollments(scope, filters, Enrollment, listed=True)
         .join(Credential, Credential.id == Enrollment.credential_id)
         .where(Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on.is_not(None),
                visible(scope, Enrollment), visible(scope, Credential),

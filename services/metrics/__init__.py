@@ -29,6 +29,7 @@ from services.metrics.definitions import (
     ACTIVE_STATUSES,
     AT_RISK_DAYS,
     DEFINITIONS,
+    DEPARTMENT_CELLS,
     METRICS,
     MIN_GROUP,
     STALLED_DAYS,
@@ -40,6 +41,7 @@ from services.metrics.document import figures
 from services.metrics.goals import GOAL_STATES, Alerts, alerts, at_risk_learners, goal_state, goal_states
 from services.metrics.outcomes import Budget, OutcomeChange, Retention, budget, outcome_change, retention
 from services.metrics.paths import raw_only, uses_summaries
+from services.metrics.retained import RetentionShown, retention_shown
 from services.metrics.summary import Summary, headcount, summary
 from services.metrics.suppression import (
     SkillGaps,
@@ -58,13 +60,14 @@ from services.metrics.upskilling import (
 )
 
 __all__ = [
-    "ACTIVE_STATUSES", "AT_RISK_DAYS", "Alerts", "Budget", "COUNT_COLUMNS", "DEFINITIONS", "Filters", "GAP_COLUMNS",
-    "GOAL_STATES", "METRICS", "MIN_GROUP", "Metric", "OutcomeChange", "OutcomeShown", "Retention", "STALLED_DAYS",
-    "SUPPRESSED", "SUPPRESSION", "SkillGaps", "Summary", "alerts", "assessment_levels", "assessment_levels_note",
-    "assessment_levels_shown", "at_risk_learners", "budget", "by_cohort", "by_credential", "by_department",
-    "by_employer", "by_quarter", "days_to_complete", "departments_shown", "employed_during", "employed_on", "figures",
-    "gap_closed_overall", "goal_state", "goal_states", "grouped_counts", "headcount", "or_suppressed",
-    "outcome_change", "outcome_change_shown", "people_conditions", "percentile_from_counts", "rate", "raw_only",
-    "resolve_period", "retention", "scoped_enrollments", "skill_gaps", "skill_gaps_shown", "skills_gained",
+    "ACTIVE_STATUSES", "AT_RISK_DAYS", "Alerts", "Budget", "COUNT_COLUMNS", "DEFINITIONS", "DEPARTMENT_CELLS",
+    "Filters", "GAP_COLUMNS", "GOAL_STATES", "METRICS", "MIN_GROUP", "Metric", "OutcomeChange", "OutcomeShown",
+    "Retention", "RetentionShown", "STALLED_DAYS", "SUPPRESSED", "SUPPRESSION", "SkillGaps", "Summary", "alerts",
+    "assessment_levels", "assessment_levels_note", "assessment_levels_shown", "at_risk_learners", "budget",
+    "by_cohort", "by_credential", "by_department", "by_employer", "by_quarter", "days_to_complete",
+    "departments_shown", "employed_during", "employed_on", "figures", "gap_closed_overall", "goal_state",
+    "goal_states", "grouped_counts", "headcount", "or_suppressed", "outcome_change", "outcome_change_shown",
+    "people_conditions", "percentile_from_counts", "rate", "raw_only", "resolve_period", "retention",
+    "retention_shown", "scoped_enrollments", "skill_gaps", "skill_gaps_shown", "skills_gained",
     "skills_gained_by_quarter", "summary", "suppress_small_groups", "uses_summaries", "whole_quarters",
 ]

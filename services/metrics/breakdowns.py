@@ -9,12 +9,13 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import Cohort, Credential, Department, Employee, Enrollment, Organization, Partnership
+from db.models import Cohort, Credential, Employee, Enrollment, Organization, Partnership
 from db.scope import Scope, scoped
 from services.filters import Filters, people_conditions, resolve_period
 from services.metrics.counts import COUNT_COLUMNS, add_rates, employed_during, grouped_counts, joined
 from services.metrics.summary import as_float
 from services.periods import quarters_back
+from services.population import cell_groups, employee_choice
 
 
 def by_credential(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
@@ -53,10 +54,9 @@ def _with_headcount(session: Session, scope: Scope, filters: Filters, today: dat
 
 
 def by_department(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
-    """Counts per employer and department, with headcount and participation rate."""
-    group = (Organization.name.label("employer"), func.coalesce(Department.name, "(no department)").label("department"))
-    joins = [(Organization, Organization.id == Employee.employer_id),
-             (Department, Department.id == Employee.department_id, "outer")]
+    """Counts per employer and department cell (services/population.py: a department of
+    MIN_GROUP people or more, or "Other departments"), with headcount and participation rate."""
+    group, joins = cell_groups(Employee.employer_id, employee_choice())
     out = add_rates(_with_headcount(session, scope, filters, today, group, joins, "department"))
     out["participation_rate"] = (out["learners"] / out["headcount"].where(out["headcount"] > 0)).astype("Float64")
     return out.sort_values(["employer", "department"], ignore_index=True)

@@ -5,7 +5,8 @@ A cell is one department's completions of one quarter at one employer (× skill 
 assessed levels) when it has MIN_GROUP people or more; the employer's smaller departments
 of that quarter form one "other departments" cell. Every filter the product offers for
 these measures (scope, employers, departments, a period cut to the whole quarters it holds)
-selects a union of whole cells (a department filter takes the "other" cell only when it
+selects a union of whole cells (a department filter, first widened to whole department
+cells as every aggregate's is (services/population.py), takes the "other" cell only when it
 selects all of its departments), and cells with fewer than MIN_GROUP people count in no
 figure at all, not even in a total.
 So every published figure is a function of the large cells' sums alone, and no sum,
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from db import summaries
@@ -30,6 +31,7 @@ from db.sqlfuncs import quarter_start
 from services.filters import Filters, people_conditions, resolve_period
 from services.metrics.definitions import MIN_GROUP
 from services.periods import Period, quarter_of
+from services.population import employee_choice, widened_choices
 
 NOT_FOR_CREDENTIALS = ("Not shown with a credential or cohort filter: such small selections could be told "
                        "apart and reveal individual answers. Clear those filters to see it.")
@@ -61,16 +63,18 @@ def cells_period(filters: Filters, today: date) -> tuple[Period | None, str | No
     return (quarters, None) if quarters is not None else (None, NOT_FOR_PART_QUARTERS)
 
 
-def selected_cells(cells: pd.DataFrame, filters: Filters, *, within: list[str], sums: list[str]) -> pd.DataFrame:
+def selected_cells(cells: pd.DataFrame, chosen: frozenset[int] | None, *, within: list[str],
+                   sums: list[str]) -> pd.DataFrame:
     """The cells a department filter selects, from the cells of every department.
 
-    In each ``within`` group (an employer's quarter, for levels also a skill and side), a
-    department of MIN_GROUP people or more is a cell of its own; the smaller ones are merged
-    into one "other departments" cell, used only when it has MIN_GROUP people or more and the
-    filter selects all of its departments. The cells depend on the data only, never on the
-    filters, so every figure is a sum of whole cells of MIN_GROUP people or more.
+    ``chosen``: the department choices the filter selects, widened to whole department cells
+    (services/population.py; None: no filter). In each ``within`` group (an employer's
+    quarter, for levels also a skill and side), a department of MIN_GROUP people or more is a
+    cell of its own; the smaller ones are merged into one "other departments" cell, used only
+    when it has MIN_GROUP people or more and the filter selects all of its departments. The
+    cells depend on the data only, never on the filters, so every figure is a sum of whole
+    cells of MIN_GROUP people or more.
     """
-    chosen = filters.department_ids
     picked = cells["department_id"].isin(sorted(chosen)) if chosen is not None else pd.Series(True, cells.index)
     large = cells["people"] >= MIN_GROUP
     merged = cells[~large].assign(picked=picked[~large]).groupby(within, as_index=False).agg(
@@ -95,7 +99,7 @@ class OutcomeShown:
 
 def outcome_cells(session: Session, scope: Scope, filters: Filters, quarters: Period) -> pd.DataFrame:
     """Per employer × department × quarter of completion: people, surveys and the sums of the changes."""
-    cell = (Employee.employer_id, func.coalesce(Employee.department_id, 0), quarter_start(Enrollment.completed_on))
+    cell = (Employee.employer_id, employee_choice(), quarter_start(Enrollment.completed_on))
     stmt = (
         select(*cell, func.count(func.distinct(Enrollment.employee_id)), func.count(OutcomeSurvey.id),
                func.sum(OutcomeSurvey.performance_after - OutcomeSurvey.performance_before),
@@ -120,7 +124,8 @@ def outcome_change_shown(session: Session, scope: Scope, filters: Filters, *, to
     if refused:
         return OutcomeShown(0, None, None, None, refused)
     every_department = Filters(filters.period, filters.employer_ids)
-    cells = selected_cells(outcome_cells(session, scope, every_department, quarters), filters,
+    cells = selected_cells(outcome_cells(session, scope, every_department, quarters),
+                           widened_choices(session, filters.department_ids),
                            within=["employer_id", "quarter"], sums=["surveys", "performance", "satisfaction"])
     n = int(cells["surveys"].sum())
     if not n:
@@ -132,8 +137,9 @@ def assessment_cells(session: Session, scope: Scope, filters: Filters, quarters:
     """Per employer × department × quarter of completion × skill × side: people, assessments, level total."""
     levels = summaries.assessed_levels(people_conditions=people_conditions(scope, filters),
                                        start=quarters.start, end=quarters.end)
-    cell = (levels.c.employer_id, levels.c.department_id, quarter_start(levels.c.completed_on), Skill.name,
-            levels.c.side)
+    # The department's choice (services/population.py): the levels keep 0 for no department.
+    choice = case((levels.c.department_id == 0, -levels.c.employer_id), else_=levels.c.department_id)
+    cell = (levels.c.employer_id, choice, quarter_start(levels.c.completed_on), Skill.name, levels.c.side)
     stmt = (
         select(*cell, func.count(func.distinct(levels.c.employee_id)), func.count(), func.sum(levels.c.level))
         .join(Skill, Skill.id == levels.c.skill_id)
@@ -151,7 +157,8 @@ def assessment_levels_shown(session: Session, scope: Scope, filters: Filters, *,
     if refused:
         return pd.DataFrame(columns=["skill", "side", "mean_level", "people"])
     every_department = Filters(filters.period, filters.employer_ids)
-    cells = selected_cells(assessment_cells(session, scope, every_department, quarters), filters,
+    cells = selected_cells(assessment_cells(session, scope, every_department, quarters),
+                           widened_choices(session, filters.department_ids),
                            within=["employer_id", "quarter", "skill", "side"], sums=["n", "total"])
     sums = cells.groupby(["skill", "side"], as_index=False)[["total", "n", "people"]].sum()
     sums["mean_level"] = sums["total"].astype("float64") / sums["n"].astype("float64")

@@ -13,7 +13,6 @@ from sqlmodel import Session
 from db.models import (
     CompletionDaysSummary,
     Credential,
-    Department,
     Employee,
     Enrollment,
     EnrollmentMonthSummary,
@@ -26,6 +25,7 @@ from db.sqlfuncs import days_between
 from services.filters import Filters, resolve_period, scoped_enrollments, summary_conditions
 from services.metrics.paths import uses_summaries
 from services.periods import Period
+from services.population import cell_groups, table_choice
 
 
 def employed_on(day: date):
@@ -128,10 +128,8 @@ def _summary_groups(kind: str, table):
         return [Organization.name.label("employer"), Organization.sector.label("sector")], [
             (Organization, Organization.id == table.employer_id)]
     if kind == "department":
-        return [Organization.name.label("employer"),
-                func.coalesce(Department.name, "(no department)").label("department")], [
-            (Organization, Organization.id == table.employer_id),
-            (Department, Department.id == table.department_id, "outer")]
+        group, joins = cell_groups(table.employer_id, table_choice(table))
+        return list(group), joins
     return [], []
 
 

@@ -5,24 +5,14 @@ are in docs/metrics.md; keep both in step.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from db.models import EnrollmentStatus
+from services.population import MIN_GROUP
 
 ACTIVE_STATUSES = (EnrollmentStatus.enrolled.value, EnrollmentStatus.in_progress.value)
 
 
-def _min_group() -> int:
-    """The small-group threshold: MIN_GROUP_SIZE from the environment (read at start-up), else 5."""
-    text = os.environ.get("MIN_GROUP_SIZE", "").strip() or "5"
-    if not text.isdigit() or int(text) < 2:
-        raise ValueError(f"MIN_GROUP_SIZE must be a whole number of 2 or more, not '{text}'.")
-    return int(text)
-
-
-# Groups with fewer people than this are not shown, so no individual can be recognised.
-MIN_GROUP = _min_group()
 SUPPRESSED = f"fewer than {MIN_GROUP}"
 AT_RISK_DAYS = 30  # PDP goal due within this many days and not started
 STALLED_DAYS = 30  # learner with no recorded activity for this long, past the cohort mid-point
@@ -68,7 +58,7 @@ METRICS: dict[str, Metric] = {
                                              "completed credential's skills or an assessment higher than the "
                                              "person's previous one."),
     "mean_gap": Metric("Skill gap", "PDP target level minus the latest assessed level (0 if never assessed), never "
-                                    "below 0.", "mean", True),
+                                    "below 0; read today, or at a past period's last quarter end.", "mean", True),
     "gap_closed": Metric("Skill gap closed", "(Starting gap − gap now) ÷ starting gap, over employee–skill pairs "
                                              f"with a PDP target, in department–skill groups of {MIN_GROUP} or more.",
                          "rate"),
@@ -80,12 +70,14 @@ METRICS: dict[str, Metric] = {
                                   "job satisfaction among completers surveyed, over whole quarters, in department "
                                   f"groups of {MIN_GROUP} or more.",
                                   "mean_change", short_label="Job satisfaction"),
-    "completer_rate": Metric("12-month retention of completers", "Of people employed 12 months before the "
-                             "period's end who had completed a credential by then, the share still employed at its "
-                             f"end; shown only for {MIN_GROUP} or more people.", "rate", short_label="Completers"),
-    "other_rate": Metric("12-month retention of non-completers", "Of people employed 12 months before the period's "
-                         "end with no completed credential by then, the share still employed at its end; shown "
-                         f"only for {MIN_GROUP} or more people.", "rate", short_label="Non-completers"),
+    "completer_rate": Metric("12-month retention of completers", "Of people employed a year before the end of the "
+                             "period's last whole quarter who had completed a credential by then, the share still "
+                             f"employed at that quarter's end; over department groups of {MIN_GROUP} or more.",
+                             "rate", short_label="Completers"),
+    "other_rate": Metric("12-month retention of non-completers", "Of people employed a year before the end of the "
+                         "period's last whole quarter with no completed credential by then, the share still employed "
+                         f"at that quarter's end; over department groups of {MIN_GROUP} or more.", "rate",
+                         short_label="Non-completers"),
     "used": Metric("Budget used", "Spend ÷ the partnerships' annual budgets pro rata for the period's days.", "rate"),
     "achieved": Metric("Achieved", "PDP goals marked achieved."),
     "on_track": Metric("On track", "Open PDP goals neither overdue nor at risk."),
@@ -98,7 +90,14 @@ METRICS: dict[str, Metric] = {
                                                    "of today."),
 }
 
-SUPPRESSION = f"Groups of fewer than {MIN_GROUP} people show “{SUPPRESSED}” instead of figures."
+SUPPRESSION = (f"Groups of fewer than {MIN_GROUP} people show “{SUPPRESSED}” instead of figures. Departments of "
+               f"fewer than {MIN_GROUP} people on record are counted together as “Other departments” (with the "
+               f"smallest larger department when still fewer); employers of fewer than {MIN_GROUP} people count in "
+               "no figure.")
+# Under a department table: its rows are the department cells (services/population.py).
+DEPARTMENT_CELLS = (f"Departments of {SUPPRESSED} people on record are shown together as “Other departments”, "
+                    "joined by the smallest larger department when they are still fewer, so no figure, total or "
+                    "difference identifies anyone.")
 
 
 # Term → definition, the appendix of the review pack (and the glossary of the exports).

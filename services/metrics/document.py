@@ -28,8 +28,8 @@ def _records(df: pd.DataFrame, keys: list[str], fields: list[str]) -> list[dict]
 def figures(session: Session, scope: Scope, filters: Filters, *, today: date) -> dict:
     """Every headline figure plus per-credential and per-department breakdowns.
 
-    Department rows with fewer than MIN_GROUP people have their figures blanked
-    (``"suppressed": true``), as on the pages.
+    Department rows are the department cells (services/population.py), as on the pages:
+    each of MIN_GROUP people or more on record, so none is blanked.
     """
     doc = summary(session, scope, filters, today=today).as_dict()
     by_cred = by_credential(session, scope, filters, today=today)

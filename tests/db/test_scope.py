@@ -41,6 +41,11 @@ from services import codesign, metrics
 from services.periods import parse_quarter
 from tests.world import TODAY, build_world
 
+# The former staff tests/world.py keeps so that every department has MIN_GROUP people on record.
+FORMER_A = " ".join([*(f"former-Operations-{n}" for n in range(3)), *(f"former-IT-{n}" for n in range(4))])
+FORMER_B = " ".join(f"former-Sales-{n}" for n in range(3))
+FORMER_C = " ".join(f"former-Lab-{n}" for n in range(4))
+
 
 def _set(s: str) -> set[str]:
     return set(s.split())
@@ -52,7 +57,7 @@ OFFICER_U = {
     AppUser: _set("admin@u officer@u viewer@u"),
     AuditEvent: _set("AE-U AE-A AE-B"),
     Department: _set("A-Ops A-IT B-Sales"),
-    Employee: _set("a1 a2 a3 b1 b2"),
+    Employee: _set(f"a1 a2 a3 b1 b2 {FORMER_A} {FORMER_B}"),
     Enrollment: _set("E-a1-K1 E-a2-K1 E-a3-K4 E-b1-K1 E-b2-K1"),
     SkillAssessment: _set("SA-a1 SA-b1"),
     Pdp: _set("PDP-a1 PDP-b1"),
@@ -78,7 +83,7 @@ OFFICER_U2 = {
     AppUser: _set("officer@u2"),
     AuditEvent: _set("AE-C"),
     Department: _set("C-Lab"),
-    Employee: _set("c1"),
+    Employee: _set(f"c1 {FORMER_C}"),
     Enrollment: _set("E-c1-K6"),
     SkillAssessment: _set("SA-c1"),
     Pdp: _set("PDP-c1"),
@@ -103,7 +108,7 @@ HR_A = {
     AppUser: _set("hr@a viewer@a gone@a"),
     AuditEvent: _set("AE-A"),
     Department: _set("A-Ops A-IT"),
-    Employee: _set("a1 a2 a3"),
+    Employee: _set(f"a1 a2 a3 {FORMER_A}"),
     Enrollment: _set("E-a1-K1 E-a2-K1 E-a3-K4"),
     SkillAssessment: _set("SA-a1"),
     Pdp: _set("PDP-a1"),
@@ -130,7 +135,7 @@ HR_B = {
     AppUser: _set("hr@b"),
     AuditEvent: _set("AE-B"),
     Department: _set("B-Sales"),
-    Employee: _set("b1 b2"),
+    Employee: _set(f"b1 b2 {FORMER_B}"),
     Enrollment: _set("E-b1-K1 E-b2-K1"),
     SkillAssessment: _set("SA-b1"),
     Pdp: _set("PDP-b1"),
@@ -229,7 +234,8 @@ def test_hr_manager_never_gets_another_employers_rows(session, world, data):
         table = getattr(metrics, name)(session, scope, filters, today=TODAY)
         assert set(table["employer"]) <= {"Acme"}, name
     s = metrics.summary(session, scope, filters, today=TODAY)
-    assert s.headcount <= 3 and s.enrollments <= 3 and s.employers <= 1  # Acme: a1, a2, a3
+    # Acme: a1, a2, a3, and its 7 former staff in "to date" (tests/world.py)
+    assert s.headcount <= 10 and s.enrollments <= 3 and s.employers <= 1
     n, learners = metrics.at_risk_learners(session, scope, filters, today=TODAY)
     assert set(learners["employer"]) <= {"Acme"}
     gaps = metrics.skill_gaps(session, scope, filters, today=TODAY)

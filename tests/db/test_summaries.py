@@ -25,7 +25,7 @@ QUARTERS = [parse_quarter(q) for q in ("2025Q1", "2025Q4", "2026Q1", "2026Q2", "
 
 
 SKILL_METRICS = ("skill_gaps", "skills_gained", "skills_gained_by_quarter", "assessment_levels", "goal_states",
-                 "outcome_change", "retention")
+                 "outcome_change", "retention", "retention_shown")
 
 
 def _compare_skills(session, scope, f, today=TODAY):
