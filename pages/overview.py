@@ -5,7 +5,7 @@ import streamlit as st
 from services import charts, metrics
 from services.formatting import fmt
 from services.periods import today as today_
-from ui import data
+from ui import access, data
 from ui.filters import filter_bar
 from ui.safe import md
 from ui.tables import show_suppressed, table
@@ -66,6 +66,8 @@ with right:
     if alerts.learners_at_risk:
         with st.expander(f"Learners at risk (the first {fmt(len(alerts.at_risk))})"):
             table(alerts.at_risk)
+        access.shown(scope, view="learners at risk", description=access.describe(filters, today, as_of=True),
+                     people=alerts.at_risk_people)
 
 counts = ["enrollments", "completed", "active", "completion_rate"]
 if scope.is_employer_side:

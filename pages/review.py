@@ -8,7 +8,7 @@ from services.metrics import SUPPRESSED
 from services.periods import last_complete_quarter
 from services.periods import today as today_
 from services.review_export import kpi_display, measures_display, pack_charts
-from ui import data
+from ui import access, data
 from ui.filters import quarter_choices, small_group_note
 from ui.safe import md
 from ui.tables import table
@@ -95,6 +95,10 @@ st.text(f"As of {fmt(alerts.as_of, 'date')}: learners at risk {fmt(alerts.learne
         f"overdue PDP goals {fmt(alerts.overdue_goals)}")
 if not alerts.at_risk.empty:
     table(alerts.at_risk)
+# The at-risk list names learners: on the page and in the PDF and workbook, an individual-level view.
+at_risk_view = {"description": f"Quarterly review {quarter.label}, learners at risk as of {fmt(alerts.as_of, 'date')}",
+                "people": alerts.at_risk_people}
+access.shown(scope, view="learners at risk (quarterly review)", **at_risk_view)
 
 st.subheader("Download the pack")
 if st.toggle("Prepare PDF, Excel and chart files", key="review_prepare"):
@@ -105,4 +109,7 @@ if st.toggle("Prepare PDF, Excel and chart files", key="review_prepare"):
              ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     for col, (name, content) in zip(cols, files.items(), strict=True):
         col.download_button(f"Download {name.rsplit('.', 1)[1].upper()}", content, name,
-                            mimes[name[name.rindex('.'):]], key=f"dl_{name}", icon=":material/download:")
+                            mimes[name[name.rindex('.'):]], key=f"dl_{name}", icon=":material/download:",
+                            # The PDF and the workbook list the learners at risk; the chart images name nobody.
+                            **(access.on_download(scope, view="quarterly review download", **at_risk_view)
+                               if not name.endswith(".zip") else {}))

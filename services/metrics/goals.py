@@ -108,8 +108,8 @@ def at_risk_learners(session: Session, scope: Scope, filters: Filters, *, today:
     total = session.execute(base.with_only_columns(func.count(Enrollment.id))).scalar_one()
     rows = session.execute(
         base.with_only_columns(
-            Employee.full_name, Organization.name, func.coalesce(Department.name, "(no department)"),
-            Credential.code, Cohort.code, Enrollment.status, last,
+            Enrollment.employee_id, Employee.full_name, Organization.name,
+            func.coalesce(Department.name, "(no department)"), Credential.code, Cohort.code, Enrollment.status, last,
         )
         .join(Credential, Credential.id == Enrollment.credential_id)
         .join(Organization, Organization.id == Employee.employer_id)
@@ -117,8 +117,8 @@ def at_risk_learners(session: Session, scope: Scope, filters: Filters, *, today:
         .order_by(last, Employee.full_name)
         .limit(limit)
     ).all()
-    df = pd.DataFrame(rows, columns=["employee", "employer", "department", "credential", "cohort", "status",
-                                     "last_activity"])
+    df = pd.DataFrame(rows, columns=["employee_id", "employee", "employer", "department", "credential", "cohort",
+                                     "status", "last_activity"])
     return int(total), df
 
 
@@ -131,6 +131,8 @@ class Alerts:
     learners_at_risk: int
     overdue_goals: int
     at_risk: pd.DataFrame  # the first learners at risk, longest without activity first
+    # Who ``at_risk`` names (employee ids), for the access log: a list of people by name is an individual view.
+    at_risk_people: tuple[int, ...] = ()
 
 
 def alerts(session: Session, scope: Scope, filters: Filters, *, today: date, limit: int = 50) -> Alerts:
@@ -140,5 +142,6 @@ def alerts(session: Session, scope: Scope, filters: Filters, *, today: date, lim
     now = Filters(None, filters.employer_ids, filters.department_ids, filters.credential_ids, filters.cohort_ids)
     n_risk, risky = at_risk_learners(session, scope, now, today=today, limit=limit)
     overdue = goal_states(session, scope, now, today=today)["overdue"]
-    return Alerts(as_of=today, learners_at_risk=n_risk, overdue_goals=overdue, at_risk=risky)
+    return Alerts(as_of=today, learners_at_risk=n_risk, overdue_goals=overdue,
+                  at_risk=risky.drop(columns="employee_id"), at_risk_people=tuple(int(i) for i in risky["employee_id"]))
 

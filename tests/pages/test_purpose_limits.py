@@ -158,3 +158,20 @@ def test_the_log_is_written_in_the_app_database(app_db, db_url):
     with Session(engine) as other:
         assert other.scalar(select(AccessLogEntry.view)) == "PDP goal list"
     engine.dispose()
+
+
+def test_the_learners_at_risk_are_logged_on_the_overview_and_the_review(app_db, session):
+    world = app_db
+    open_page("officer@uni-one.test", "pages/overview.py")
+    at_risk = [e for e in entries(session) if e[1] == "learners at risk"]
+    assert [(e[0], e[3], e[4]) for e in at_risk] == [
+        ("officer@uni-one.test", 1, ids(world, "a2")), ("officer@uni-one.test", 1, ids(world, "b2"))]
+    at = open_page("hr@acme.test", "pages/review.py")
+    review = [e for e in entries(session) if e[1] == "learners at risk (quarterly review)"]
+    assert [(e[0], e[3], e[4]) for e in review] == [("hr@acme.test", 1, ids(world, "a2"))]
+    at.toggle(key="review_prepare").set_value(True).run()
+    pdf = next(button for button in at.get("download_button") if button.proto.label == "Download PDF")
+    assert len([e for e in entries(session) if e[1] == "quarterly review download"]) == 0  # prepared, not taken
+    at.download_button(key=pdf.key).click().run()
+    taken = [e for e in entries(session) if e[1] == "quarterly review download"]
+    assert [(e[0], e[3], e[4]) for e in taken] == [("hr@acme.test", 1, ids(world, "a2"))]
