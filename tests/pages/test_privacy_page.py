@@ -110,17 +110,21 @@ def test_the_access_log_each_role_reads(app_db, db_url):
 
     hr = open_privacy("hr@acme.test")
     entries = next(d.value for d in hr.dataframe if "people_shown" in d.value.columns)
-    assert list(entries["actor_email"]) == ["officer@uni-one.test"]
-    assert list(entries["people_shown"]) == ["Al Two (2); Ann One (1)"]
+    # Newest first: the HR manager's own view of the Overview's learners at risk (the app opens there), then
+    # the officer's list.
+    assert list(entries["actor_email"]) == ["hr@acme.test", "officer@uni-one.test"]
+    assert list(entries["view"]) == ["learners at risk", "learner list"]
+    assert list(entries["people_shown"]) == ["Al Two (2)", "Al Two (2); Ann One (1)"]
     assert "employer" not in entries.columns and "Bea One" not in texts(hr)
     hr.text_input(key="privacy_person").set_value("ann").run()
-    assert len(next(d.value for d in hr.dataframe if "people_shown" in d.value.columns)) == 1
+    assert list(next(d.value for d in hr.dataframe if "people_shown" in d.value.columns)["view"]) == ["learner list"]
     hr.text_input(key="privacy_person").set_value("Bea").run()
     assert not any("people_shown" in d.value.columns for d in hr.dataframe)
     assert "No entries in these dates about “Bea”." in [i.value for i in hr.info]
 
     admin = open_privacy("admin@uni-one.test")
     entries = next(d.value for d in admin.dataframe if "people_shown" in d.value.columns)
+    entries = entries[~entries["view"].str.startswith("learners at risk")]  # each visit's own Overview
     assert list(entries["employer"]) == ["Gamma", "Beta", "Acme"]  # newest first, one entry per employer
     assert list(entries["rows"]) == [1, 1, 2]
 
@@ -140,13 +144,16 @@ def test_the_log_is_paged_newest_first_and_downloaded_whole(app_db, db_url, monk
     monkeypatch.setattr(spreadsheets, "csv_bytes", lambda df: frames.append(df) or csv(df))
     hr = open_privacy("hr@acme.test")
     first = next(d.value for d in hr.dataframe if "people_shown" in d.value.columns)
-    assert len(first) == 50 and first["view"].iloc[0] == "learner list 54"
-    assert "55 entries, newest first." in texts(hr)
+    # 55 entries of the officer's, and the newest: the HR manager's own view of the Overview's learners at risk.
+    assert len(first) == 50 and list(first["view"].iloc[:2]) == ["learners at risk", "learner list 54"]
+    assert "56 entries, newest first." in texts(hr)
     hr.number_input(key="privacy_page").set_value(2).run()
     assert list(next(d.value for d in hr.dataframe if "people_shown" in d.value.columns)["view"]) == [
-        f"learner list {n}" for n in range(4, -1, -1)]
+        f"learner list {n}" for n in range(5, -1, -1)]
     hr.toggle(key="privacy_download").set_value(True).run()
     [exported] = frames
-    assert len(exported) == 55 and list(exported.columns) == ["When (UTC)", "Who", "Role", "What", "Selection",
+    assert len(exported) == 56 and list(exported.columns) == ["When (UTC)", "Who", "Role", "What", "Selection",
                                                              "People", "People shown"]
-    assert set(exported["People shown"]) == {"Ann One (1)"} and set(exported["Role"]) == {"Partnership officer"}
+    officers = exported[exported["What"].str.startswith("learner list")]
+    assert len(officers) == 55 and set(officers["People shown"]) == {"Ann One (1)"}
+    assert set(officers["Role"]) == {"Partnership officer"}

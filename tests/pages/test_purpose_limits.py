@@ -87,10 +87,14 @@ def test_hr_and_admin_still_see_their_goals_by_name(app_db, written):
     assert not admin.info
 
 
-def entries(session) -> list[tuple[str, str, str, int, set[int]]]:
+def entries(session, *, at_risk: bool = False) -> list[tuple[str, str, str, int, set[int]]]:
+    """The log, oldest first. Every app run opens on the Overview, which logs its learners at risk: left
+    out unless ``at_risk``, so each test reads the views it is about."""
     session.expire_all()
     found = []
     for entry in session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.id)):
+        if entry.view.startswith("learners at risk") and not at_risk:
+            continue
         people = set(session.scalars(select(AccessLogSubject.employee_id).where(AccessLogSubject.entry_id == entry.id)))
         found.append((entry.actor_email, entry.view, entry.filters, entry.rows, people))
     return found
@@ -156,18 +160,18 @@ def test_the_log_is_written_in_the_app_database(app_db, db_url):
     open_page("hr@acme.test", "pages/pdps.py")
     engine = create_engine(db_url)
     with Session(engine) as other:
-        assert other.scalar(select(AccessLogEntry.view)) == "PDP goal list"
+        assert "PDP goal list" in other.scalars(select(AccessLogEntry.view)).all()
     engine.dispose()
 
 
 def test_the_learners_at_risk_are_logged_on_the_overview_and_the_review(app_db, session):
     world = app_db
     open_page("officer@uni-one.test", "pages/overview.py")
-    at_risk = [e for e in entries(session) if e[1] == "learners at risk"]
+    at_risk = [e for e in entries(session, at_risk=True) if e[1] == "learners at risk"]
     assert [(e[0], e[3], e[4]) for e in at_risk] == [
         ("officer@uni-one.test", 1, ids(world, "a2")), ("officer@uni-one.test", 1, ids(world, "b2"))]
     at = open_page("hr@acme.test", "pages/review.py")
-    review = [e for e in entries(session) if e[1] == "learners at risk (quarterly review)"]
+    review = [e for e in entries(session, at_risk=True) if e[1] == "learners at risk (quarterly review)"]
     assert [(e[0], e[3], e[4]) for e in review] == [("hr@acme.test", 1, ids(world, "a2"))]
     at.toggle(key="review_prepare").set_value(True).run()
     pdf = next(button for button in at.get("download_button") if button.proto.label == "Download PDF")
