@@ -195,12 +195,13 @@ def _build(session: Session) -> World:
     # Former staff, who left long before any period the tests read: every department has 5 people on
     # record (MIN_GROUP), so each is a department cell of its own and every employer counts in figures
     # (services/population.py); small departments are tested in tests/ui/test_counts_differencing.py.
+    # They left so long ago that the retention rule has pseudonymised them (services/people/retention.py).
     for department, existing in ((ops, 2), (it, 1), (sales, 2), (lab, 1)):
         for n in range(5 - existing):
             add(f"former-{department.name}-{n}", Employee(
                 employer_id=department.employer_id, employee_ref=f"F-{department.name}-{n}",
-                full_name=f"Former {department.name} {n}", department_id=department.id,
-                hired_on=date(2000, 1, 1), left_on=date(2000, 12, 31)))
+                full_name=f"Erased person F-{department.name}-{n}", department_id=department.id,
+                hired_on=date(2000, 1, 1), left_on=date(2000, 12, 31), pseudonymised_on=date(2003, 1, 1)))
 
     s1 = add("s1", Skill(name="analyse big data", category="digital"))
     s2 = add("s2", Skill(name="lead a team", category="management"))
