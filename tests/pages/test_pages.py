@@ -48,6 +48,16 @@ def app_as(email: str | None, *, issued_at: float | None = None, **identity) -> 
     return at
 
 
+def open_page(email: str, page: str, *, title: str | None = None) -> AppTest:
+    """Sign in as ``email``, go to ``page`` (pages/x.py), check it ran without an error (and its title)."""
+    at = app_as(email).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    if title is not None:
+        assert at.title[0].value == title
+    return at
+
+
 def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from db.models import AccessLogEntry, Employee
 from tests.pages import test_pages as page_tests
-from tests.pages.test_pages import app_as, button
+from tests.pages.test_pages import app_as, button, open_page
 from tests.services.people_helpers import ANN, dump, found, make_ann_identifiable
 from ui.safe import md
 
@@ -23,11 +23,7 @@ def ann(app_db, session) -> int:
 
 
 def open_people(email: str):
-    at = app_as(email).run()
-    at.switch_page("pages/people.py").run()
-    assert not at.exception, at.exception
-    assert at.title[0].value == "People"
-    return at
+    return open_page(email, "pages/people.py", title="People")
 
 
 def find(at, text: str):

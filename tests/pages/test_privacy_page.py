@@ -12,18 +12,14 @@ from sqlmodel import Session
 from db.models import AuditEvent, Partnership
 from services import access_log
 from tests.pages import test_pages as page_tests
-from tests.pages.test_pages import app_as, texts
+from tests.pages.test_pages import app_as, open_page, texts
 from ui.safe import md
 
 app_db = page_tests.app_db
 
 
 def open_privacy(email: str):
-    at = app_as(email).run()
-    at.switch_page("pages/privacy.py").run()
-    assert not at.exception, at.exception
-    assert at.title[0].value == "Privacy"
-    return at
+    return open_page(email, "pages/privacy.py", title="Privacy")
 
 
 def shares(session, world, partnership: str = "U-A") -> bool:

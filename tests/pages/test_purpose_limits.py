@@ -12,7 +12,7 @@ from sqlmodel import Session
 from db.models import AccessLogEntry, AccessLogSubject
 from services import sharing, spreadsheets
 from tests.pages import test_pages as page_tests
-from tests.pages.test_pages import app_as, texts
+from tests.pages.test_pages import open_page, texts
 
 app_db = page_tests.app_db
 NAMES = ("Ann One", "Al Two", "Ada Three", "Bea One", "Bo Two", "Cy One")
@@ -36,13 +36,6 @@ def everything_shown(at, frames: list[pd.DataFrame]) -> str:
 
 def names_in(text: str) -> set[str]:
     return {name for name in NAMES if name in text}
-
-
-def open_page(email: str, page: str):
-    at = app_as(email).run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def set_sharing(session, world, on: bool) -> None:
