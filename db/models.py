@@ -446,6 +446,21 @@ class Enrollment(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class SeatReservation(SQLModel, table=True):
+    """A planned enrollment: a seat held in a cohort for one person, usually for a PDP goal, until they
+    enrol (an Enrollment then takes the seat) or the reservation is released. A cohort's seats taken are
+    its people with an enrollment that is not withdrawn, or a reservation (services/seats.py)."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "employee_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    pdp_goal_id: int | None = Field(default=None, foreign_key="pdpgoal.id", index=True)
+    reserved_by: str = Field(max_length=254)
+    reserved_at: datetime = Field(default_factory=utcnow)
+
+
 class SkillAssessment(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("level BETWEEN 0 AND 5", name="level"),
