@@ -44,7 +44,7 @@ def back_link() -> None:
     origin = st.session_state.get(ORIGIN_KEY)
     entry = next((entry for entry in PAGES.values() if entry.path == origin), None)
     if entry is not None:
-        st.page_link(entry.path, label=f"Back to {entry.title}", icon=":material/arrow_back:")
+        st.page_link(entry.path, label=f"Back to {entry.title}", icon=":material/undo:")
 
 
 def profile_caption(profile: dict) -> str:
@@ -75,8 +75,9 @@ def hr_records(record: people.PersonRecord) -> None:
     if record.goals.empty:
         empty_state("No PDP goals recorded.")
     else:
-        table(record.goals, ["period", "plan_status", "goal", "skill", "target_level", "credential", "due_on",
-                             "status", "state"])
+        # State and due date first, as on the PDPs page; the plan last.
+        table(record.goals, ["state", "status", "due_on", "goal", "skill", "target_level", "credential", "period",
+                             "plan_status"])
     st.subheader("Skill levels against targets")
     if record.levels.empty and record.targets.empty:
         empty_state("No skill assessed and no target set.")
