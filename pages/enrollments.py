@@ -13,7 +13,7 @@ from ui.filters import filter_bar
 from ui.person_link import open_person_control, people_of
 from ui.safe import md
 from ui.tables import downloads, show_suppressed, table
-from ui.teams import team_box
+from ui.teams import team_box, team_words
 from ui.widgets import empty_state, signed_in
 
 who = signed_in()
@@ -101,7 +101,8 @@ else:
     open_person_control(people_of(shown["employee_id"], shown["employee"], shown["employee_ref"]), key="learners",
                         origin="pages/enrollments.py", scope=scope)
     access.shown(scope, view="learner list", people=shown["employee_id"],
-                 description=access.describe(filters, today, statuses=statuses, search=search, page=page))
+                 description=access.describe(filters, today, statuses=statuses, search=search, page=page)
+                 + team_words(scope, team))
     st.caption(f"{fmt(total)} enrollments match; the downloads hold all of them (up to {fmt(MAX_EXPORT_ROWS)}), "
                "with the columns shown.")
     if st.toggle("Prepare downloads", key="learner_downloads"):
@@ -110,7 +111,8 @@ else:
         downloads(everything, f"learners-{period.label or 'period'}".replace(" ", "_"), key="learners",
                   names=learner_columns, **access.on_download(
                       scope, view="learner list download", people=everything["employee_id"],
-                      description=access.describe(filters, today, statuses=statuses, search=search)))
+                      description=access.describe(filters, today, statuses=statuses, search=search)
+                      + team_words(scope, team)))
 
 # Open Badges 3.0 (services/badges/): signed badges of the completions in the current filters.
 if st.toggle("Prepare Open Badges", key="learner_badges",

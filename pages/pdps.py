@@ -18,7 +18,7 @@ from ui.filters import filter_bar
 from ui.person_link import open_person_control, people_of
 from ui.safe import md
 from ui.tables import downloads, table
-from ui.teams import team_box
+from ui.teams import team_box, team_words
 from ui.widgets import Kpi, empty_state, flash, kpi_row, show_flash, signed_in
 
 who = signed_in()
@@ -58,7 +58,7 @@ else:
     table(goals, shown)
     open_person_control(people_of(goals["employee_id"], goals["employee"], goals["employee_ref"]), key="pdp_goals",
                         origin="pages/pdps.py", scope=scope)
-    chosen = access.describe(filters, today, states=wanted, search=search, as_of=True)
+    chosen = access.describe(filters, today, states=wanted, search=search, as_of=True) + team_words(scope, team)
     access.shown(scope, view="PDP goal list", description=chosen, people=goals["employee_id"])
     st.caption(f"{fmt(total)} goals match; showing the first {fmt(len(goals))}: open goals first, earliest due "
                "first. The downloads add the employee id, plan, status, target skill and level, and credential.")

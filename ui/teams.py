@@ -33,3 +33,10 @@ def team_box(scope: Scope, *, key: str, container=None) -> int | None:
                           format_func=lambda manager: "Everyone" if manager is None else managers[manager])
     box.caption(CAPTION)
     return chosen
+
+
+def team_words(scope: Scope, team: int | None) -> str:
+    """The team in the words of the access log's selection ("; team of Ann One (3 people)"), "" for everyone."""
+    if team is None:
+        return ""
+    return f"; team of {dict(data.options(people.managers, scope)).get(team, 'a manager')}"

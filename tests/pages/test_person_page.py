@@ -100,6 +100,8 @@ def test_opening_from_the_learner_list_lands_on_the_person_and_back_keeps_the_li
     at.text_input(key="learner_search").input("al").run()
     at.selectbox(key="learner_team").select(app_db.id("a1")).run()
     assert list(page_tests.table_with(at, "employee_ref")["employee"]) == ["Al Two"]
+    listed = session.scalars(select(AccessLogEntry.filters).where(AccessLogEntry.view == "learner list")).all()
+    assert listed[-1].endswith("; search “al”; page 1; team of Ann One (1 person)")  # the log names the team
     open_from_learners(at, app_db.id("a2"))
     assert at.title[0].value == "Person"
     assert subheaders(at)[0] == md("Al Two")
@@ -126,3 +128,20 @@ def test_officers_get_no_team_box(app_db):
     at = open_page("officer@uni-one.test", "pages/enrollments.py", title="Enrollment and completion")
     assert not [box for box in at.selectbox if box.label == "Team"]
     assert [box.label for box in at.selectbox if box.label == "Open a person's page"]
+
+
+def test_the_learners_at_risk_on_the_overview_open_a_persons_page_and_lead_back(app_db):
+    at = open_page("hr@acme.test", "pages/overview.py", title="Overview")
+    box = at.selectbox(key="at_risk_person")
+    assert box.options == ["Al Two"]
+    box.select(app_db.id("a2")).run()
+    button(at, "Open their page").click().run()
+    assert not at.exception, at.exception
+    assert (at.title[0].value, subheaders(at)[0]) == ("Person", md("Al Two"))
+    assert [link.label for link in at.get("page_link")] == ["Back to Overview"]
+
+
+def test_a_viewer_is_offered_no_persons_page_under_a_list(app_db):
+    at = open_page("viewer@acme.test", "pages/overview.py", title="Overview")
+    assert [e.label for e in at.expander] == ["Learners at risk (the first 1)"]  # the list is there, not the box
+    assert not [box for box in at.selectbox if box.label == "Open a person's page"]
