@@ -8,10 +8,12 @@ from services import charts, learners, metrics
 from services.formatting import fmt, label
 from services.learners import MAX_EXPORT_ROWS
 from services.periods import today as today_
-from ui import access, data
+from ui import access, data, state
 from ui.filters import filter_bar
+from ui.person_link import open_person_control, people_of
 from ui.safe import md
 from ui.tables import downloads, show_suppressed, table
+from ui.teams import team_box, team_words
 from ui.widgets import empty_state, signed_in
 
 who = signed_in()
@@ -72,36 +74,45 @@ else:
     st.caption(metrics.DEPARTMENT_CELLS)
 
 st.subheader("Learners")
+team = team_box(scope, key="learner_team")
 status_column, search_column, size_column = st.columns([2, 2, 1])
-statuses = status_column.multiselect("Status", [x.value for x in EnrollmentStatus], key="learner_status",
-                                     format_func=label, placeholder="Any status")
-search = search_column.text_input("Search name or employee id", key="learner_search")
-page_size = size_column.selectbox("Rows per page", [50, 100, 500], key="learner_page_size")
+# Kept across pages (ui/state.py): back from a person's page, the list is as it was left.
+statuses = status_column.multiselect("Status", [x.value for x in EnrollmentStatus], format_func=label,
+                                     key=state.restore("learner_status", []), on_change=state.keep,
+                                     args=("learner_status",), placeholder="Any status")
+search = search_column.text_input("Search name or employee id", key=state.restore("learner_search", ""),
+                                  on_change=state.keep, args=("learner_search",))
+page_size = size_column.selectbox("Rows per page", [50, 100, 500], key=state.restore("learner_page_size", 50),
+                                  on_change=state.keep, args=("learner_page_size",))
 status_set = frozenset(statuses) or None
-total = data.get(learners.learner_count, scope, filters, today, statuses=status_set, search=search)
+total = data.get(learners.learner_count, scope, filters, today, statuses=status_set, search=search, team_of=team)
 pages = max(1, -(-total // page_size))
 page = 1
 if pages > 1:
     page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="learner_page")
 _, shown = data.get(learners.learners, scope, filters, today, statuses=status_set, search=search, limit=page_size,
-                    offset=(page - 1) * page_size, count=False)
+                    offset=(page - 1) * page_size, count=False, team_of=team)
 learner_columns = ["employee_ref", "employee", *employer_column, "department", "credential", "cohort", "status",
                    "enrolled_on", "completed_on", "withdrawn_on", "score", "cost"]
 if shown.empty:
     empty_state("No learners match.")
 else:
     table(shown, learner_columns)
+    open_person_control(people_of(shown["employee_id"], shown["employee"], shown["employee_ref"]), key="learners",
+                        origin="pages/enrollments.py", scope=scope)
     access.shown(scope, view="learner list", people=shown["employee_id"],
-                 description=access.describe(filters, today, statuses=statuses, search=search, page=page))
+                 description=access.describe(filters, today, statuses=statuses, search=search, page=page)
+                 + team_words(scope, team))
     st.caption(f"{fmt(total)} enrollments match; the downloads hold all of them (up to {fmt(MAX_EXPORT_ROWS)}), "
                "with the columns shown.")
     if st.toggle("Prepare downloads", key="learner_downloads"):
         _, everything = data.get(learners.learners, scope, filters, today, statuses=status_set, search=search,
-                                 limit=MAX_EXPORT_ROWS, count=False)
+                                 limit=MAX_EXPORT_ROWS, count=False, team_of=team)
         downloads(everything, f"learners-{period.label or 'period'}".replace(" ", "_"), key="learners",
                   names=learner_columns, **access.on_download(
                       scope, view="learner list download", people=everything["employee_id"],
-                      description=access.describe(filters, today, statuses=statuses, search=search)))
+                      description=access.describe(filters, today, statuses=statuses, search=search)
+                      + team_words(scope, team)))
 
 # Open Badges 3.0 (services/badges/): signed badges of the completions in the current filters.
 if st.toggle("Prepare Open Badges", key="learner_badges",

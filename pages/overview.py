@@ -7,6 +7,7 @@ from services.formatting import fmt
 from services.periods import today as today_
 from ui import access, data
 from ui.filters import filter_bar
+from ui.person_link import open_person_control, people_of
 from ui.safe import md
 from ui.tables import show_suppressed, table
 from ui.widgets import Kpi, empty_state, kpi_row, signed_in
@@ -66,6 +67,8 @@ with right:
     if alerts.learners_at_risk:
         with st.expander(f"Learners at risk (the first {fmt(len(alerts.at_risk))})"):
             table(alerts.at_risk)
+            open_person_control(people_of(alerts.at_risk_people, alerts.at_risk["employee"]), key="at_risk",
+                                origin="pages/overview.py", scope=scope)
         access.shown(scope, view="learners at risk", description=access.describe(filters, today, as_of=True),
                      people=alerts.at_risk_people)
 

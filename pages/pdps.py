@@ -15,8 +15,10 @@ from services.metrics import GOAL_STATES
 from services.periods import today as today_
 from ui import access, data, state
 from ui.filters import filter_bar
+from ui.person_link import open_person_control, people_of
 from ui.safe import md
 from ui.tables import downloads, table
+from ui.teams import team_box, team_words
 from ui.widgets import Kpi, empty_state, flash, kpi_row, show_flash, signed_in
 
 who = signed_in()
@@ -31,12 +33,16 @@ st.caption(f"Personal Development Plan goals, as of {fmt(today, 'date')}.")
 states = data.get(metrics.goal_states, scope, filters, today)
 kpi_row([Kpi.of(state, states[state]) for state in ("achieved", "on_track", "at_risk", "overdue")])
 
+team = team_box(scope, key="pdp_team")
 state_column, search_column = st.columns([2, 2])
-wanted = state_column.multiselect("Show goals that are", GOAL_STATES, key="pdp_states", format_func=label,
-                        placeholder="Any state")
-search = search_column.text_input("Search name or employee id", key="pdp_search")
+# Kept across pages (ui/state.py): back from a person's page, the list is as it was left.
+wanted = state_column.multiselect("Show goals that are", GOAL_STATES, key=state.restore("pdp_states", []),
+                                  on_change=state.keep, args=("pdp_states",), format_func=label,
+                                  placeholder="Any state")
+search = search_column.text_input("Search name or employee id", key=state.restore("pdp_search", ""),
+                                  on_change=state.keep, args=("pdp_search",))
 total, goals = data.get(pdp.goals, scope, filters, today, states=frozenset(wanted) or None,
-                              search=search, limit=500)
+                       search=search, limit=500, team_of=team)
 # What fits at 1440 px, state and due date first; the downloads add the rest. An HR manager's
 # table would repeat their own employer on every row.
 employer = [] if scope.is_employer_side else ["employer"]
@@ -50,7 +56,9 @@ if goals.empty:
     empty_state(withheld or "No PDP goals match. Clear the filters, or add a goal below.")
 else:
     table(goals, shown)
-    chosen = access.describe(filters, today, states=wanted, search=search, as_of=True)
+    open_person_control(people_of(goals["employee_id"], goals["employee"], goals["employee_ref"]), key="pdp_goals",
+                        origin="pages/pdps.py", scope=scope)
+    chosen = access.describe(filters, today, states=wanted, search=search, as_of=True) + team_words(scope, team)
     access.shown(scope, view="PDP goal list", description=chosen, people=goals["employee_id"])
     st.caption(f"{fmt(total)} goals match; showing the first {fmt(len(goals))}: open goals first, earliest due "
                "first. The downloads add the employee id, plan, status, target skill and level, and credential.")

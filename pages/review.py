@@ -10,6 +10,7 @@ from services.periods import today as today_
 from services.review_export import kpi_display, measures_display, pack_charts
 from ui import access, data
 from ui.filters import quarter_choices, small_group_note
+from ui.person_link import open_person_control, people_of
 from ui.safe import md
 from ui.tables import table
 from ui.widgets import empty_state, signed_in
@@ -95,6 +96,9 @@ st.text(f"As of {fmt(alerts.as_of, 'date')}: learners at risk {fmt(alerts.learne
         f"overdue PDP goals {fmt(alerts.overdue_goals)}")
 if not alerts.at_risk.empty:
     table(alerts.at_risk)
+    if not present:  # a shared screen shows the pack, not the controls
+        open_person_control(people_of(alerts.at_risk_people, alerts.at_risk["employee"]), key="review_at_risk",
+                            origin="pages/review.py", scope=scope)
 # The at-risk list names learners: on the page and in the PDF and workbook, an individual-level view.
 at_risk_view = {"description": f"Quarterly review {quarter.label}, learners at risk as of {fmt(alerts.as_of, 'date')}",
                 "people": alerts.at_risk_people}

@@ -184,3 +184,22 @@ def funnel(df: pd.DataFrame, *, stage: str, count: str, label: str | None = None
         )
         .properties(height=220)
     )
+
+
+def levels_over_time(levels: pd.DataFrame, targets: pd.DataFrame) -> alt.Chart:
+    """One person's assessed level (1–5) per skill over time, a line with points per skill, and each skill's
+    target as a dashed rule in the same colour (services/people/record.py: ``levels`` and ``targets``)."""
+    skills = sorted(set(levels["skill"]) | set(targets["skill"]))
+    colour = alt.Color("skill:N", title="Skill", sort=skills, scale=alt.Scale(domain=skills, range=OKABE_ITO))
+    level_axis = alt.Y("level:Q", title="Level (1–5)", scale=alt.Scale(domain=[0, 5]), axis=alt.Axis(tickMinStep=1))
+    shown = levels.assign(assessed_on=pd.to_datetime(levels["assessed_on"]))
+    assessed = alt.Chart(shown).mark_line(point=True).encode(
+        x=alt.X("assessed_on:T", title="Assessed on", axis=alt.Axis(format="%b %Y")), y=level_axis, color=colour,
+        tooltip=[alt.Tooltip("skill:N", title="Skill"), alt.Tooltip("assessed_on:T", title="Assessed on",
+                                                                    format="%-d %b %Y"),
+                 alt.Tooltip("level:Q", title="Level"), alt.Tooltip("source:N", title="Source")])
+    goal = targets.rename(columns={"target_level": "level"})
+    target = alt.Chart(goal).mark_rule(strokeDash=[6, 4], strokeWidth=2).encode(
+        y=level_axis, color=colour,
+        tooltip=[alt.Tooltip("skill:N", title="Skill"), alt.Tooltip("level:Q", title="Target level")])
+    return alt.layer(assessed, target).properties(height=PLOT)

@@ -190,6 +190,10 @@ COLUMNS: dict[str, Column] = _columns(
     ("occurred_at", "When (UTC)", "datetime"), ("actor_email", "Who", "text"), ("actor_role", "Role", "state"),
     ("view", "What", "text"), ("filters", "Selection", "text"), ("rows", "People", "count"),
     ("people_shown", "People shown", "text"),
+    # A person's page (services/people/record.py).
+    ("plan_status", "Plan status", "state"), ("level", "Level", "count"), ("assessed_on", "Assessed", "date"),
+    ("source", "Source", "state"), ("what", "What", "text"), ("item", "Item", "text"), ("on", "Date", "date"),
+    ("when", "When", "text"),
 )
 # A per-group mean gap says its unit; the KPI's label ("Skill gap") is about the whole selection.
 _OWN_HEADINGS = {"mean_gap"}

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from db.models import Cohort, Credential, Department, Employee, Enrollment, Organization
 from services.filters import Filters, resolve_period, scoped_enrollments
+from services.people.teams import team_condition
 
 # employee_id is for the access log (the people a page showed), never shown.
 COLUMNS = ["employee_id", "employee_ref", "employee", "employer", "department", "credential", "cohort", "status",
@@ -17,9 +18,11 @@ COLUMNS = ["employee_id", "employee_ref", "employee", "employer", "department", 
 MAX_EXPORT_ROWS = 200_000
 
 
-def _matching(scope, f: Filters, p, statuses, search):
-    """Enrollments active in or touching the period, narrowed by status and a name/id search."""
+def _matching(scope, f: Filters, p, statuses, search, team_of):
+    """Enrollments active in or touching the period, narrowed by status, a name/id search and a manager's
+    team (services/people/teams.py: named lists only)."""
     stmt = scoped_enrollments(scope, f, listed=True).where(
+        team_condition(team_of),
         Enrollment.enrolled_on <= p.end,
         or_(Enrollment.completed_on.is_(None), Enrollment.completed_on >= p.start),
         or_(Enrollment.withdrawn_on.is_(None), Enrollment.withdrawn_on >= p.start),
@@ -33,21 +36,23 @@ def _matching(scope, f: Filters, p, statuses, search):
 
 
 def learner_count(session: Session, scope, f: Filters, *, today: date, statuses: frozenset[str] | None = None,
-                  search: str = "") -> int:
+                  search: str = "", team_of: int | None = None) -> int:
     """How many enrollments the drill-down lists (no joins to names: the count needs none)."""
-    stmt = _matching(scope, f, resolve_period(f, today), statuses, search)
+    stmt = _matching(scope, f, resolve_period(f, today), statuses, search, team_of)
     return int(session.execute(stmt.with_only_columns(func.count(Enrollment.id))).scalar_one())
 
 
 def learners(
     session: Session, scope, f: Filters, *, today: date, statuses: frozenset[str] | None = None,
-    search: str = "", limit: int = 100, offset: int = 0, count: bool = True,
+    search: str = "", limit: int = 100, offset: int = 0, count: bool = True, team_of: int | None = None,
 ) -> tuple[int | None, pd.DataFrame]:
     """(how many match, one page of them): enrollments active in or touching the period.
-    ``count=False`` skips the count (None) for a page whose total is already known."""
-    total = learner_count(session, scope, f, today=today, statuses=statuses, search=search) if count else None
+    ``count=False`` skips the count (None) for a page whose total is already known; ``team_of``: only that
+    manager's direct reports."""
+    total = learner_count(session, scope, f, today=today, statuses=statuses, search=search,
+                          team_of=team_of) if count else None
     stmt = (
-        _matching(scope, f, resolve_period(f, today), statuses, search)
+        _matching(scope, f, resolve_period(f, today), statuses, search, team_of)
         .join(Organization, Organization.id == Employee.employer_id)
         .outerjoin(Department, Department.id == Employee.department_id)
         .join(Credential, Credential.id == Enrollment.credential_id)

@@ -30,6 +30,7 @@ from services import audit, permissions
 from services.filters import Filters, people_conditions
 from services.formatting import fmt, label
 from services.metrics import goal_state
+from services.people.teams import team_condition
 
 
 class PdpError(ValueError):
@@ -48,9 +49,10 @@ class GoalConflict(PdpError):
 
 def goals(
     session: Session, scope: Scope, f: Filters, *, today: date, states: frozenset[str] | None = None,
-    search: str = "", limit: int = 100, offset: int = 0,
+    search: str = "", limit: int = 100, offset: int = 0, team_of: int | None = None,
 ) -> tuple[int, pd.DataFrame]:
-    """(how many match, one page of goals) with their employee, plan and state today.
+    """(how many match, one page of goals) with their employee, plan and state today; ``team_of``: only that
+    manager's direct reports (services/people/teams.py).
 
     Only the goals of the employers whose HR records the user sees by name (db/scope.records_visible): an
     officer of a university sees a partner's goals only while that employer shares them. Every list, search
@@ -65,7 +67,8 @@ def goals(
         .outerjoin(Department, Department.id == Employee.department_id)
         .outerjoin(Skill, Skill.id == PdpGoal.skill_id)
         .outerjoin(Credential, Credential.id == PdpGoal.credential_id)
-        .where(*people_conditions(scope, f, listed=True), records_visible(scope, Employee.employer_id))
+        .where(*people_conditions(scope, f, listed=True), records_visible(scope, Employee.employer_id),
+               team_condition(team_of))
     )
     if f.credential_ids is not None:
         stmt = stmt.where(PdpGoal.credential_id.in_(sorted(f.credential_ids)))

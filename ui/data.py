@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from db.engine import data_version, get_engine
 from db.scope import Scope
-from services import learners, metrics, pdp
+from services import learners, metrics, pdp, people
 from services import options as option_lists
 from services.filters import Filters
 
@@ -33,7 +33,7 @@ METRICS = {function.__name__: function for function in (
 DRILLDOWNS = {function.__name__: function for function in (learners.learner_count, learners.learners, pdp.goals)}
 OPTIONS = {function.__name__: function for function in (
     option_lists.employers, option_lists.departments, option_lists.credentials, option_lists.cohorts,
-    option_lists.first_enrollment, option_lists.uncounted_employers,
+    option_lists.first_enrollment, option_lists.uncounted_employers, people.managers,
 )}
 
 

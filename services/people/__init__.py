@@ -1,4 +1,5 @@
-"""The rights of the people in the data: access (``export``), erasure (``erase``) and retention (``retention``).
+"""The people in the data: their rights, access (``export``), erasure (``erase``) and retention (``retention``);
+their record as the Person page shows it (``record``) and managers' teams (``teams``).
 
 Who: admins and the operator's command line (``Scope.system()``) for anyone; an HR manager for their own
 employer's people; nobody else (db/scope.py, ``require_person_rights``). Every download of a person's data is
@@ -22,7 +23,16 @@ Decisions
 from services.people.document import as_html, as_json, file_stem
 from services.people.erase import Erased, EraseRefused, erase, pseudonymise
 from services.people.export import PersonData, Section, person_data, record_export
-from services.people.finding import AccessDenied, PersonNotFound, employer_by_code, person, person_by_ref, search
+from services.people.finding import (
+    AccessDenied,
+    PersonNotFound,
+    employer_by_code,
+    person,
+    person_by_ref,
+    search,
+    search_visible,
+)
+from services.people.record import PersonRecord, person_record
 from services.people.retention import (
     DEFAULT_MONTHS,
     ENV_MONTHS,
@@ -32,10 +42,12 @@ from services.people.retention import (
     retention_months,
 )
 from services.people.retention import apply as apply_retention
+from services.people.teams import managers, team_condition
 
 __all__ = [
     "DEFAULT_MONTHS", "ENV_MONTHS", "AccessDenied", "EraseRefused", "Erased", "PersonData", "PersonNotFound",
-    "RetentionRun", "RetentionSettingError", "Section", "apply_retention", "as_html", "as_json", "employer_by_code",
-    "erase", "file_stem", "months_before", "person", "person_by_ref", "person_data", "pseudonymise",
-    "record_export", "retention_months", "search",
+    "PersonRecord", "RetentionRun", "RetentionSettingError", "Section", "apply_retention", "as_html", "as_json",
+    "employer_by_code", "erase", "file_stem", "managers", "months_before", "person", "person_by_ref", "person_data",
+    "person_record", "pseudonymise", "record_export", "retention_months", "search", "search_visible",
+    "team_condition",
 ]

@@ -49,8 +49,16 @@ def person_by_ref(session: Session, scope: Scope, *, employer_code: str, employe
 def search(session: Session, scope: Scope, *, text: str, limit: int = 50) -> list[tuple[int, str]]:
     """(employee id, "Name (HRIS id) · Employer") of the people in scope whose HRIS id or name contains
     ``text``; exact HRIS ids first. Nothing for an empty search or a user who answers no requests."""
+    if not answers_person_requests(scope):
+        return []
+    return search_visible(session, scope, text=text, limit=limit)
+
+
+def search_visible(session: Session, scope: Scope, *, text: str, limit: int = 50) -> list[tuple[int, str]]:
+    """As ``search``, for everyone the user may see by name (the Person page: officers too, for their
+    partners' people)."""
     wanted = (text or "").strip().lower()
-    if not wanted or not answers_person_requests(scope):
+    if not wanted:
         return []
     like = f"%{wanted.replace('%', '').replace('_', '')}%"
     exact = func.lower(Employee.employee_ref) == wanted
@@ -63,4 +71,5 @@ def search(session: Session, scope: Scope, *, text: str, limit: int = 50) -> lis
     return [(employee_id, f"{name} ({ref}) · {employer}") for employee_id, name, ref, employer in rows]
 
 
-__all__ = ["AccessDenied", "PersonNotFound", "employer_by_code", "person", "person_by_ref", "search"]
+__all__ = ["AccessDenied", "PersonNotFound", "employer_by_code", "person", "person_by_ref", "search",
+           "search_visible"]
