@@ -15,8 +15,9 @@ import pandas as pd
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
-from db.models import Department, Employee, Pdp, PdpGoal, PdpGoalStatus, Skill, SkillAssessment
+from db.models import Department, Employee, Pdp, PdpGoal, PdpGoalStatus, Skill, SkillAssessment, SkillStatus
 from db.scope import AccessDenied, Scope, records_visible, scoped, visible
+from services import population
 
 GAP_COLUMNS = ["employee_id", "person", "skill_id", "skill", "current", "target", "gap"]
 LEVELS = range(1, 6)
@@ -50,10 +51,11 @@ def departments(session: Session, scope: Scope, *, employer_id: int) -> list[tup
 
 
 def current_people(session: Session, scope: Scope, *, employer_id: int, today: date,
-                   department_ids: Iterable[int] | None = None,
-                   employee_ids: Iterable[int] | None = None) -> dict[int, str]:
+                   department_ids: Iterable[int] | None = None, employee_ids: Iterable[int] | None = None,
+                   search: str = "", limit: int | None = None) -> dict[int, str]:
     """Who a plan is for: the employer's current employees (in ``department_ids`` or of ``employee_ids`` when
-    given, every one otherwise), id → name, by name. Ids outside the scope or of another employer give nobody."""
+    given, every one otherwise; ``search``: whose name or HRIS id holds it), id → name, by name. Ids outside the
+    scope or of another employer give nobody."""
     require_planner(scope, employer_id)
     stmt = (select(Employee.id, Employee.full_name)
             .where(Employee.employer_id == employer_id, _current_on(today), visible(scope, Employee),
@@ -63,6 +65,11 @@ def current_people(session: Session, scope: Scope, *, employer_id: int, today: d
         stmt = stmt.where(Employee.department_id.in_(sorted({int(i) for i in department_ids})))
     if employee_ids is not None:
         stmt = stmt.where(Employee.id.in_(sorted({int(i) for i in employee_ids})))
+    if search.strip():
+        like = f"%{search.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Employee.full_name).like(like), func.lower(Employee.employee_ref).like(like)))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return {int(person): name for person, name in session.execute(stmt).all()}
 
 
@@ -96,3 +103,45 @@ def people_gaps(session: Session, scope: Scope, *, employee_ids: Iterable[int], 
         df[column] = df[column].astype("int64")
     df["gap"] = (df["target"] - df["current"]).clip(lower=0).astype("int64")
     return df
+
+
+def skills_with_gaps(session: Session, scope: Scope, *, employee_ids: Iterable[int], today: date) -> dict[int, int]:
+    """Skill id → how many of these people are below a PDP target recorded for it (the gaps the HR records
+    already show, offered first on the Plan page)."""
+    people = sorted({int(i) for i in employee_ids})
+    if not people:
+        return {}
+    skills = select(PdpGoal.skill_id).join(Pdp, Pdp.id == PdpGoal.pdp_id).where(
+        Pdp.employee_id.in_(people), PdpGoal.skill_id.is_not(None)).distinct()
+    gaps = people_gaps(session, scope, employee_ids=people, skill_ids=session.execute(skills).scalars().all(),
+                       target_level=1, today=today)
+    recorded = _recorded_targets(session, people)
+    gaps = gaps[[(row.employee_id, row.skill_id) in recorded for row in gaps.itertuples()] if not gaps.empty else []]
+    return {int(skill): int(n) for skill, n in gaps[gaps["gap"] > 0].groupby("skill_id").size().items()}
+
+
+def _recorded_targets(session: Session, people: list[int]) -> set[tuple[int, int]]:
+    stmt = (select(Pdp.employee_id, PdpGoal.skill_id).join(Pdp, Pdp.id == PdpGoal.pdp_id)
+            .where(Pdp.employee_id.in_(people), PdpGoal.skill_id.is_not(None), PdpGoal.target_level.is_not(None),
+                   PdpGoal.status != PdpGoalStatus.dropped))
+    return {(int(person), int(skill)) for person, skill in session.execute(stmt).all()}
+
+
+def skill_choices(session: Session, scope: Scope) -> dict[int, str]:
+    """The skills a plan can aim at: the shared vocabulary (accepted skills), id → name."""
+    stmt = select(Skill.id, Skill.name).where(Skill.status == SkillStatus.accepted, visible(scope, Skill))
+    return {int(skill): name for skill, name in session.execute(stmt.order_by(Skill.name)).all()}
+
+
+def heatmap_departments(session: Session, scope: Scope) -> dict[tuple[str, str], tuple[int, tuple[int, ...]]]:
+    """(employer name, department name) of a skill-gap heatmap row → (employer id, its department ids): a
+    department by its own name, and a cell such as "Other departments", which stands for several departments
+    (services/population.py)."""
+    out: dict[tuple[str, str], tuple[int, list[int]]] = {}
+    for employer_id, employer, cell, choice, department in population.cell_rows(session, scope.employers()):
+        names = [department] + ([population.OTHER_DEPARTMENTS] if cell == population.OTHER_CELL else [])
+        for name in names:
+            entry = out.setdefault((employer, name), (int(employer_id), []))
+            if choice > 0:  # a negative choice is the employer's people without a department
+                entry[1].append(int(choice))
+    return {key: (employer_id, tuple(ids)) for key, (employer_id, ids) in out.items()}

@@ -87,7 +87,8 @@ def rank(session: Session, scope: Scope, *, employer_id: int, employee_ids: Iter
     candidates = pd.DataFrame(rows)
     history = credential_history(session, scope, credential_ids=sorted(credentials.index), today=today)
     budgets = budgets_left(session, scope, employer_id=employer_id, university_ids=universities, today=today)
-    cohorts = seats.open_cohorts(session, scope, credential_ids=sorted(set(candidates["credential_id"])), today=today)
+    offered = sorted({int(c) for ids in candidates["step_ids"] for c in ids})
+    cohorts = seats.open_cohorts(session, scope, credential_ids=offered, today=today)
     candidates = _figures(candidates, history.set_index("credential_id"), budgets, cohorts, int(open_gaps["gap"].sum()))
     closed = pd.concat([single.assign(key=single["credential_id"].map(lambda c: f"credential:{c}")),
                         by_path[by_path["pathway_id"].isin(stacking)].assign(
@@ -147,7 +148,9 @@ def _closed(open_gaps: pd.DataFrame, skills: pd.DataFrame, taken: set, *, by: st
     pairs = open_gaps.merge(skills, on="skill_id")
     keep = [(person, credential) not in taken for person, credential in zip(pairs["employee_id"],
                                                                              pairs["credential_id"], strict=True)]
-    pairs = pairs[keep]
+    pairs = pairs[pd.Series(keep, index=pairs.index, dtype=bool)]
+    if pairs.empty:
+        return pd.DataFrame(columns=[by, "employee_id", "skill_id", "levels_closed"], dtype="int64")
     best = pairs.groupby([by, "employee_id", "skill_id"], as_index=False).agg(
         proficiency=("proficiency", "max"), target=("target", "first"), current=("current", "first"))
     best["levels_closed"] = (best[["target", "proficiency"]].min(axis=1) - best["current"]).clip(lower=0)

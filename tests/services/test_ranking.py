@@ -287,3 +287,19 @@ def test_admin_ranks_for_the_chosen_employer_like_its_hr_manager(fx):
 def test_bad_input_is_refused_with_a_clear_message(fx):
     with pytest.raises(ValueError, match="between 1 and 5"):
         _rank(fx, target_level=6)
+
+
+def test_skills_with_gaps_count_people_below_a_recorded_pdp_target(fx):
+    hr = fx.scope("hr@ember.test")
+    # p1 is at 1 of a target of 4 in s1; p2's goal on s2 is dropped, so it records no target.
+    assert gaps.skills_with_gaps(fx.session, hr, employee_ids=_ids(fx, "p1", "p2", "p3"), today=TODAY) == {
+        fx.ids["s1"]: 1}
+
+
+def test_heatmap_rows_name_a_department_or_a_cell_of_several(fx):
+    rows = gaps.heatmap_departments(fx.session, fx.scope("hr@ember.test"))
+    # Operations (4 people on record) is too small alone, so History joins it in "Other departments".
+    assert rows[("Ember", "Operations")] == (fx.ids["E"], (fx.ids["Ops"],))
+    employer, departments = rows[("Ember", "Other departments")]
+    assert employer == fx.ids["E"] and sorted(departments) == sorted(_ids(fx, "Ops", "Hist"))
+    assert not any(employer_name == "Fern" for employer_name, _ in rows)  # Fern is too small to count
