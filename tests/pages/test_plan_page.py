@@ -70,11 +70,24 @@ def test_hr_manager_picks_a_department_and_skills_and_sees_the_ranking(plan_worl
     # a1: 0 → 3 (no PDP target on the skill: the default 3); the five: 0 → 4, LEAD3 teaches 3.
     assert ranked.iloc[0]["Levels closed"] == "18" and ranked.iloc[0]["People helped"] == "6"
     assert ranked.iloc[0]["Completion rate"] == "–"  # no history at all
+    # The people's gaps are HR records by name: showing them is in the access log, with the people shown.
+    assert _logged_people("Plan: people's gaps") == 6
     # Choosing a recommendation keeps the choices and shows what counted.
     at.selectbox(key="plan_recommendation").select("credential:" + str(_credential_id(plan_world, "LEAD3"))).run()
     assert not at.exception, at.exception
     assert _multi(at, "Department").value == [plan_world.id("A-Ops")]
     assert any("Olive Ops 0 +3" in m.value for m in at.markdown)
+
+
+def _logged_people(view: str) -> int:
+    from sqlmodel import Session, func, select
+
+    from db.engine import get_engine
+    from db.models import AccessLogEntry, AccessLogSubject
+
+    with Session(get_engine()) as session:
+        return session.exec(select(func.count()).select_from(AccessLogSubject).join(
+            AccessLogEntry, AccessLogEntry.id == AccessLogSubject.entry_id).where(AccessLogEntry.view == view)).one()
 
 
 def _credential_id(world, code):
