@@ -8,6 +8,7 @@ from services.metrics import MIN_GROUP, SUPPRESSED, or_suppressed
 from services.periods import today as today_
 from ui import data
 from ui.filters import filter_bar
+from ui.plan.entry import plan_for_a_gap
 from ui.widgets import Kpi, empty_state, kpi_row, signed_in
 
 who = signed_in()
@@ -52,6 +53,7 @@ else:
                                        y_title="Department", value_title="Mean gap (levels)"), width="stretch")
         if gaps.hidden:
             st.caption(f"{fmt(gaps.hidden)} department–skill groups with {SUPPRESSED} people are not shown.")
+        plan_for_a_gap(who, heat)
 
 left, right = st.columns(2)
 with left:

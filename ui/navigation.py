@@ -24,6 +24,7 @@ PAGES: dict[str, PageEntry] = {
     "upskilling": PageEntry("pages/upskilling.py", "Upskilling", ":material/trending_up:", url_path="upskilling"),
     "pdps": PageEntry("pages/pdps.py", "PDPs", ":material/flag:", url_path="pdps"),
     "person": PageEntry("pages/person.py", "Person", ":material/badge:", url_path="person"),
+    "plan": PageEntry("pages/plan.py", "Plan development", ":material/route:", url_path="plan"),
     "review": PageEntry("pages/review.py", "Quarterly review", ":material/slideshow:", url_path="review"),
     "catalogue": PageEntry("pages/catalogue.py", "Credential catalogue", ":material/menu_book:",
                            url_path="catalogue"),
@@ -36,13 +37,13 @@ PAGES: dict[str, PageEntry] = {
 
 # Which pages each role may open, in menu order.
 ROLE_PAGES: dict[Role, list[str]] = {
-    Role.admin: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports",
+    Role.admin: ["overview", "enrollments", "upskilling", "pdps", "plan", "review", "catalogue", "codesign", "imports",
                  "person", "people", "privacy", "users"],
     # Officers see which employers share with them (read only); HR managers decide it and read their log.
     Role.partnership_officer: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign",
                                "imports", "person", "privacy"],
-    Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue", "codesign", "imports",
-                      "person", "people", "privacy"],
+    Role.hr_manager: ["overview", "enrollments", "upskilling", "pdps", "plan", "review", "catalogue", "codesign",
+                      "imports", "person", "people", "privacy"],
     # Viewers read the catalogue; the co-design studio (editing) is not registered for them.
     Role.viewer: ["overview", "enrollments", "upskilling", "pdps", "review", "catalogue"],
 }

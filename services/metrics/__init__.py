@@ -32,6 +32,9 @@ from services.metrics.definitions import (
     DEPARTMENT_CELLS,
     METRICS,
     MIN_GROUP,
+    RANKING,
+    RANKING_CANDIDATES,
+    RANKING_ORDER,
     STALLED_DAYS,
     SUPPRESSED,
     SUPPRESSION,
@@ -62,6 +65,7 @@ from services.metrics.upskilling import (
 __all__ = [
     "ACTIVE_STATUSES", "AT_RISK_DAYS", "Alerts", "Budget", "COUNT_COLUMNS", "DEFINITIONS", "DEPARTMENT_CELLS",
     "Filters", "GAP_COLUMNS", "GOAL_STATES", "METRICS", "MIN_GROUP", "Metric", "OutcomeChange", "OutcomeShown",
+    "RANKING", "RANKING_CANDIDATES", "RANKING_ORDER",
     "Retention", "RetentionShown", "STALLED_DAYS", "SUPPRESSED", "SUPPRESSION", "SkillGaps", "Summary", "alerts",
     "assessment_levels", "assessment_levels_note", "assessment_levels_shown", "at_risk_learners", "budget",
     "by_cohort", "by_credential", "by_department", "by_employer", "by_quarter", "days_to_complete",

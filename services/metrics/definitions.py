@@ -106,3 +106,37 @@ DEFINITIONS: dict[str, str] = {item.label: item.definition for item in METRICS.v
                        f"{AT_RISK_DAYS} days); on track (other open goals); dropped.",
     "Suppression": SUPPRESSION,
 }
+
+
+# The ranking of credentials that close a gap (services/planning/ranking.py; docs/metrics.md, "Credentials that
+# close a gap"), keyed by the ranking's column. The Plan page explains the ranking from these.
+RANKING: dict[str, Metric] = {
+    "coverage": Metric("Gap closed", "Levels closed ÷ levels of gap, over the chosen people and gap skills. Levels "
+                                     "closed per person and skill: min(target, the level the credential teaches) − "
+                                     "current level, never below 0; a pathway teaches the highest level of its "
+                                     "steps.", "rate"),
+    "levels_closed": Metric("Levels closed", "Levels of gap the credential closes, summed over the chosen people "
+                                             "and skills. Someone who completed it or is enrolled in it gains "
+                                             "nothing from it."),
+    "people_helped": Metric("People helped", "Chosen people for whom the credential closes at least one level."),
+    "mean_levels_closed": Metric("Levels per person helped", "Levels closed ÷ people helped.", "mean"),
+    "price": Metric("Price", "The credential's price; a pathway's is the sum of its steps' prices.", "price", True),
+    "cost": Metric("Cost for the people helped", "Price × people helped.", "money", True),
+    "budget_left": Metric("Budget left this year", "The annual budget of the employer's partnership with the "
+                                                   "university, less the cost of the employer's enrollments in its "
+                                                   "credentials started this calendar year.", "money"),
+    "median_days": Metric("Median days to complete", "Median of completed_on − enrolled_on over the completions "
+                                                     "in scope to date; a pathway: the sum of its steps' medians. "
+                                                     f"Shown from {MIN_GROUP} completions.", "days", True),
+    "completions": Metric("Completions", f"Completions the median rests on (a pathway: its step with the fewest); "
+                                         f"“{SUPPRESSED}” below {MIN_GROUP}."),
+    "completion_rate": Metric("Completion rate", "Completed ÷ (completed + failed + withdrawn) in scope to date; a "
+                                                 "pathway: the product of its steps' rates. Shown from "
+                                                 f"{MIN_GROUP} outcomes.", "rate"),
+}
+RANKING_ORDER = ("Ordered by gap closed (highest first), then people helped (most first), completion rate (highest "
+                 f"first; “{SUPPRESSED}” and none last), median days to complete (fewest first), price (lowest "
+                 "first) and code.")
+RANKING_CANDIDATES = ("Candidates: the published credentials of the employer's partner universities that close at "
+                      "least one level of the gaps, and their pathways whose steps together close more than their "
+                      "best single step.")
