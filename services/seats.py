@@ -113,9 +113,13 @@ def holders_among(session: Session, *, cohort_id: int, employee_ids: list[int]) 
 
 
 def full_message(cohort: Cohort, *, left: int, asked: int) -> str:
+    return full_message_for(cohort.code, left=left, asked=asked)
+
+
+def full_message_for(cohort_code: str, *, left: int, asked: int) -> str:
     seats = "no seats" if left == 0 else ("1 seat" if left == 1 else f"{left} seats")
     people = "1 person" if asked == 1 else f"{asked} people"
-    return (f"Cohort {cohort.code} has {seats} left, not enough for {people}. Nothing was saved: "
+    return (f"Cohort {cohort_code} has {seats} left, not enough for {people}. Nothing was saved: "
             "choose fewer people or another cohort.")
 
 

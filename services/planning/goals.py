@@ -219,7 +219,8 @@ def _changes(expected: GoalPlan, now: GoalPlan) -> str:
     added = [f"{goal.employee} ({goal.skill})" for key, goal in current.items() if key not in shown]
     if added:
         parts.append("now also needing a goal: " + ", ".join(added))
-    if set(expected.seats) != set(now.seats):
+    still = set(now.employee_ids) & set(expected.employee_ids)
+    if {e for e in expected.seats if e in still} != {e for e in now.seats if e in still}:
         parts.append("the seats held in the cohort changed")
     if not parts:
         parts.append("the goals to create changed")
