@@ -1,8 +1,10 @@
-"""Access: everything held about one person, as sections of rows that ``document`` writes as JSON and HTML. Held
-about a person: their profile (the Employee row), enrollments, skill assessments, PDPs and goals, seats
-reserved for them in cohorts, outcome surveys, the badges the product issues them, the access-log entries
-about them (who saw their records) and the audit trail of changes to their records. Nothing about anyone else:
-the manager link names another person, so the export says only whether one is recorded.
+"""Access: everything held about one person, as sections of rows that ``document`` writes as JSON and HTML.
+
+Held about a person: their profile (the Employee row), enrollments, skill assessments, PDPs and goals, seats
+reserved for them in cohorts, outcome surveys, the badges the product issues them, the access-log entries about
+them (who saw their records) and the audit trail of changes to their records (and to their seat reservations).
+Nothing about anyone else: the manager link names another person, so the export says only whether one is
+recorded.
 """
 
 from __future__ import annotations
