@@ -120,3 +120,17 @@ def test_viewers_see_no_action(session, app_db, cohort):  # noqa: F811
     at = panel(app_db, "viewer@acme.test")
     assert not at.button
     assert "Only HR managers" in at.caption[0].value
+
+
+def test_the_pdps_page_shows_the_cohort_a_goals_seat_is_in(session, app_db, cohort):  # noqa: F811
+    from services.planning import goals
+    from tests.pages.test_pages import open_page, table_with
+
+    hr = app_db.scope(session, "hr@a")
+    only_al = PlanChoice(employer_id=app_db.id("A"), credential_id=app_db.id("K1"),
+                         targets=((app_db.id("a2"), app_db.id("s1"), 3),))
+    arguments = dict(choice=only_al, due_on=date(2026, 11, 27), cohort_id=cohort.id, today=date(2026, 7, 15))
+    goals.create_goals(session, hr, expected=goals.preview_goals(session, hr, **arguments), **arguments)
+    at = open_page("hr@acme.test", "pages/pdps.py", title="PDPs")
+    shown = table_with(at, "seat")  # headed "Seat in cohort" (services/formatting.COLUMNS)
+    assert dict(zip(shown["employee"], shown["seat"], strict=True)) == {"Al Two": "K1-26Q3", "Ann One": "–"}
