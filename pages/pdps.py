@@ -46,9 +46,11 @@ total, goals = data.get(pdp.goals, scope, filters, today, states=frozenset(wante
 # What fits at 1440 px, state and due date first; the downloads add the rest. An HR manager's
 # table would repeat their own employer on every row.
 employer = [] if scope.is_employer_side else ["employer"]
-shown = ["state", "due_on", "employee", *employer, "goal", *([] if employer else ["skill"]), "department"]
+# "Seat": the cohort a seat is reserved in for the goal (goals set in bulk from the Plan page), shown when any is.
+seat = ["seat"] if not goals.empty and goals["seat"].notna().any() else []
+shown = ["state", "due_on", "employee", *employer, "goal", *([] if employer else ["skill"]), *seat, "department"]
 exported = ["state", "due_on", "employee_ref", "employee", *employer, "department", "period", "goal", "status",
-            "skill", "target_level", "credential"]
+            "skill", "target_level", "credential", "seat"]
 # Goals by name only of the employers whose HR records this user may see (services/pdp.goals); the note
 # names the others, whose goals count in the figures above only.
 withheld = access.records_note(scope, filters)

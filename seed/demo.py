@@ -4,7 +4,7 @@
 (Northbridge University), eight employer partners of different sizes and
 sectors, a skills vocabulary, a catalogue of micro-credentials with learning
 outcomes, skills, co-designing partners and pathways, cohorts over the last
-eight quarters, enrollments with realistic outcomes, skill assessments, PDPs
+eight quarters and the next one's (no enrollments yet), enrollments with realistic outcomes, skill assessments, PDPs
 with goals, outcome surveys, the demo users (``DEMO_USERS``), one audit event
 and the data version row, then rebuilds the summary tables (``db.summaries``).
 
@@ -42,6 +42,7 @@ from seed.demo_users import DEMO_USERS
 from seed.digest import digest
 from seed.history import write_design_history, write_users
 from seed.learning import write_learning
+from seed.next_cohorts import write_next_cohorts
 from seed.people import write_people
 from seed.reference import write_cohorts, write_curriculum, write_organisations
 from seed.rows import Writer
@@ -85,6 +86,8 @@ def _write_data(run: SeedRun, writer: Writer) -> None:
     write_learning(run, writer)
     write_users(run, writer)
     write_design_history(run, writer)
+    # After every other row, from a random stream of its own: the rows above are the same without it.
+    write_next_cohorts(run, writer)
     writer.flush()
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from db import summaries
 from db.engine import bump_data_version
 from db.models import (
+    Cohort,
     Credential,
     Department,
     Employee,
@@ -21,6 +22,7 @@ from db.models import (
     PdpGoal,
     PdpGoalStatus,
     PdpStatus,
+    SeatReservation,
     Skill,
     SkillStatus,
     utcnow,
@@ -58,6 +60,9 @@ def goals(
     officer of a university sees a partner's goals only while that employer shares them. Every list, search
     and download of goals comes from here."""
     state = goal_state(today)
+    # The cohort a seat is reserved in for the goal (services/seats.py); one a goal, as bulk actions make them.
+    seat = (select(func.min(Cohort.code)).join(SeatReservation, SeatReservation.cohort_id == Cohort.id)
+            .where(SeatReservation.pdp_goal_id == PdpGoal.id).correlate(PdpGoal).scalar_subquery())
     stmt = (
         select()
         .select_from(PdpGoal)
@@ -82,7 +87,7 @@ def goals(
         stmt.with_only_columns(
             PdpGoal.id, Employee.id, Employee.employee_ref, Employee.full_name, Organization.name,
             func.coalesce(Department.name, "(no department)"), Pdp.period, PdpGoal.title, Skill.name,
-            PdpGoal.target_level, Credential.code, PdpGoal.due_on, PdpGoal.status, state,
+            PdpGoal.target_level, Credential.code, PdpGoal.due_on, PdpGoal.status, state, seat,
         )
         # Open goals first (what needs acting on), each group earliest due first.
         .order_by(PdpGoal.status.in_([PdpGoalStatus.achieved, PdpGoalStatus.dropped]), PdpGoal.due_on,
@@ -91,7 +96,7 @@ def goals(
         .offset(offset)
     ).all()
     cols = ["goal_id", "employee_id", "employee_ref", "employee", "employer", "department", "period", "goal", "skill",
-            "target_level", "credential", "due_on", "status", "state"]
+            "target_level", "credential", "due_on", "status", "state", "seat"]
     return int(total), pd.DataFrame(rows, columns=cols)
 
 

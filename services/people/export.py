@@ -1,9 +1,10 @@
 """Access: everything held about one person, as sections of rows that ``document`` writes as JSON and HTML.
 
-Held about a person: their profile (the Employee row), enrollments, skill assessments, PDPs and goals,
-outcome surveys, the badges the product issues them, the access-log entries about them (who saw their
-records) and the audit trail of changes to their records. Nothing about anyone else: the manager link
-names another person, so the export says only whether one is recorded.
+Held about a person: their profile (the Employee row), enrollments, skill assessments, PDPs and goals, seats
+reserved for them in cohorts, outcome surveys, the badges the product issues them, the access-log entries about
+them (who saw their records) and the audit trail of changes to their records (and to their seat reservations).
+Nothing about anyone else: the manager link names another person, so the export says only whether one is
+recorded.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from db.models import (
     OutcomeSurvey,
     Pdp,
     PdpGoal,
+    SeatReservation,
     Skill,
     SkillAssessment,
     utcnow,
@@ -129,6 +131,23 @@ def _goals(session: Session, scope: Scope, employee_id: int) -> Section:
         for period, plan_status, goal, skill, code, title in rows])
 
 
+def _reservations(session: Session, scope: Scope, employee_id: int) -> Section:
+    rows = session.execute(
+        select(SeatReservation, Cohort.code, Cohort.starts_on, Cohort.ends_on, Credential.code, Credential.title,
+               PdpGoal.title)
+        .join(Cohort, Cohort.id == SeatReservation.cohort_id).join(Credential, Credential.id == Cohort.credential_id)
+        .outerjoin(PdpGoal, PdpGoal.id == SeatReservation.pdp_goal_id)
+        .where(SeatReservation.employee_id == employee_id, visible(scope, SeatReservation))
+        .order_by(Cohort.starts_on, SeatReservation.id)).all()
+    columns = (("credential", "Credential", "text"), ("cohort", "Cohort", "text"), ("starts_on", "Starts", "date"),
+               ("ends_on", "Ends", "date"), ("goal", "For the goal", "text"), ("reserved_by", "Reserved by", "text"),
+               ("reserved_at", "Reserved at (UTC)", "datetime"))
+    return Section("seat_reservations", "Seats reserved in cohorts", columns, [
+        {"credential": _credential(code, title), "cohort": cohort, "starts_on": starts_on, "ends_on": ends_on,
+         "goal": goal, "reserved_by": r.reserved_by, "reserved_at": r.reserved_at}
+        for r, cohort, starts_on, ends_on, code, title, goal in rows])
+
+
 def _surveys(session: Session, scope: Scope, employee_id: int) -> Section:
     rows = session.execute(
         select(OutcomeSurvey, Credential.code, Credential.title)
@@ -181,7 +200,9 @@ def goal_ids(employee_id: int):
 
 
 def _changes(session: Session, scope: Scope, employee_id: int) -> Section:
-    events = session.scalars(select(AuditEvent).where(about_person(employee_id, goal_ids(employee_id)),
+    reservations = select(cast(SeatReservation.id, String)).where(SeatReservation.employee_id == employee_id)
+    seats = (AuditEvent.entity == "SeatReservation") & AuditEvent.entity_id.in_(reservations)
+    events = session.scalars(select(AuditEvent).where(or_(about_person(employee_id, goal_ids(employee_id)), seats),
                                                       visible(scope, AuditEvent))
                              .order_by(AuditEvent.occurred_at, AuditEvent.id)).all()
     columns = (("occurred_at", "When (UTC)", "datetime"), ("actor_email", "By", "text"),
@@ -198,7 +219,8 @@ def person_data(session: Session, scope: Scope, *, employee_id: int) -> PersonDa
     return PersonData(employee_id=employee.id, exported_at=utcnow(), exported_by=scope.email,
                       profile=_profile(session, employee), sections=[
                           _enrollments(session, scope, employee.id), _assessments(session, scope, employee.id),
-                          _goals(session, scope, employee.id), _surveys(session, scope, employee.id),
+                          _goals(session, scope, employee.id), _reservations(session, scope, employee.id),
+                          _surveys(session, scope, employee.id),
                           _badges(session, scope, employee), _access(session, scope, employee.id),
                           _changes(session, scope, employee.id)])
 

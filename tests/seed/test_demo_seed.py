@@ -191,10 +191,13 @@ def test_catalogue(seeded):
         assert 300 <= credential.price <= 2500 and 1 <= credential.version <= 3
 
 
-def test_cohorts_span_the_last_eight_quarters(seeded):
+NEXT_QUARTER = (2026, 3)  # TODAY's next quarter: its cohorts are written last (seed/next_cohorts.py)
+
+
+def test_cohorts_span_the_last_eight_quarters_and_the_next(seeded):
     cohorts = rows(seeded.engine, Cohort)
     quarters = sorted({quarter(cohort.starts_on) for cohort in cohorts})
-    assert len(quarters) == 8 and quarters[-1] == quarter(TODAY)
+    assert len(quarters) == 9 and quarters[-2] == quarter(TODAY) and quarters[-1] == NEXT_QUARTER
     running = {credential.id for credential in rows(seeded.engine, Credential)
                if credential.status in ("published", "retired")}
     assert {cohort.credential_id for cohort in cohorts} <= running
@@ -202,6 +205,44 @@ def test_cohorts_span_the_last_eight_quarters(seeded):
     for cohort in cohorts:
         assert timedelta(weeks=6) - timedelta(days=3) <= cohort.ends_on - cohort.starts_on <= timedelta(weeks=16)
         assert per_cohort[cohort.id] <= cohort.seats
+
+
+def test_next_quarters_cohorts_have_seats_and_nobody_enrolled(seeded):
+    cohorts = rows(seeded.engine, Cohort)
+    upcoming = [cohort for cohort in cohorts if quarter(cohort.starts_on) == NEXT_QUARTER]
+    published_now = {cohort.credential_id for cohort in cohorts if quarter(cohort.starts_on) == quarter(TODAY)
+                     } & {credential.id for credential in rows(seeded.engine, Credential)
+                          if credential.status == "published"}
+    # Two sections for every published credential running this quarter; 93 cohorts before them (the count of
+    # this reference seed before next quarter's were added), so their ids follow every other cohort's.
+    assert Counter(cohort.credential_id for cohort in upcoming) == {credential: 2 for credential in published_now}
+    assert sorted(cohort.id for cohort in upcoming) == list(range(94, 94 + len(upcoming)))
+    assert len(cohorts) == 93 + len(upcoming)
+    enrolled = {enrollment.cohort_id for enrollment in rows(seeded.engine, Enrollment)}
+    for cohort in upcoming:
+        assert cohort.starts_on > TODAY and cohort.starts_on.weekday() == 0 and cohort.seats >= 20
+        assert cohort.id not in enrolled
+
+
+def table_rows(engine, table) -> list:
+    with engine.connect() as conn:
+        return list(conn.execute(select(table).order_by(*table.primary_key.columns)))
+
+
+def test_next_quarters_cohorts_leave_every_other_row_unchanged(seeded, blank_engine, monkeypatch):
+    """The seed without them writes the same rows (but the seed event's count of cohorts)."""
+    import seed.demo
+
+    monkeypatch.setattr(seed.demo, "write_next_cohorts", lambda run, writer: None)
+    engine = blank_engine("without-next")
+    seed_database(engine, employees=EMPLOYEES, seed=SEED, today=TODAY)
+    for table in metadata.sorted_tables:
+        if table.name in ("auditevent", "dataversion"):  # when the seed ran
+            continue
+        without, full = table_rows(engine, table), table_rows(seeded.engine, table)
+        if table.name == "cohort":
+            full = [row for row in full if quarter(row.starts_on) != NEXT_QUARTER]
+        assert without == full, table.name
 
 
 # --- Enrollments ------------------------------------------------------------------

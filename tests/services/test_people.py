@@ -13,16 +13,18 @@ from db import summaries
 from db.models import (
     AccessLogSubject,
     AuditEvent,
+    Cohort,
     Employee,
     Enrollment,
     EnrollmentStatus,
     OutcomeSurvey,
     Pdp,
     PdpGoal,
+    SeatReservation,
     SkillAssessment,
 )
 from db.scope import AccessDenied, Scope
-from services import badges, people
+from services import badges, people, seats
 from services.filters import Filters
 from tests.services.people_helpers import ANN, dump, figures, found, make_ann_identifiable
 from tests.world import TODAY, build_world
@@ -46,6 +48,13 @@ def exported(session, scope, employee_id) -> dict:
 
 
 def test_the_export_holds_every_row_about_the_person_and_nobody_else(session, world, ann):
+    # A seat held for Ann in K1's next cohort (and one for Al Two, which is not hers).
+    cohort = Cohort(credential_id=world.id("K1"), code="K1-26Q3", starts_on=date(2026, 9, 7),
+                    ends_on=date(2026, 11, 27), seats=5)
+    session.add(cohort)
+    session.commit()
+    seats.reserve(session, world.scope(session, "hr@a"), cohort_id=cohort.id, employee_ids=[ann, world.id("a2")],
+                  today=TODAY)
     document = exported(session, world.scope(session, "hr@a"), ann)
 
     def count(model, *where) -> int:
@@ -53,21 +62,24 @@ def test_the_export_holds_every_row_about_the_person_and_nobody_else(session, wo
 
     goals = count(PdpGoal, PdpGoal.pdp_id.in_(select(Pdp.id).where(Pdp.employee_id == ann)))
     assert {key: len(document[key]) for key in ("enrollments", "assessments", "pdp_goals", "surveys", "badges",
-                                                "access_log")} == {
+                                                "access_log", "seat_reservations")} == {
         "enrollments": count(Enrollment, Enrollment.employee_id == ann),
         "assessments": count(SkillAssessment, SkillAssessment.employee_id == ann),
         "pdp_goals": goals,
         "surveys": count(OutcomeSurvey, OutcomeSurvey.employee_id == ann),
         "badges": count(Enrollment, Enrollment.employee_id == ann, Enrollment.status == EnrollmentStatus.completed),
         "access_log": count(AccessLogSubject, AccessLogSubject.employee_id == ann),
+        "seat_reservations": count(SeatReservation, SeatReservation.employee_id == ann),
     }
+    [seat] = document["seat_reservations"]
+    assert (seat["credential"], seat["cohort"], seat["reserved_by"]) == ("K1 Credential K1", "K1-26Q3", "hr@acme.test")
     assert (goals, len(document["enrollments"]), len(document["access_log"])) == (2, 1, 1)
     assert document["profile"]["employee_ref"] == ANN["employee_ref"]
     assert document["profile"]["email"] == ANN["email"]
     assert {goal["title"] for goal in document["pdp_goals"]} == {"Grow", "Annabel Onestone coaches the Harrogate team"}
     assert document["enrollments"][0]["status"] == "Completed"  # states in words
     assert document["access_log"][0]["actor_email"] == "officer@uni-one.test"
-    assert [change["action"] for change in document["changes"]] == ["pdp_goal.add"]
+    assert [change["action"] for change in document["changes"]] == ["pdp_goal.add", "seat.reserve"]
     # Nothing about anyone else: no other employee's name (their manager link is only "recorded or not").
     text = json.dumps(document)
     others = session.scalars(select(Employee.full_name).where(Employee.id != ann)).all()

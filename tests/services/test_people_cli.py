@@ -28,7 +28,7 @@ def test_person_export_writes_json_and_html_and_is_logged(session, ann, tmp_path
     assert manage.main(["person", "export", "--employer", "acme", "--ref", ANN["employee_ref"], "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert printed.strip() == (f"Wrote {out} and {out.with_suffix('.html')}. Enrollments: 1, Assessments: 1, "
-                               "PDP goals: 2, Surveys: 1, Badges: 1, Access log: 1, Changes: 1.")
+                               "PDP goals: 2, Seat reservations: 0, Surveys: 1, Badges: 1, Access log: 1, Changes: 1.")
     document = json.loads(out.read_text())
     assert document["profile"]["full_name"] == ANN["full_name"]
     assert ANN["full_name"] in out.with_suffix(".html").read_text()
