@@ -15,14 +15,14 @@ from db.models import Employee
 from db.scope import Scope, visible
 
 
-def managers(session: Session, scope: Scope) -> list[tuple[int, str]]:
-    """(employee id, "Name (N people)") of the people in scope who manage someone in their own employer,
-    by name."""
+def managers(session: Session, scope: Scope, employer_id: int | None = None) -> list[tuple[int, str]]:
+    """(employee id, "Name (N people)") of the people in scope (of ``employer_id`` when given) who manage
+    someone in their own employer, by name."""
     report = aliased(Employee)
     rows = session.execute(
         select(Employee.id, Employee.full_name, func.count(report.id))
         .join(report, and_(report.manager_id == Employee.id, report.employer_id == Employee.employer_id))
-        .where(visible(scope, Employee))
+        .where(visible(scope, Employee), true() if employer_id is None else Employee.employer_id == employer_id)
         .group_by(Employee.id, Employee.full_name)
         .order_by(Employee.full_name, Employee.id)
     ).all()

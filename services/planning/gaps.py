@@ -18,6 +18,7 @@ from sqlmodel import Session
 from db.models import Department, Employee, Pdp, PdpGoal, PdpGoalStatus, Skill, SkillAssessment, SkillStatus
 from db.scope import AccessDenied, Scope, records_visible, scoped, visible
 from services import population
+from services.people.teams import team_condition
 
 GAP_COLUMNS = ["employee_id", "person", "skill_id", "skill", "current", "target", "gap"]
 LEVELS = range(1, 6)
@@ -52,10 +53,10 @@ def departments(session: Session, scope: Scope, *, employer_id: int) -> list[tup
 
 def current_people(session: Session, scope: Scope, *, employer_id: int, today: date,
                    department_ids: Iterable[int] | None = None, employee_ids: Iterable[int] | None = None,
-                   search: str = "", limit: int | None = None) -> dict[int, str]:
-    """Who a plan is for: the employer's current employees (in ``department_ids`` or of ``employee_ids`` when
-    given, every one otherwise; ``search``: whose name or HRIS id holds it), id → name, by name. Ids outside the
-    scope or of another employer give nobody."""
+                   team_of: int | None = None, search: str = "", limit: int | None = None) -> dict[int, str]:
+    """Who a plan is for: the employer's current employees (in ``department_ids``, of ``employee_ids`` or in
+    ``team_of``'s team when given, every one otherwise; ``search``: whose name or HRIS id holds it), id → name,
+    by name. Ids outside the scope or of another employer give nobody."""
     require_planner(scope, employer_id)
     stmt = (select(Employee.id, Employee.full_name)
             .where(Employee.employer_id == employer_id, _current_on(today), visible(scope, Employee),
@@ -65,6 +66,8 @@ def current_people(session: Session, scope: Scope, *, employer_id: int, today: d
         stmt = stmt.where(Employee.department_id.in_(sorted({int(i) for i in department_ids})))
     if employee_ids is not None:
         stmt = stmt.where(Employee.id.in_(sorted({int(i) for i in employee_ids})))
+    if team_of is not None:
+        stmt = stmt.where(team_condition(team_of))
     if search.strip():
         like = f"%{search.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(Employee.full_name).like(like), func.lower(Employee.employee_ref).like(like)))
@@ -116,7 +119,9 @@ def skills_with_gaps(session: Session, scope: Scope, *, employee_ids: Iterable[i
     gaps = people_gaps(session, scope, employee_ids=people, skill_ids=session.execute(skills).scalars().all(),
                        target_level=1, today=today)
     recorded = _recorded_targets(session, people)
-    gaps = gaps[[(row.employee_id, row.skill_id) in recorded for row in gaps.itertuples()] if not gaps.empty else []]
+    if gaps.empty:
+        return {}
+    gaps = gaps[[(row.employee_id, row.skill_id) in recorded for row in gaps.itertuples()]]
     return {int(skill): int(n) for skill, n in gaps[gaps["gap"] > 0].groupby("skill_id").size().items()}
 
 

@@ -129,3 +129,16 @@ def test_the_heatmap_control_lands_on_plan_with_department_and_skills_chosen(pla
 def test_officers_get_no_plan_control_on_the_heatmap(plan_world):
     at = open_page("officer@uni-one.test", "pages/upskilling.py", title="Upskilling")
     assert "Find credentials" not in [b.label for b in at.button]
+
+
+def test_hr_manager_plans_for_a_managers_team(plan_world):
+    at = open_page("hr@acme.test", "pages/plan.py", title="Plan development")
+    at.radio(key="plan_mode").set_value("A team").run()
+    team = at.selectbox(key="plan_team")
+    assert team.options == ["Ann One (1 person)"]  # Acme's only manager; Beta's are not offered
+    team.select(plan_world.id("a1")).run()
+    assert not at.exception, at.exception
+    assert any("1 people" in c.value for c in at.caption)  # Al Two, Ann One's direct report
+    _multi(at, "Gap skills").select(plan_world.id("s2")).run()
+    assert not at.exception, at.exception
+    assert list(_ranking(at)["People helped"]) == ["1", "1"]

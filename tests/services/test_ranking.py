@@ -294,6 +294,8 @@ def test_skills_with_gaps_count_people_below_a_recorded_pdp_target(fx):
     # p1 is at 1 of a target of 4 in s1; p2's goal on s2 is dropped, so it records no target.
     assert gaps.skills_with_gaps(fx.session, hr, employee_ids=_ids(fx, "p1", "p2", "p3"), today=TODAY) == {
         fx.ids["s1"]: 1}
+    # People with no PDP goal on any skill: no gap is recorded (this used to fail on the empty frame).
+    assert gaps.skills_with_gaps(fx.session, hr, employee_ids=_ids(fx, "p3"), today=TODAY) == {}
 
 
 def test_heatmap_rows_name_a_department_or_a_cell_of_several(fx):

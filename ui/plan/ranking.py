@@ -12,16 +12,17 @@ from sqlmodel import Session
 
 from db.engine import get_engine
 from db.scope import Scope
+from services import people as people_services
 from services.formatting import fmt
 from services.metrics import RANKING, RANKING_CANDIDATES, RANKING_ORDER
 from services.planning import gaps as plan_gaps
 from services.planning import ranking as plan_ranking
 from services.planning.choice import PlanChoice
-from ui import access, state
+from ui import access, data, state
 from ui.data import CACHE_TTL_SECONDS, current_data_version
 
 ARRIVAL_KEY = "plan_arrival"  # set by the heatmap's "Plan for a gap" (ui/plan/entry.py)
-DEPARTMENT, CHOSEN = "A department", "Chosen people"
+DEPARTMENT, TEAM, CHOSEN = "A department", "A team", "Chosen people"
 LEVELS = [1, 2, 3, 4, 5]
 SHOWN = ["code", "title", "steps", "coverage", "levels_closed", "people_helped", "mean_levels_closed", "price",
          "cost", "budget_left", "fits_budget", "median_days", "completions", "completion_rate", "next_cohort"]
@@ -69,11 +70,17 @@ def cached(name: str, scope: Scope, **kwargs):
 
 
 def who_picker(scope: Scope, *, employer_id: int, today: date) -> dict[int, str]:
-    """A: who the plan is for (a department, or people chosen by name): id → name."""
-    state.restore("plan_mode", DEPARTMENT, [DEPARTMENT, CHOSEN])
-    mode = st.radio("Who", [DEPARTMENT, CHOSEN], key="plan_mode", horizontal=True, on_change=state.keep,
+    """A: who the plan is for (a department, a manager's team, or people chosen by name): id → name."""
+    state.restore("plan_mode", DEPARTMENT, [DEPARTMENT, TEAM, CHOSEN])
+    mode = st.radio("Who", [DEPARTMENT, TEAM, CHOSEN], key="plan_mode", horizontal=True, on_change=state.keep,
                     args=("plan_mode",))
-    if mode == DEPARTMENT:
+    if mode == TEAM:
+        managers = dict(data.options(people_services.managers, scope, employer_id))
+        manager = state.choice("Team of", list(managers), key="plan_team", format_func=managers.get, default=None,
+                               placeholder="Choose a manager")
+        people = cached("current_people", scope, employer_id=employer_id, today=today,
+                        team_of=manager) if manager is not None else {}
+    elif mode == DEPARTMENT:
         names = dict(cached("departments", scope, employer_id=employer_id))
         chosen = kept_multiselect("Department", list(names), key="plan_departments", format_func=names.get,
                                   placeholder="Choose a department")
