@@ -154,7 +154,7 @@ COLUMNS: dict[str, Column] = _columns(
     ("employee_ref", "Employee id", "text"), ("employee", "Employee", "text"), ("employer", "Employer", "text"),
     ("department", "Department", "text"), ("manager", "Manager", "text"), ("job_title", "Job title", "text"),
     ("credential", "Credential", "text"), ("code", "Code", "text"), ("title", "Title", "text"),
-    ("cohort", "Cohort", "text"), ("seat", "Seat in cohort", "text"), ("status", "Status", "state"),
+    ("cohort", "Cohort", "text"), ("seat", "Seat", "text"), ("status", "Status", "state"),
     ("state", "State", "state"),
     ("enrolled_on", "Enrolled", "date"), ("completed_on", "Result on", "date"),
     ("withdrawn_on", "Withdrawn on", "date"),

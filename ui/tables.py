@@ -40,9 +40,16 @@ NUMBER_FORMATS = {"count": "%,d", "days": "%,d", "rate": f"%.{RATE_DECIMALS}f%%"
                   "points": f"%+.{RATE_DECIMALS}f pts", "growth": f"%+.{RATE_DECIMALS}f%%"}
 
 
+# Free text that can run long (goal titles, skill names) gets a medium column, its whole text on hover, so the
+# columns after it stay on screen at 1440 px.
+MEDIUM_TEXT = frozenset({"goal", "skill"})
+
+
 def _width(col: Column) -> str | None:
     # States and yes/no are short words: leave the room to names and titles. Other columns fit their content.
-    return "small" if col.kind in ("state", "flag") else None
+    if col.kind in ("state", "flag"):
+        return "small"
+    return "medium" if col.name in MEDIUM_TEXT else None
 
 
 def display_frame(df: pd.DataFrame, names: Sequence[str], headings: dict[str, str] | None = None,

@@ -14,6 +14,7 @@ from db.scope import Scope
 from services import people
 from ui import data, state
 
+EVERYONE = 0
 CAPTION = "The team narrows the lists of people; figures stay by department."
 
 
@@ -29,10 +30,11 @@ def team_box(scope: Scope, *, key: str, container=None) -> int | None:
     if not managers:
         return None
     box = container or st
-    chosen = state.choice("Team", [None, *managers], key=key, container=box,
-                          format_func=lambda manager: "Everyone" if manager is None else managers[manager])
+    # "Everyone" is 0, not None: a selectbox showing None shows its placeholder instead (no employee id is 0).
+    chosen = state.choice("Team", [EVERYONE, *managers], key=key, container=box, default=EVERYONE,
+                          format_func=lambda manager: "Everyone" if manager == EVERYONE else managers[manager])
     box.caption(CAPTION)
-    return chosen
+    return None if chosen in (EVERYONE, None) else chosen
 
 
 def team_words(scope: Scope, team: int | None) -> str:

@@ -125,9 +125,10 @@ RANKING: dict[str, Metric] = {
     "budget_left": Metric("Budget left this year", "The annual budget of the employer's partnership with the "
                                                    "university, less the cost of the employer's enrollments in its "
                                                    "credentials started this calendar year.", "money"),
-    "median_days": Metric("Median days to complete", "Median of completed_on − enrolled_on over the completions "
-                                                     "in scope to date; a pathway: the sum of its steps' medians. "
-                                                     f"Shown from {MIN_GROUP} completions.", "days", True),
+    "median_days": Metric("Median days to complete", "Median of the days from enrolling to completing, over the "
+                                                     "completions in scope to date; a pathway: the sum of its "
+                                                     f"steps' medians. Shown from {MIN_GROUP} completions.", "days",
+                          True),
     "completions": Metric("Completions", f"Completions the median rests on (a pathway: its step with the fewest); "
                                          f"“{SUPPRESSED}” below {MIN_GROUP}."),
     "completion_rate": Metric("Completion rate", "Completed ÷ (completed + failed + withdrawn) in scope to date; a "

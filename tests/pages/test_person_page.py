@@ -118,6 +118,7 @@ def test_the_team_box_narrows_the_goal_list_not_the_figures(app_db):
     at = open_page("hr@acme.test", "pages/pdps.py", title="PDPs")
     figures = {m.label: m.value for m in at.metric}
     assert at.selectbox(key="pdp_team").options == ["Everyone", "Ann One (1 person)"]
+    assert at.selectbox(key="pdp_team").index == 0  # "Everyone" is shown chosen, not an empty box
     assert "The team narrows the lists of people; figures stay by department." in [c.value for c in at.caption]
     at.selectbox(key="pdp_team").select(app_db.id("a1")).run()
     assert {m.label: m.value for m in at.metric} == figures  # the figures keep the whole department cells

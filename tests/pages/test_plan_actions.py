@@ -132,5 +132,5 @@ def test_the_pdps_page_shows_the_cohort_a_goals_seat_is_in(session, app_db, coho
     arguments = dict(choice=only_al, due_on=date(2026, 11, 27), cohort_id=cohort.id, today=date(2026, 7, 15))
     goals.create_goals(session, hr, expected=goals.preview_goals(session, hr, **arguments), **arguments)
     at = open_page("hr@acme.test", "pages/pdps.py", title="PDPs")
-    shown = table_with(at, "seat")  # headed "Seat in cohort" (services/formatting.COLUMNS)
+    shown = table_with(at, "seat")  # headed "Seat" (services/formatting.COLUMNS)
     assert dict(zip(shown["employee"], shown["seat"], strict=True)) == {"Al Two": "K1-26Q3", "Ann One": "–"}

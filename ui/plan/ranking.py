@@ -136,12 +136,32 @@ def _cell(value, key: str) -> str:
     return fmt(value, "text")
 
 
+# Each candidate's card: its figures in lines of related ones (what it closes; what it costs; how it goes; when).
+CARD_LINES = (("coverage", "levels_closed", "people_helped", "mean_levels_closed"),
+              ("price", "cost", "budget_left", "fits_budget"),
+              ("median_days", "completions", "completion_rate"),
+              ("next_cohort",))
+
+
+def _card(position: int, row: pd.Series, headings: dict[str, str]) -> None:
+    name = f"**{position}. {row['code']} · {row['title']}**"
+    if row["kind"] == "pathway":
+        name += f" — a pathway that closes the gap in steps: {row['steps']}"
+    lines = [" · ".join(f"{headings[key]}: **{_cell(row[key], key)}**" for key in line) for line in CARD_LINES]
+    with st.container(border=True):
+        st.markdown("  \n".join([name, *lines]))
+
+
 def ranking_table(result: plan_ranking.Ranking) -> None:
-    """D: the ranking, formatted, with what counted and the next cohorts with seats left."""
+    """D: the ranking, best first, each candidate's figures on a card (nothing cut off at any width), the same as a
+    table to compare, and what counted."""
     rows = plan_ranking.shown(result.candidates)
     headings = {key: RANKING[key].label if key in RANKING else HEADINGS[key] for key in SHOWN}
-    st.dataframe(pd.DataFrame({headings[key]: [_cell(v, key) for v in rows[key]] for key in SHOWN}),
-                 hide_index=True, width="stretch")
+    for position, (_, row) in enumerate(rows.iterrows(), start=1):
+        _card(position, row, headings)
+    with st.expander("The ranking as a table"):
+        st.dataframe(pd.DataFrame({headings[key]: [_cell(v, key) for v in rows[key]] for key in SHOWN}),
+                     hide_index=True, width="stretch")
     with st.expander("How the ranking is made"):
         st.markdown(RANKING_CANDIDATES + " " + RANKING_ORDER)
         st.markdown("\n".join(f"- **{metric.label}**: {metric.definition}" for metric in RANKING.values()))
