@@ -580,8 +580,10 @@ class DataVersion(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-# The summary tables live beside db/summaries.py's rules in their own module; they are part of
-# this model (one metadata, one schema), so every table is still importable from here.
+# The summary tables live beside db/summaries.py's rules in their own module, the review meeting's
+# record in db/meeting_tables.py; they are part of this model (one metadata, one schema), so every
+# table is still importable from here.
+from db.meeting_tables import ActionSide, ActionStatus, ReviewAction  # noqa: E402,F401
 from db.summary_tables import (  # noqa: E402,F401
     AssessmentLevelSummary,
     CompletionDaysSummary,

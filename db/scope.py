@@ -63,6 +63,7 @@ from db.models import (
     PdpGoalMonthSummary,
     ProposalComment,
     ProposalDecision,
+    ReviewAction,
     Role,
     SeatReservation,
     Skill,
@@ -226,6 +227,10 @@ def _skill_rule(s: Scope) -> ColumnElement[bool]:
     return or_(Skill.status == SkillStatus.accepted, _in(Skill.proposed_by_id, proposers))
 
 
+def _partnership_rule(s: Scope) -> ColumnElement[bool]:
+    return _in(Partnership.employer_id, s.employer_ids) & _in(Partnership.university_id, s.university_ids)
+
+
 def _is_hr(s: Scope) -> bool:
     return s.role == Role.hr_manager and s.org_kind == OrgKind.employer
 
@@ -261,8 +266,7 @@ _RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
     Organization: lambda s: _in(
         Organization.id, (s.employer_ids or frozenset()) | (s.university_ids or frozenset())
     ),
-    Partnership: lambda s: _in(Partnership.employer_id, s.employer_ids)
-    & _in(Partnership.university_id, s.university_ids),
+    Partnership: _partnership_rule,
     AppUser: lambda s: AppUser.organization_id == s.organization_id,
     AuditEvent: _audit_rule,
     Department: lambda s: _in(Department.employer_id, s.employer_ids),
@@ -295,6 +299,8 @@ _RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
         SkillGapChangeSummary, SkillGainQuarterSummary, AssessmentLevelSummary, PdpGoalMonthSummary,
         OutcomeMonthSummary, FirstCompletion)},
     Skill: _skill_rule,
+    # A review meeting's actions: whoever sees the partnership (both sides of it; admins all).
+    ReviewAction: lambda s: ReviewAction.partnership_id.in_(select(Partnership.id).where(_partnership_rule(s))),
     # Admins read the whole log; an HR manager the entries about their own employer's people.
     AccessLogEntry: lambda s: (AccessLogEntry.employer_id == s.organization_id) if _is_hr(s) else false(),
     AccessLogSubject: lambda s: AccessLogSubject.entry_id.in_(

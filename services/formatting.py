@@ -195,6 +195,8 @@ COLUMNS: dict[str, Column] = _columns(
     ("plan_status", "Plan status", "state"), ("level", "Level", "count"), ("assessed_on", "Assessed", "date"),
     ("source", "Source", "state"), ("what", "What", "text"), ("item", "Item", "text"), ("on", "Date", "date"),
     ("when", "When", "text"),
+    # The review meeting's record (services/review_actions.py).
+    ("action", "Action", "text"), ("owner", "Owner", "text"), ("owner_side", "Side", "state"),
 )
 # A per-group mean gap says its unit; the KPI's label ("Skill gap") is about the whole selection.
 _OWN_HEADINGS = {"mean_gap"}

@@ -8,7 +8,7 @@ downloads and ``manage.py report`` alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -18,10 +18,12 @@ from sqlmodel import Session
 from db.models import Credential, CredentialPartner, CredentialStatus, Organization
 from db.scope import Scope, scoped
 from services import metrics
+from services.codesign.history import CHANGE_COLUMNS, changes_in_period
 from services.filters import Filters, requested_employers
 from services.formatting import fmt
 from services.metrics import METRICS, SUPPRESSED
 from services.periods import Period
+from services.review_actions import PACK_COLUMNS, PackActions, actions_for_pack
 
 IN_CO_DESIGN = (CredentialStatus.draft, CredentialStatus.in_review, CredentialStatus.approved)
 
@@ -53,6 +55,12 @@ class ReviewPack:
     co_design: pd.DataFrame
     alerts: metrics.Alerts  # as of today, like the Overview (a past day cannot be reconstructed)
     narrative: list[str]
+    # Field by field, what the revisions saved in the quarter changed (services/codesign/history.py).
+    co_design_changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
+    # The meeting's record (services/review_actions.py): the actions agreed in the previous quarter's review
+    # with their state now, and the open ones due before the next review.
+    actions_previous: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PACK_COLUMNS))
+    actions_due: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PACK_COLUMNS))
 
     @property
     def is_empty(self) -> bool:
@@ -71,6 +79,9 @@ class ReviewPack:
             "Outcomes": self.outcomes_table(),
             "Spend and budget": self.budget_table(),
             "Co-design": self.co_design,
+            "Co-design changes": self.co_design_changes,
+            "Actions last quarter": self.actions_previous,
+            "Actions due": self.actions_due,
             "At-risk learners": self.alerts.at_risk,
         }
 
@@ -149,13 +160,25 @@ def _pct_change(now, before) -> float | None:
     return (now - before) / before
 
 
+def _record_lines(pack: ReviewPack) -> list[str]:
+    """What changed in co-design, and what became of last meeting's actions."""
+    lines = []
+    if not pack.co_design_changes.empty:
+        changes, changed = len(pack.co_design_changes), pack.co_design_changes["code"].nunique()
+        lines.append(f"In co-design, {fmt(changes)} change{'' if changes == 1 else 's'} "
+                     f"{'was' if changes == 1 else 'were'} saved to {fmt(changed)} "
+                     f"credential{'' if changed == 1 else 's'}.")
+    actions = PackActions(previous=pack.actions_previous, due=pack.actions_due).sentence(pack.previous.label)
+    return lines + ([actions] if actions else [])
+
+
 def narrative(pack: ReviewPack) -> list[str]:
     """Plain sentences about the largest changes, written only from the pack's figures."""
     lines: list[str] = []
     q, prev = pack.quarter.label, pack.previous.label
     s = pack.summary
     if pack.is_empty:
-        return [f"There was no enrollment activity in {q} for {pack.audience}."]
+        return [f"There was no enrollment activity in {q} for {pack.audience}.", *_record_lines(pack)]
     lines.append(
         f"In {q}, {s.enrollments:,} enrollments started, {s.completed:,} were completed, {s.failed:,} failed "
         f"and {s.withdrawn:,} were withdrawn; {s.active:,} were still running at the quarter's end."
@@ -181,6 +204,7 @@ def narrative(pack: ReviewPack) -> list[str]:
     if pack.budget.used is not None:
         lines.append(f"Spend was {fmt(pack.budget.spend, 'money')}, {fmt(pack.budget.used, 'rate')} of the pro-rata "
                      "budget for the quarter.")
+    lines += _record_lines(pack)
     a = pack.alerts
     if a.learners_at_risk or a.overdue_goals:
         lines.append(f"As of {fmt(a.as_of, 'date')}, {fmt(a.learners_at_risk)} learners are at risk of not finishing "
@@ -221,6 +245,11 @@ def build_pack(
         alerts=metrics.alerts(session, scope, f, today=today),
         narrative=[],
     )
+    requested = requested_employers(scope, employer_ids)
+    pack.co_design_changes = changes_in_period(session, scope, start=quarter.start, end=quarter.end,
+                                               employer_ids=requested)
+    actions = actions_for_pack(session, scope, quarter=quarter, employer_ids=requested, today=today)
+    pack.actions_previous, pack.actions_due = actions.previous, actions.due
     pack.narrative = narrative(pack)
     return pack
 
