@@ -8,7 +8,7 @@ from services.metrics import SUPPRESSED
 from services.periods import last_complete_quarter
 from services.periods import today as today_
 from services.review_export import kpi_display, measures_display, pack_charts
-from ui import access, data
+from ui import access, data, review_actions
 from ui.filters import quarter_choices, small_group_note
 from ui.person_link import open_person_control, people_of
 from ui.safe import md
@@ -88,7 +88,14 @@ st.subheader("Credentials in co-design")
 if pack.co_design.empty:
     st.caption("No credential is in co-design.")
 else:
-    table(pack.co_design)
+    table(pack.co_design, ["code", "title", "status", "version", "co_designing_employers", "last_change"])
+st.markdown(f"**What changed in co-design in {quarter.label}**")
+if pack.co_design_changes.empty:
+    st.caption("No change to a credential's content was saved in the quarter.")
+else:
+    table(pack.co_design_changes)
+
+review_actions.section(scope, pack, quarter=quarter, employer_ids=employer_ids, today=today, present=present)
 
 st.subheader("At-risk items")
 alerts = pack.alerts

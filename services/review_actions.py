@@ -29,7 +29,7 @@ MAX_TEXT = 1000
 MAX_NAME = 200
 PACK_COLUMNS = ["action", "owner", "owner_side", "due_on", "status"]
 # The columns the page keeps per action beside the pack's: which one it is and the version it saw.
-LIST_COLUMNS = ["id", "version", "quarter", *PACK_COLUMNS, "updated_by", "updated_at"]
+LIST_COLUMNS = ["id", "version", "quarter", *PACK_COLUMNS, "stored_status", "updated_by", "updated_at"]
 OVERDUE = "overdue"  # a state shown, never stored: not done or dropped, and past its due date
 CLOSED = (ActionStatus.done, ActionStatus.dropped)
 
@@ -268,6 +268,7 @@ def _frame(session: Session, scope: Scope, conditions: list, today: date) -> pd.
         .order_by(ReviewAction.due_on, ReviewAction.id)).scalars().all()
     records = [{"id": a.id, "version": a.version, "quarter": a.quarter, "action": a.text, "owner": a.owner_name,
                 "owner_side": a.owner_side, "due_on": a.due_on, "status": state_now(a.status, a.due_on, today),
+                "stored_status": a.status,
                 "updated_by": a.updated_by, "updated_at": a.updated_at} for a in rows]
     return pd.DataFrame(records, columns=LIST_COLUMNS)
 
