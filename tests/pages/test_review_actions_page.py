@@ -51,7 +51,8 @@ def test_hr_manager_adds_an_action_owned_by_the_officer(app_db, session):
     [action] = stored(session)
     assert (action.text, action.owner_email, action.owner_side, action.quarter, action.due_on) == (
         "Send the cohort dates to team leads", "officer@uni-one.test", "university", "2026Q2", date(2026, 9, 30))
-    assert [plain(s.value) for s in at.success][0].startswith("Added “Send the cohort dates to team leads” for officer@u")
+    assert [plain(s.value) for s in at.success] == [
+        "Added “Send the cohort dates to team leads” for officer@u, due 30 Sep 2026."]
     # Shown as due before the next review, and its text is what the table holds.
     assert any("Send the cohort dates to team leads" in d.value.iloc[:, 0].tolist() for d in at.dataframe)
 
