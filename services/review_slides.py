@@ -215,14 +215,18 @@ def _co_design(pack: ReviewPack) -> Slide:
 
 def _actions(pack: ReviewPack) -> Slide:
     # until ReviewPack has actions (issue 16 actions part)
-    previous = getattr(pack, "actions_previous", None)
+    previous, due = getattr(pack, "actions_previous", None), getattr(pack, "actions_due", None)
+    lines = []
+    if due is not None and not due.empty:
+        lines.append(f"{fmt(len(due))} {'action is' if len(due) == 1 else 'actions are'} due before the next review.")
     if previous is None or previous.empty:
-        return Slide("actions", SLIDE_TITLES[9], lines=(NO_ACTIONS,), notes=NO_ACTIONS)
-    states = previous["status"].map(label).value_counts()
+        return Slide("actions", SLIDE_TITLES[9], lines=(NO_ACTIONS, *lines), notes="\n".join([NO_ACTIONS, *lines]))
+    states = previous["status"].map(label).value_counts(sort=False)
     figures = tuple((state, fmt(count), f"of {fmt(len(previous))} actions") for state, count in states.items())
-    return Slide("actions", SLIDE_TITLES[9], figures=figures[:4],
-                 table=_table(previous, ["text", "owner", "due_on", "status"]),
-                 notes=f"{fmt(len(previous))} actions were agreed at the last review.")
+    sentence = f"{fmt(len(previous))} actions were agreed at the last review."
+    return Slide("actions", SLIDE_TITLES[9], figures=figures[:4], lines=tuple(lines),
+                 table=_table(previous, ["text", "owner", "due_on", "status"]).rename(columns={"Text": "Action"}),
+                 notes="\n".join([sentence, *lines]))
 
 
 def _risks(pack: ReviewPack) -> Slide:
@@ -230,7 +234,10 @@ def _risks(pack: ReviewPack) -> Slide:
     at_risk, overdue = METRICS["learners_at_risk"], METRICS["overdue"]
     figures = ((at_risk.label, fmt(alerts.learners_at_risk), f"as of {fmt(alerts.as_of, 'date')}"),
                (overdue.label, fmt(alerts.overdue_goals), f"as of {fmt(alerts.as_of, 'date')}"))
-    return Slide("risks", SLIDE_TITLES[10], figures=figures, table=at_risk_by_credential(pack),
+    listed = len(alerts.at_risk)
+    lines = (f"By credential: the {fmt(listed)} learners longest without activity.",) \
+        if alerts.learners_at_risk > listed else ()
+    return Slide("risks", SLIDE_TITLES[10], figures=figures, table=at_risk_by_credential(pack), lines=lines,
                  notes=_notes(_about(pack, "at risk") + [DEFINITIONS["Suppression"]], [at_risk.label, overdue.label]))
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
+import pandas as pd
 import pytest
 from pptx import Presentation
 from pptx.util import Emu
@@ -159,10 +161,30 @@ def test_empty_quarter_gives_a_whole_deck(session, world):
     assert [slide.shapes.title.text for slide in deck.slides] == EXPECTED_TITLES
 
 
-def test_every_shape_fits_on_its_slide(session, world):
-    pack = build_pack(session, world.scope(session, "officer@u"), quarter=Q2, today=TODAY)
+@pytest.mark.parametrize(("user", "quarter"), [("officer@u", "2026Q2"), ("officer@u", "2026Q1"), ("hr@a", "2026Q1")])
+def test_every_shape_fits_on_its_slide(session, world, user, quarter):
+    pack = build_pack(session, world.scope(session, user), quarter=parse_quarter(quarter), today=TODAY)
     deck = open_deck(deck_bytes(pack))
     for slide in deck.slides:
         for shape in slide.shapes:
             assert 0 <= shape.left and shape.left + shape.width <= deck.slide_width, shape.name
             assert 0 <= shape.top and shape.top + shape.height <= deck.slide_height, shape.name
+
+
+def test_last_quarters_actions_and_those_due(session, world):
+    pack = build_pack(session, world.scope(session, "officer@u"), quarter=Q2, today=TODAY)
+    # until ReviewPack has actions (issue 16 actions part): the fields the actions part adds.
+    pack.actions_previous = pd.DataFrame({
+        "text": ["Book the K1 cohort", "Share the survey", "Review the budget"],
+        "owner": ["Olivia Officer", "Harriet HR", "Olivia Officer"], "side": ["university", "employer", "university"],
+        "due_on": [date(2026, 5, 1), date(2026, 6, 1), date(2026, 6, 15)], "status": ["done", "open", "done"]})
+    pack.actions_due = pd.DataFrame({"text": ["Plan 2026Q3"], "owner": ["Harriet HR"], "side": ["employer"],
+                                     "due_on": [date(2026, 9, 1)], "status": ["open"]})
+    actions = next(s for s in slides(pack) if s.key == "actions")
+    assert figure_values(actions) == {"Done": "2", "Open": "1"}
+    assert actions.table["Due"].tolist() == ["1 May 2026", "1 Jun 2026", "15 Jun 2026"]
+    assert actions.table["Status"].tolist() == ["Done", "Open", "Done"]
+    assert actions.table["Action"].tolist()[0] == "Book the K1 cohort"
+    assert "1 action is due before the next review." in actions.lines
+    deck = open_deck(deck_bytes(pack))
+    assert "Book the K1 cohort" in shape_texts(deck.slides[9])
