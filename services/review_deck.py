@@ -27,7 +27,7 @@ from services.review_slides import Chart, Slide, slides
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
 GAP = Inches(0.3)
-FIGURE_HEIGHT = Inches(1.6)
+FIGURE_HEIGHT = Inches(1.8)  # a label, the figure, a comparison that may wrap once
 TITLE_LAYOUT, CONTENT_LAYOUT = 0, 5  # the default template's "Title Slide" and "Title Only"
 MUTED = RGBColor(0x55, 0x5B, 0x66)
 NATIVE = {"bar": XL_CHART_TYPE.COLUMN_CLUSTERED, "grouped bar": XL_CHART_TYPE.COLUMN_CLUSTERED,
@@ -69,7 +69,7 @@ def _figures(slide, figures, top) -> int:
         box.name = f"Figure {i + 1}"
         frame = box.text_frame
         frame.word_wrap = True
-        _paragraph(frame, name, 18, color=MUTED, first=True)
+        _paragraph(frame, name, 16, color=MUTED, first=True)
         _paragraph(frame, value, 40, bold=True)
         _paragraph(frame, comparison, 14, color=MUTED)
     rows = math.ceil(len(figures) / per_row)
