@@ -111,6 +111,7 @@ def _picture(slide, png: bytes, left, top, width, height) -> None:
     picture = slide.shapes.add_picture(io.BytesIO(png), int(left), int(top))
     ratio = min(width / picture.width, height / picture.height)
     picture.width, picture.height = int(picture.width * ratio), int(picture.height * ratio)
+    picture.left = int(left + (width - picture.width) / 2)  # centred in the space it was given
 
 
 def _table(slide, df: pd.DataFrame, left, top, width, height) -> None:
@@ -122,7 +123,7 @@ def _table(slide, df: pd.DataFrame, left, top, width, height) -> None:
     for i, values in enumerate(df.itertuples(index=False), start=1):
         for j, value in enumerate(values):
             table.cell(i, j).text = str(value)
-    size = Pt(14 if rows <= 6 else 12)
+    size = Pt(14 if rows <= 6 and columns <= 4 else 12 if columns <= 4 else 11)
     for row in table.rows:
         for cell in row.cells:
             for paragraph in cell.text_frame.paragraphs:
@@ -140,7 +141,7 @@ def _body(slide, spec: Slide, top, pictures: dict[str, bytes]) -> None:
     has_chart = chart is not None and (chart.kind in NATIVE or png is not None)
     has_table = spec.table is not None and not spec.table.empty
     full = WIDTH - 2 * MARGIN
-    chart_width = (full - GAP) * 0.55 if has_table else full
+    chart_width = (full - GAP) * 0.5 if has_table else full
     if has_chart:
         if chart.kind in NATIVE:
             _native_chart(slide, chart, MARGIN, top, chart_width, bottom - top)
