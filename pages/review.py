@@ -117,10 +117,13 @@ if st.toggle("Prepare PDF, Excel and chart files", key="review_prepare"):
         files = data.review_files(scope, quarter, employer_ids, today, data.current_data_version())
     cols = st.columns(len(files))
     mimes = {".pdf": "application/pdf", ".zip": "application/zip",
-             ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+             ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+    captions = {".pptx": "Download the deck (PowerPoint)"}
     for col, (name, content) in zip(cols, files.items(), strict=True):
-        col.download_button(f"Download {name.rsplit('.', 1)[1].upper()}", content, name,
-                            mimes[name[name.rindex('.'):]], key=f"dl_{name}", icon=":material/download:",
-                            # The PDF and the workbook list the learners at risk; the chart images name nobody.
+        suffix = name[name.rindex('.'):]
+        col.download_button(captions.get(suffix, f"Download {suffix[1:].upper()}"), content, name,
+                            mimes[suffix], key=f"dl_{name}", icon=":material/download:",
+                            # The PDF and the workbook list the learners at risk; the deck and the charts name nobody.
                             **(access.on_download(scope, view="quarterly review download", **at_risk_view)
-                               if not name.endswith(".zip") else {}))
+                               if suffix in (".pdf", ".xlsx") else {}))

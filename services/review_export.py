@@ -299,7 +299,7 @@ def slug(text: str) -> str:
 
 
 def write_pack(pack: ReviewPack, out_dir: Path) -> list[Path]:
-    """Write the PDF, the Excel workbook and one PNG per chart; return the paths."""
+    """Write the PDF, the Excel workbook, the PowerPoint deck and one PNG per chart; return the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"review-{pack.quarter.label}-{slug(pack.audience)}"
     pngs = {name: chart_png(chart) for name, chart in pack_charts(pack).items()}
@@ -310,6 +310,11 @@ def write_pack(pack: ReviewPack, out_dir: Path) -> list[Path]:
     xlsx = out_dir / f"{stem}.xlsx"
     xlsx.write_bytes(excel_bytes(pack))
     paths.append(xlsx)
+    # The editable deck (services/review_deck.py), with the PNGs already rendered for the PDF.
+    from services.review_deck import deck_bytes
+
+    paths.append(out_dir / f"{stem}.pptx")
+    paths[-1].write_bytes(deck_bytes(pack, pngs))
     for name, png in pngs.items():
         p = out_dir / f"{stem}-{name}.png"
         p.write_bytes(png)

@@ -108,7 +108,7 @@ def review_pack(scope: Scope, quarter, employer_ids: frozenset[int] | None, toda
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=50)
 def review_files(scope: Scope, quarter, employer_ids, today: date, version: int) -> dict[str, bytes]:
-    """The pack's downloadable files: PDF, Excel and a zip of the chart PNGs."""
+    """The pack's downloadable files: PDF, Excel, the PowerPoint deck and a zip of the chart PNGs."""
     import io
     import zipfile
 
@@ -121,5 +121,7 @@ def review_files(scope: Scope, quarter, employer_ids, today: date, version: int)
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, png in pngs.items():
             zf.writestr(f"{stem}-{name}.png", png)
+    from services.review_deck import deck_bytes
+
     return {f"{stem}.pdf": pdf_bytes(pack, pngs), f"{stem}.xlsx": excel_bytes(pack),
-            f"{stem}-charts.zip": buf.getvalue()}
+            f"{stem}.pptx": deck_bytes(pack, pngs), f"{stem}-charts.zip": buf.getvalue()}

@@ -172,3 +172,13 @@ def test_the_learners_at_risk_are_logged_on_the_overview_and_the_review(app_db, 
     at.download_button(key=pdf.key).click().run()
     taken = [e for e in entries(session) if e[1] == "quarterly review download"]
     assert [(e[0], e[3], e[4]) for e in taken] == [("hr@acme.test", 1, ids(world, "a2"))]
+
+
+def test_the_review_offers_the_deck_which_names_nobody(app_db, session):
+    at = open_page("hr@acme.test", "pages/review.py")
+    at.toggle(key="review_prepare").set_value(True).run()
+    deck = next(button for button in at.get("download_button")
+                if button.proto.label == "Download the deck (PowerPoint)")
+    at.download_button(key=deck.key).click().run()
+    # The deck holds aggregates only (services/review_slides.py): taking it is no individual-level view.
+    assert [e for e in entries(session) if e[1] == "quarterly review download"] == []

@@ -112,3 +112,4 @@ def test_cli_report(session, world, db_url, monkeypatch, tmp_path, capsys):
     written = capsys.readouterr().out.split()
     assert any(w.endswith("review-2026Q2-acme.pdf") for w in written)
     assert any(w.endswith(".xlsx") for w in written)
+    assert any(w.endswith("review-2026Q2-acme.pptx") for w in written)  # the editable deck

@@ -12,6 +12,7 @@ from services.codesign.versions import snapshot
 from services.formatting import shown_frame
 from services.periods import parse_quarter
 from services.review import build_pack
+from services.review_slides import slides
 from tests.world import TODAY, build_world
 
 Q2 = parse_quarter("2026Q2")
@@ -47,6 +48,11 @@ def test_two_revisions_in_the_quarter_list_the_changed_fields_only(session, worl
     shown = shown_frame(changes)
     assert list(shown.columns) == ["Code", "Field", "Before", "After", "Saved", "Party"]
     assert shown["Party"].tolist() == ["Employer", "University", "University"]
+    # The co-design slide (and so the deck) lists the same changes, field by field.
+    slide = next(s for s in slides(pack) if s.key == "co_design")
+    assert slide.table[["Field", "After"]].values.tolist() == [
+        ["Title", "Credential K2 for banks"], ["Price", "£1,250.00"], ["Learning outcome 2", "Explain credit risk"]]
+    assert ("Changes this quarter", "3", "to 1 credential in 2026Q2") in slide.figures
 
 
 def test_the_changes_of_another_quarter_or_a_credential_not_co_designed_are_not_listed(session, world):
