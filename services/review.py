@@ -8,7 +8,7 @@ downloads and ``manage.py report`` alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -53,6 +53,8 @@ class ReviewPack:
     co_design: pd.DataFrame
     alerts: metrics.Alerts  # as of today, like the Overview (a past day cannot be reconstructed)
     narrative: list[str]
+    # The pack names no one: learners at risk counted by credential, small counts suppressed (metrics/goals.py).
+    at_risk_by_credential: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def is_empty(self) -> bool:
@@ -71,7 +73,7 @@ class ReviewPack:
             "Outcomes": self.outcomes_table(),
             "Spend and budget": self.budget_table(),
             "Co-design": self.co_design,
-            "At-risk learners": self.alerts.at_risk,
+            "Learners at risk by credential": self.at_risk_by_credential,
         }
 
     def outcomes_table(self) -> pd.DataFrame:
@@ -220,6 +222,7 @@ def build_pack(
         co_design=co_design(session, scope, requested_employers(scope, employer_ids), quarter),
         alerts=metrics.alerts(session, scope, f, today=today),
         narrative=[],
+        at_risk_by_credential=metrics.at_risk_by_credential(session, scope, f, today=today),
     )
     pack.narrative = narrative(pack)
     return pack
