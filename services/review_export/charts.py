@@ -12,10 +12,14 @@ import vl_convert as vlc
 from services import charts
 from services.formatting import label
 from services.review import ReviewPack
+from services.review_export.tables import top_gaps
+
+GAP_CELLS = 20  # department–skill groups in the skill-gap heatmap, the largest (people × mean gap) first
 
 
 def pack_charts(pack: ReviewPack) -> dict[str, alt.Chart]:
-    """The pack's charts by file-name stem; only charts that have data."""
+    """The pack's charts by file-name stem; only charts that have data. The skill-gap heatmap holds the
+    GAP_CELLS largest gaps (the tables hold them all)."""
     out: dict[str, alt.Chart] = {}
     if not pack.by_quarter.empty:
         out["enrollments_and_completions_by_quarter"] = charts.grouped_bars(
@@ -32,7 +36,9 @@ def pack_charts(pack: ReviewPack) -> dict[str, alt.Chart]:
         out["time_to_complete"] = charts.histogram(pack.days_to_complete, value="days", weight="completions",
                                                    x_title="Days from enrollment to completion", y_title="Completions")
     if not pack.skill_gaps.empty:
-        gaps = pack.skill_gaps.assign(row=pack.skill_gaps["employer"] + " · " + pack.skill_gaps["department"])
+        # The largest gaps only: a heatmap of every group is unreadable on a page or a slide.
+        gaps = top_gaps(pack.skill_gaps).head(GAP_CELLS)
+        gaps = gaps.assign(row=gaps["employer"] + " · " + gaps["department"])
         out["skill_gaps"] = charts.heatmap(gaps, x="skill", y="row", value="mean_gap", x_title="Skill",
                                            y_title="Department", value_title="Mean gap (levels)")
     if sum(pack.goal_states.values()):

@@ -76,7 +76,7 @@ def _goals(pack: ReviewPack) -> pd.DataFrame:
     return pd.DataFrame({"state": [label(s) for s in pack.goal_states], "goals": list(pack.goal_states.values())})
 
 
-def _top_gaps(gaps: pd.DataFrame) -> pd.DataFrame:
+def top_gaps(gaps: pd.DataFrame) -> pd.DataFrame:
     """The largest gaps first (people × mean gap: the levels still to close)."""
     if gaps.empty:
         return gaps
@@ -94,7 +94,7 @@ def pack_tables(pack: ReviewPack) -> list[PackTable]:
         PackTable("By quarter", pack.by_quarter, ("quarter", "enrollments", "completed", "failed", "withdrawn",
                                                   "completion_rate")),
         PackTable("Time to complete", pack.days_to_complete, ("days", "completions")),
-        PackTable("Skill gaps", _top_gaps(pack.skill_gaps),
+        PackTable("Skill gaps", top_gaps(pack.skill_gaps),
                   ("employer", "department", "skill", "people", "mean_gap", "gap_closed"), pdf_rows=15),
         PackTable("PDP goals", _goals(pack), ("state", "goals")),
         PackTable("Outcomes", pack.outcomes_table(), measures, kind_column="kind"),

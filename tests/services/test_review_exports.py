@@ -169,3 +169,24 @@ def test_pack_names_no_one(session, world, officer_pack):
     by_credential = officer_pack.at_risk_by_credential
     assert list(by_credential.columns) == ["code", "title", "learners"]
     assert all(v == SUPPRESSED or v >= MIN_GROUP for v in by_credential["learners"])
+
+
+def test_a_long_title_wraps_to_two_lines_and_ends_in_an_ellipsis(officer_pack):
+    title = "Advanced " + " ".join(f"topic{n}" for n in range(40))
+    officer_pack.by_credential.loc[0, "title"] = title
+    text = "\n".join(t for t, _ in _pages(officer_pack))
+    assert title not in text.replace("\n", " ")
+    start = text.index("Advanced topic0")
+    lines = text[start:].splitlines()
+    assert "…" in lines[1] and "…" not in lines[0] and lines[2].strip()[0].isdigit()  # then the row's figures
+
+
+def test_learners_at_risk_by_credential_count_everyone_and_hide_small_counts(session, world, officer_pack):
+    counted = officer_pack.at_risk_by_credential
+    total = officer_pack.alerts.learners_at_risk
+    assert total > 0
+    figures = [v for v in counted["learners"] if v != SUPPRESSED]
+    if SUPPRESSED in set(counted["learners"]):
+        assert counted.iloc[-1]["code"] == "Other credentials" and total - sum(figures) < MIN_GROUP
+    else:
+        assert sum(figures) == total
