@@ -30,6 +30,9 @@ ROW = 4.4  # a table line's height (mm)
 HEADING = 12.0  # a heading's height with the space above it
 CHART_MAX_HEIGHT = 110.0
 ELLIPSIS = "…"
+# The definitions' type (size pt, line mm), tried in turn until the last page holds LAST_PAGE_LEAST mm.
+APPENDIX_TYPE = ((10.0, LINE), (9.0, 4.8), (8.0, 4.2))
+LAST_PAGE_LEAST = 35.0
 
 
 class ReportPdf(FPDF):
@@ -299,22 +302,38 @@ def sections(pdf: ReportPdf, pack: ReviewPack, pngs: dict[str, bytes], tables: l
             pack_table=table(tables, "Learners at risk by credential"))
 
 
-def appendix(pdf: ReportPdf) -> None:
-    first = next(iter(DEFINITIONS.items()))
-    heading(pdf, "Appendix: definitions", keep=LINE + para_height(pdf, first[1]))
+def appendix(pdf: ReportPdf, *, size: float, line: float) -> None:
+    def height(text: str) -> float:
+        pdf.font(size)
+        return line + len(pdf.multi_cell(0, line, pdf.text_(text), dry_run=True, output="LINES")) * line
+
+    heading(pdf, "Appendix: definitions", keep=height(next(iter(DEFINITIONS.values()))))
     for term, text in DEFINITIONS.items():
-        if pdf.room() < LINE + para_height(pdf, text):
+        if pdf.room() < height(text):
             pdf.add_page()
-        pdf.font(10, bold=True)
-        pdf.multi_cell(0, LINE, pdf.text_(term), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        para(pdf, text)
+        pdf.font(size, bold=True)
+        pdf.multi_cell(0, line, pdf.text_(term), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.font(size)
+        pdf.multi_cell(0, line, pdf.text_(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def pdf_bytes(pack: ReviewPack, pngs: dict[str, bytes], tables: list[PackTable] | None = None) -> bytes:
+def _layout(pack: ReviewPack, pngs: dict[str, bytes], tables: list[PackTable], size: float,
+            line: float) -> ReportPdf:
     pdf = ReportPdf(f"Quarterly review {pack.quarter.label} – {pack.audience}")
     cover(pdf, pack)
     pdf.add_page()
     summary(pdf, pack)
-    sections(pdf, pack, pngs, tables if tables is not None else pack_tables(pack))
-    appendix(pdf)
+    sections(pdf, pack, pngs, tables)
+    appendix(pdf, size=size, line=line)
+    return pdf
+
+
+def pdf_bytes(pack: ReviewPack, pngs: dict[str, bytes], tables: list[PackTable] | None = None) -> bytes:
+    """The report. When the definitions would leave a last page of a few lines, they are set smaller so
+    the page is not near empty (the definitions come last, so only they can make that tail)."""
+    tables = tables if tables is not None else pack_tables(pack)
+    for size, line in APPENDIX_TYPE:
+        pdf = _layout(pack, pngs, tables, size, line)
+        if pdf.get_y() - pdf.t_margin >= LAST_PAGE_LEAST:
+            break
     return bytes(pdf.output())

@@ -135,9 +135,11 @@ def test_pdf_text_has_no_raw_floats_or_identifiers(officer_pack):
         assert not re.search(r"\d\.\d{%d,}%%" % (RATE_DECIMALS + 1), text)
 
 
-def test_pdf_has_no_near_empty_page_and_headings_stay_with_their_content(officer_pack):
-    pngs = {name: chart_png(chart, scale=1) for name, chart in pack_charts(officer_pack).items()}
-    pages = _pages(officer_pack, pngs)
+@pytest.mark.parametrize("who, quarter", [("officer@u", "2026Q2"), ("hr@a", "2026Q2"), ("officer@u", "2020Q1")])
+def test_pdf_has_no_near_empty_page_and_headings_stay_with_their_content(session, world, who, quarter):
+    pack = build_pack(session, world.scope(session, who), quarter=parse_quarter(quarter), today=TODAY)
+    pngs = {name: chart_png(chart, scale=1) for name, chart in pack_charts(pack).items()}
+    pages = _pages(pack, pngs)
     for number, (text, images) in enumerate(pages[1:], start=2):
         lines = [line for line in text.splitlines() if line.strip()]
         assert len(lines) >= FEWEST_LINES or images, (number, lines)
@@ -190,3 +192,12 @@ def test_learners_at_risk_by_credential_count_everyone_and_hide_small_counts(ses
         assert counted.iloc[-1]["code"] == "Other credentials" and total - sum(figures) < MIN_GROUP
     else:
         assert sum(figures) == total
+
+
+def test_the_definitions_never_leave_a_last_page_of_a_few_lines(officer_pack):
+    # Longer summaries move where the definitions end; whatever the length, the last page is not near empty.
+    narrative = list(officer_pack.narrative)
+    for extra in range(0, 44, 4):  # 28 left a last page of 5 lines before the definitions were set smaller
+        officer_pack.narrative = narrative + [f"Summary sentence {n + 1} of the meeting's notes." for n in range(extra)]
+        last, _ = _pages(officer_pack)[-1]
+        assert len([line for line in last.splitlines() if line.strip()]) >= FEWEST_LINES, (extra, last)
