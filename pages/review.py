@@ -123,7 +123,6 @@ if st.toggle("Prepare PDF, Excel and chart files", key="review_prepare"):
     for col, (name, content) in zip(cols, files.items(), strict=True):
         suffix = name[name.rindex('.'):]
         col.download_button(captions.get(suffix, f"Download {suffix[1:].upper()}"), content, name,
-                            mimes[suffix], key=f"dl_{name}", icon=":material/download:",
-                            # The PDF and the workbook list the learners at risk; the deck and the charts name nobody.
-                            **(access.on_download(scope, view="quarterly review download", **at_risk_view)
-                               if suffix in (".pdf", ".xlsx") else {}))
+                            # The files hold aggregates only (learners at risk counted by credential): taking
+                            # one is no individual-level view, so it is not in the access log.
+                            mimes[suffix], key=f"dl_{name}", icon=":material/download:")

@@ -61,6 +61,8 @@ class ReviewPack:
     # with their state now, and the open ones due before the next review.
     actions_previous: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PACK_COLUMNS))
     actions_due: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PACK_COLUMNS))
+    # The pack names no one: learners at risk counted by credential, small counts suppressed (metrics/goals.py).
+    at_risk_by_credential: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def is_empty(self) -> bool:
@@ -82,7 +84,7 @@ class ReviewPack:
             "Co-design changes": self.co_design_changes,
             "Actions last quarter": self.actions_previous,
             "Actions due": self.actions_due,
-            "At-risk learners": self.alerts.at_risk,
+            "Learners at risk by credential": self.at_risk_by_credential,
         }
 
     def outcomes_table(self) -> pd.DataFrame:
@@ -244,6 +246,7 @@ def build_pack(
         co_design=co_design(session, scope, requested_employers(scope, employer_ids), quarter),
         alerts=metrics.alerts(session, scope, f, today=today),
         narrative=[],
+        at_risk_by_credential=metrics.at_risk_by_credential(session, scope, f, today=today),
     )
     requested = requested_employers(scope, employer_ids)
     pack.co_design_changes = changes_in_period(session, scope, start=quarter.start, end=quarter.end,

@@ -236,21 +236,20 @@ def _risks(pack: ReviewPack) -> Slide:
     at_risk, overdue = METRICS["learners_at_risk"], METRICS["overdue"]
     figures = ((at_risk.label, fmt(alerts.learners_at_risk), f"as of {fmt(alerts.as_of, 'date')}"),
                (overdue.label, fmt(alerts.overdue_goals), f"as of {fmt(alerts.as_of, 'date')}"))
-    listed = len(alerts.at_risk)
-    lines = (f"By credential: the {fmt(listed)} learners longest without activity.",) \
-        if alerts.learners_at_risk > listed else ()
-    return Slide("risks", SLIDE_TITLES[10], figures=figures, table=at_risk_by_credential(pack), lines=lines,
+    return Slide("risks", SLIDE_TITLES[10], figures=figures, table=at_risk_by_credential(pack),
                  notes=_notes(_about(pack, "at risk") + [DEFINITIONS["Suppression"]], [at_risk.label, overdue.label]))
 
 
 def at_risk_by_credential(pack: ReviewPack) -> pd.DataFrame | None:
-    """Learners at risk counted by credential, small counts suppressed; never a name."""
-    rows = pack.alerts.at_risk
-    if rows.empty:
+    """Learners at risk counted by credential, as the pack counts them (metrics.at_risk_by_credential: small
+    counts folded into "Other credentials"); never a name."""
+    counted = pack.at_risk_by_credential
+    if counted.empty:
         return None
-    counts = rows.groupby("credential").size().sort_values(ascending=False).head(MAX_TABLE_ROWS)
-    return pd.DataFrame({"Credential": list(counts.index),
-                         "Learners at risk": [fmt(n) if n >= MIN_GROUP else SUPPRESSED for n in counts]})
+    names = [code if not title else f"{code} · {title}" for code, title in zip(counted["code"], counted["title"],
+                                                                             strict=True)]
+    return pd.DataFrame({"Credential": names, "Learners at risk": [fmt(n) if n != SUPPRESSED else SUPPRESSED
+                                                                   for n in counted["learners"]]}).head(MAX_TABLE_ROWS)
 
 
 def slides(pack: ReviewPack) -> list[Slide]:

@@ -108,11 +108,12 @@ def review_pack(scope: Scope, quarter, employer_ids: frozenset[int] | None, toda
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=50)
 def review_files(scope: Scope, quarter, employer_ids, today: date, version: int) -> dict[str, bytes]:
-    """The pack's downloadable files: PDF, Excel, the PowerPoint deck and a zip of the chart PNGs."""
+    """The pack's downloadable files: those of ``manage.py report`` (PDF, Excel, the PowerPoint deck) and a zip
+    of the chart PNGs."""
     import io
     import zipfile
 
-    from services.review_export import chart_png, excel_bytes, pack_charts, pdf_bytes, slug
+    from services.review_export import chart_png, pack_charts, pack_files, slug
 
     pack = _review_pack(scope, quarter, employer_ids, today, version)
     pngs = {name: chart_png(chart) for name, chart in pack_charts(pack).items()}
@@ -121,7 +122,5 @@ def review_files(scope: Scope, quarter, employer_ids, today: date, version: int)
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, png in pngs.items():
             zf.writestr(f"{stem}-{name}.png", png)
-    from services.review_deck import deck_bytes
-
-    return {f"{stem}.pdf": pdf_bytes(pack, pngs), f"{stem}.xlsx": excel_bytes(pack),
-            f"{stem}.pptx": deck_bytes(pack, pngs), f"{stem}-charts.zip": buf.getvalue()}
+    files = {f"{stem}{suffix}": write() for suffix, write in pack_files(pack, pngs).items()}
+    return files | {f"{stem}-charts.zip": buf.getvalue()}

@@ -41,7 +41,15 @@ from services.metrics.definitions import (
     Metric,
 )
 from services.metrics.document import figures
-from services.metrics.goals import GOAL_STATES, Alerts, alerts, at_risk_learners, goal_state, goal_states
+from services.metrics.goals import (
+    GOAL_STATES,
+    Alerts,
+    alerts,
+    at_risk_by_credential,
+    at_risk_learners,
+    goal_state,
+    goal_states,
+)
 from services.metrics.outcomes import Budget, OutcomeChange, Retention, budget, outcome_change, retention
 from services.metrics.paths import raw_only, uses_summaries
 from services.metrics.retained import RetentionShown, retention_shown
@@ -67,7 +75,8 @@ __all__ = [
     "Filters", "GAP_COLUMNS", "GOAL_STATES", "METRICS", "MIN_GROUP", "Metric", "OutcomeChange", "OutcomeShown",
     "RANKING", "RANKING_CANDIDATES", "RANKING_ORDER",
     "Retention", "RetentionShown", "STALLED_DAYS", "SUPPRESSED", "SUPPRESSION", "SkillGaps", "Summary", "alerts",
-    "assessment_levels", "assessment_levels_note", "assessment_levels_shown", "at_risk_learners", "budget",
+    "assessment_levels", "assessment_levels_note", "assessment_levels_shown", "at_risk_by_credential",
+    "at_risk_learners", "budget",
     "by_cohort", "by_credential", "by_department", "by_employer", "by_quarter", "days_to_complete",
     "departments_shown", "employed_during", "employed_on", "figures", "gap_closed_overall", "goal_state",
     "goal_states", "grouped_counts", "headcount", "or_suppressed", "outcome_change", "outcome_change_shown",

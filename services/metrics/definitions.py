@@ -35,11 +35,11 @@ class Metric:
 # Keyed by the attribute that holds the figure (Summary, Retention, Budget, goal states...).
 METRICS: dict[str, Metric] = {
     "headcount": Metric("Headcount", "Employees on the payroll on at least one day of the period."),
-    "enrollments": Metric("Enrollments", "Enrollments started in the period (enrolled_on in the period)."),
-    "completed": Metric("Completions", "Enrollments completed in the period (status completed, completed_on in "
+    "enrollments": Metric("Enrollments", "Enrollments started in the period (enrollment date in the period)."),
+    "completed": Metric("Completions", "Enrollments completed in the period (status completed, completion date in "
                                        "the period)."),
     "failed": Metric("Failed", "Enrollments failed in the period (status failed, result date in the period)."),
-    "withdrawn": Metric("Withdrawn", "Withdrawals in the period (withdrawn_on in the period), including before the "
+    "withdrawn": Metric("Withdrawn", "Withdrawals in the period (withdrawal date in the period), including before the "
                                      "cohort started."),
     "active": Metric("Active learners", "Enrollments still enrolled or in progress on the period's last day."),
     "completion_rate": Metric("Completion rate", "Completed ÷ (completed + failed + withdrawn), outcomes dated in "
@@ -48,7 +48,7 @@ METRICS: dict[str, Metric] = {
                                                  "the period.", "rate"),
     "participation_rate": Metric("Participation", "People who started an enrollment in the period ÷ headcount.",
                                  "rate"),
-    "median_days_to_complete": Metric("Median days to complete", "Median of completed_on − enrolled_on over "
+    "median_days_to_complete": Metric("Median days to complete", "Median of completion date − enrollment date over "
                                                                  "completions in the period.", "days", True),
     "p80_days_to_complete": Metric("80th percentile days", "80% of completions in the period took at most this "
                                                            "many days.", "days", True),

@@ -25,7 +25,7 @@ from db.models import (
 from db.scope import Scope
 from db.sqlfuncs import days_between
 from services.filters import Filters, people_conditions, scoped_enrollments, summary_conditions
-from services.metrics.definitions import ACTIVE_STATUSES, AT_RISK_DAYS, STALLED_DAYS
+from services.metrics.definitions import ACTIVE_STATUSES, AT_RISK_DAYS, MIN_GROUP, STALLED_DAYS, SUPPRESSED
 from services.metrics.paths import is_raw_only, month_end
 
 
@@ -91,10 +91,8 @@ def _raw_goal_states(session: Session, scope: Scope, filters: Filters, today: da
     return {name: int(counts.get(name, 0)) for name in GOAL_STATES}
 
 
-def at_risk_learners(session: Session, scope: Scope, filters: Filters, *, today: date,
-                     limit: int = 200) -> tuple[int, pd.DataFrame]:
-    """Learners still enrolled or in progress, past their cohort's mid-point, with no
-    recorded activity for STALLED_DAYS days. Returns (how many, the first ``limit``)."""
+def _at_risk_enrollments(scope: Scope, filters: Filters, *, today: date):
+    """The enrollments whose learner is at risk (the one definition: docs/metrics.md)."""
     last = func.coalesce(Enrollment.last_activity_on, Enrollment.enrolled_on)
     cohort_days = days_between(Cohort.starts_on, Cohort.ends_on)
     midpoint_passed = days_between(Cohort.starts_on, literal(today)) * 2 >= cohort_days
@@ -104,7 +102,47 @@ def at_risk_learners(session: Session, scope: Scope, filters: Filters, *, today:
         midpoint_passed,
         last <= today - timedelta(days=STALLED_DAYS),
     ]
-    base = scoped_enrollments(scope, filters).join(Cohort, Cohort.id == Enrollment.cohort_id).where(*where)
+    return scoped_enrollments(scope, filters).join(Cohort, Cohort.id == Enrollment.cohort_id).where(*where)
+
+
+def at_risk_by_credential(session: Session, scope: Scope, filters: Filters, *, today: date,
+                          top: int = 10) -> pd.DataFrame:
+    """Learners at risk counted by credential, for a pack that names no one: the ``top`` credentials of
+    MIN_GROUP learners or more, then one "Other credentials" row for the rest, of MIN_GROUP learners or more
+    (SUPPRESSED only when it is every learner at risk, fewer than MIN_GROUP). Columns: code, title, learners."""
+    now = Filters(None, filters.employer_ids, filters.department_ids, filters.credential_ids, filters.cohort_ids)
+    rows = session.execute(
+        _at_risk_enrollments(scope, now, today=today)
+        .with_only_columns(Credential.code, Credential.title, func.count(func.distinct(Enrollment.employee_id)))
+        .join(Credential, Credential.id == Enrollment.credential_id)
+        .group_by(Credential.code, Credential.title)
+    ).all()
+    return top_with_the_rest(pd.DataFrame(rows, columns=["code", "title", "learners"]), top=top)
+
+
+def top_with_the_rest(df: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
+    """(code, title, learners) counts: the ``top`` of MIN_GROUP or more, largest first, then "Other credentials"
+    for the rest. The total is published, so a small rest could be worked out as the total minus the rows shown:
+    the smallest shown join it until it has MIN_GROUP learners (or it is the total, then SUPPRESSED if small)."""
+    df = df.sort_values(["learners", "code"], ascending=[False, True])
+    shown = df[df["learners"] >= MIN_GROUP].head(top)
+    rest = int(df["learners"].sum() - shown["learners"].sum())
+    while 0 < rest < MIN_GROUP and not shown.empty:
+        rest += int(shown["learners"].iloc[-1])
+        shown = shown.iloc[:-1]
+    out = shown.astype(object).reset_index(drop=True)
+    if rest:
+        out.loc[len(out)] = {"code": "Other credentials", "title": "",
+                             "learners": rest if rest >= MIN_GROUP else SUPPRESSED}
+    return out
+
+
+def at_risk_learners(session: Session, scope: Scope, filters: Filters, *, today: date,
+                     limit: int = 200) -> tuple[int, pd.DataFrame]:
+    """Learners still enrolled or in progress, past their cohort's mid-point, with no
+    recorded activity for STALLED_DAYS days. Returns (how many, the first ``limit``)."""
+    last = func.coalesce(Enrollment.last_activity_on, Enrollment.enrolled_on)
+    base = _at_risk_enrollments(scope, filters, today=today)
     total = session.execute(base.with_only_columns(func.count(Enrollment.id))).scalar_one()
     rows = session.execute(
         base.with_only_columns(
