@@ -8,7 +8,7 @@ from services.metrics import SUPPRESSED
 from services.periods import last_complete_quarter
 from services.periods import today as today_
 from services.review_export import kpi_display, measures_display, pack_charts
-from ui import access, data, review_actions
+from ui import access, data, review_actions, review_slideshow
 from ui.filters import quarter_choices, small_group_note
 from ui.person_link import open_person_control, people_of
 from ui.safe import md
@@ -21,22 +21,25 @@ today = today_()
 
 quarters = quarter_choices(scope, today, 12)
 default = last_complete_quarter(today).label
-controls = st.columns([1, 2, 1])
-chosen = controls[0].selectbox("Quarter", list(quarters), index=list(quarters).index(default), key="review_quarter")
-quarter = quarters[chosen]
-employer_ids = None
-if not scope.is_employer_side:
-    partners = dict(data.options(options.employers, scope))
-    choice = controls[1].selectbox("Partner", [None, *partners], key="review_partner",
-                                   format_func=lambda k: "All partners" if k is None else partners[k])
-    employer_ids = None if choice is None else frozenset({choice})
-present = controls[2].toggle("Presentation mode", key="review_present",
-                             help="Hide the sidebar for a clean view on a shared screen.")
-if present:
-    # Static CSS only (no user text): hides the sidebar and its toggle for presenting.
-    st.html("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl']{display:none}</style>")
+present = review_slideshow.presenting()
+partners = {} if scope.is_employer_side else dict(data.options(options.employers, scope))
+if not present:  # presenting, no picker is on screen: their values stay in the session for when it ends
+    controls = st.columns([1, 2, 1])
+    controls[0].selectbox("Quarter", list(quarters), index=list(quarters).index(default), key="review_quarter")
+    if not scope.is_employer_side:
+        controls[1].selectbox("Partner", [None, *partners], key="review_partner",
+                              format_func=lambda k: "All partners" if k is None else partners[k])
+    controls[2].toggle("Presentation mode", key="review_present",
+                       help="Show the review as slides, one at a time, for a shared screen: the arrow keys move "
+                            "between slides, Esc ends the presentation.")
+quarter = quarters.get(st.session_state.get("review_quarter"), quarters[default])
+choice = st.session_state.get("review_partner")
+employer_ids = frozenset({choice}) if choice in partners else None
 
 pack = data.review_pack(scope, quarter, employer_ids, today)
+if present:
+    review_slideshow.show(pack)
+    st.stop()
 st.title(f"Quarterly review {quarter.label}")
 st.caption(md(f"{pack.audience} · {fmt(quarter.start, 'date')} – {fmt(quarter.end, 'date')} · compared with "
               f"{pack.previous.label} and {pack.last_year.label}"))

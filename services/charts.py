@@ -203,3 +203,27 @@ def levels_over_time(levels: pd.DataFrame, targets: pd.DataFrame) -> alt.Chart:
         y=level_axis, color=colour,
         tooltip=[alt.Tooltip("skill:N", title="Skill"), alt.Tooltip("level:Q", title="Target level")])
     return alt.layer(assessed, target).properties(height=PLOT)
+
+
+def slide_chart(spec) -> alt.Chart:
+    """A review slide's native chart (services/review_slides.Chart of kind "bar", "grouped bar" or "line") in the
+    charts' one look; a "picture" chart is one of the pack's own charts (services/review_export.pack_charts)."""
+    names = [name for name, _ in spec.series]
+    long = pd.DataFrame([{"category": category, "series": name, "value": value}
+                         for name, values in spec.series for category, value in zip(spec.categories, values,
+                                                                                     strict=True)])
+    percent = spec.number_format.endswith("%")
+    x = alt.X("category:N", title=spec.x_title or None, sort=list(spec.categories),
+              axis=_column_axis(pd.Series(spec.categories)))
+    y = alt.Y("value:Q", title=spec.y_title or None, axis=alt.Axis(format="%" if percent else ",.0f"))
+    colour = alt.Color("series:N", title=None, sort=names, scale=alt.Scale(range=OKABE_ITO),
+                       legend=alt.Legend(orient="top") if len(names) > 1 else None)
+    base = alt.Chart(long)
+    chart = base.mark_line(point=True) if spec.kind == "line" else base.mark_bar()
+    chart = chart.encode(x=x, y=y, color=colour, tooltip=[alt.Tooltip("category:N", title=spec.x_title or "Category"),
+                                                         alt.Tooltip("series:N", title="Measure"),
+                                                         alt.Tooltip("value:Q", title=spec.y_title or "Value",
+                                                                     format=",.0f")])
+    if spec.kind == "grouped bar":
+        chart = chart.encode(xOffset=alt.XOffset("series:N", sort=names))
+    return chart.properties(height=PLOT + _column_room(pd.Series(spec.categories)))
