@@ -1,4 +1,4 @@
-"""Journey: the quarterly review for one partner, presented on a shared screen, with its downloads;
+"""Journey: the quarterly review for one partner with its downloads (test_journey_slideshow presents it);
 its alert figures are the Overview's for the same partner."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def download(page: Page, button: str) -> bytes:
     return info.value.path().read_bytes()
 
 
-def test_officer_presents_one_partners_quarter_and_takes_the_pack(page: Page, live_stack):
+def test_officer_reviews_one_partners_quarter_and_takes_the_pack(page: Page, live_stack):
     officer = demo_user(live_stack, "partnership_officer")
     partner = busiest_partner(live_stack, org_of(live_stack, officer["org_code"]).id)
     quarter = last_complete_quarter(date.today()).label
@@ -62,14 +62,7 @@ def test_officer_presents_one_partners_quarter_and_takes_the_pack(page: Page, li
     eventually(goal_states_match)
     no_raw_values(page)
 
-    # 3. Presentation mode: the sidebar goes, the review stays as it was.
-    main_area(page).get_by_text("Presentation mode").click()
-    settle(page)
-    expect(sidebar(page)).to_be_hidden()
-    assert chosen(page, "Quarter") == quarter and chosen(page, "Partner") == partner
-    expect(main_area(page).get_by_role("heading", level=1)).to_have_text(f"Quarterly review {quarter}")
-
-    # 4. The pack: PDF, Excel and the charts, all for this partner and quarter.
+    # 3. The pack: PDF, Excel and the charts, all for this partner and quarter.
     main_area(page).get_by_text("Prepare PDF, Excel and chart files").click()
     settle(page)
     expect(main_area(page).get_by_role("button", name="Download PDF")).to_be_visible(timeout=60_000)
@@ -87,12 +80,8 @@ def test_officer_presents_one_partners_quarter_and_takes_the_pack(page: Page, li
         names = charts.namelist()
         assert names and all(n.endswith(".png") and quarter in n for n in names)
         assert all(charts.read(n)[:8] == b"\x89PNG\r\n\x1a\n" for n in names)
-    expect(sidebar(page)).to_be_hidden()  # still presenting after the downloads
 
-    # 5. Back at the desk: the Overview counts the same alerts for the same partner.
-    main_area(page).get_by_text("Presentation mode").click()
-    settle(page)
-    expect(sidebar(page)).to_be_visible()
+    # 4. Back at the desk: the Overview counts the same alerts for the same partner.
     open_page(page, "Overview")
     pick(page, "Employers", [partner], area=sidebar(page))
     assert kpi_value(page, "Learners at risk") == learners

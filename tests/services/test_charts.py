@@ -19,6 +19,7 @@ import pytest
 import vl_convert as vlc
 
 from services import charts
+from services.review_slides import Chart
 
 # What Streamlit 1.67's theme sets on every Vega-Lite chart that matters here (frontend theme).
 STREAMLIT_THEME = {
@@ -212,3 +213,19 @@ def test_the_completion_rate_line_leaves_out_quarters_without_outcomes(session):
     assert spec["encoding"]["x"]["scale"]["domain"] == list(series["quarter"])
     runs = {row["_run"] for row in spec["datasets"][spec["data"]["name"]]}
     assert len(runs) > 1  # separate segments either side of a gap
+
+
+@pytest.mark.parametrize("kind", ["bar", "grouped bar", "line"])
+def test_a_slides_chart_labels_every_category_and_holds_its_numbers(kind):
+    """services/review_slides' native chart specs drawn for the slide show: every category, every series' value."""
+    quarters = [f"{2025 + i // 4}Q{i % 4 + 1}" for i in range(5)]
+    series = (("Enrollments", (10.0, 12.0, 9.0, 14.0, 11.0)),) if kind != "grouped bar" else (
+        ("Enrollments", (10.0, 12.0, 9.0, 14.0, 11.0)), ("Completions", (4.0, 6.0, 5.0, 7.0, 8.0)))
+    chart = charts.slide_chart(Chart(kind, tuple(quarters), series, x_title="Quarter", y_title="Enrollments"))
+    assert_readable(axis_labels(chart, FULL)["X"], quarters, "X")
+    spec = chart.to_dict()
+    values = [row for data in spec["datasets"].values() for row in data]
+    assert sorted((r["series"], r["category"], r["value"]) for r in values) == sorted(
+        (name, category, value) for name, numbers in series for category, value in zip(quarters, numbers, strict=True))
+    assert spec["mark"]["type"] == ("line" if kind == "line" else "bar")
+    assert ("xOffset" in spec["encoding"]) == (kind == "grouped bar")
