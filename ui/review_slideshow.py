@@ -44,6 +44,10 @@ def _move(step: int, count: int) -> None:
 
 def _end() -> None:
     st.session_state[PRESENT] = False
+    # Written in this run, the pickers' values reach the browser with them; else it would draw their defaults.
+    for key in KEPT:
+        if key != PRESENT and key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     st.session_state.pop(SLIDE, None)
 
 
