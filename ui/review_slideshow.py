@@ -22,7 +22,7 @@ KEPT = ("review_quarter", "review_partner", PRESENT)
 # Static CSS only (no user text): no sidebar, and slide-sized titles, figures and text.
 STYLE = ("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl']{display:none}"
          "[data-testid='stMainBlockContainer'] h1{font-size:3.2rem}"
-         "[data-testid='stMetricValue']{font-size:3.4rem}"
+         "[data-testid='stMetricValue'],[data-testid='stMetricValue'] *{font-size:3.4rem !important;line-height:1.2}"
          "[data-testid='stMetricLabel'] p,[data-testid='stMetricDelta'] div{font-size:1.3rem}"
          "[data-testid='stMainBlockContainer'] [data-testid='stMarkdownContainer'] p{font-size:1.5rem}</style>")
 
