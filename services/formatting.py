@@ -119,6 +119,11 @@ def fmt(value, kind: str = "count") -> str:
     return _WRITE_NUMBER.get(kind, lambda number: f"{number:,.0f}")(value)
 
 
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """A count with its noun: "1 seat", "3 seats", "2 people already hold" (``many`` when not ``one`` + "s")."""
+    return f"{fmt(count)} {one if count == 1 else (many or one + 's')}"
+
+
 def fmt_change(value, kind: str) -> str:
     """The change of a value of ``kind`` (this minus previous): +3, +2.0 pts, +£1,200, +0.25."""
     if _is_missing(value) or isinstance(value, str):

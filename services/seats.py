@@ -22,6 +22,7 @@ from db.engine import bump_data_version
 from db.models import Cohort, Credential, Employee, Enrollment, EnrollmentStatus, SeatReservation
 from db.scope import AccessDenied, Scope, visible
 from services import audit, periods, permissions
+from services.formatting import counted
 
 OPEN_COHORT_COLUMNS = ["credential_id", "cohort_id", "cohort", "starts_on", "ends_on", "seats", "seats_left"]
 
@@ -130,7 +131,7 @@ def reserve_locked(session: Session, scope: Scope, *, cohort: Cohort, employee_i
     holding a seat. The caller has checked the people and its right to act for them."""
     already = holders_among(session, cohort_id=cohort.id, employee_ids=employee_ids)
     if already:
-        raise SeatsError(f"{_count(len(already), 'person already holds', 'people already hold')} a seat in "
+        raise SeatsError(f"{counted(len(already), 'person already holds', 'people already hold')} a seat in "
                          f"cohort {cohort.code}. Nothing was saved.")
     left = seats_left(session, cohort)
     if left < len(employee_ids):
@@ -152,10 +153,6 @@ def reserve_locked(session: Session, scope: Scope, *, cohort: Cohort, employee_i
                      after={"cohort_id": cohort.id, "cohort": cohort.code, "employee_id": row.employee_id,
                             "pdp_goal_id": row.pdp_goal_id})
     return rows
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"1 {one}" if n == 1 else f"{n} {many}"
 
 
 def _people_for_seats(session: Session, scope: Scope, employee_ids: list[int], today: date) -> None:

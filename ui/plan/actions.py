@@ -18,7 +18,7 @@ from sqlmodel import Session
 from db.engine import get_engine
 from db.scope import AccessDenied
 from services import permissions, seats
-from services.formatting import fmt
+from services.formatting import counted, fmt
 from services.identity import SignedIn
 from services.pdp import PdpError
 from services.periods import today as today_
@@ -31,10 +31,6 @@ from ui.widgets import flash, show_flash
 NO_RESERVATION = 0  # the cohort option meaning "no seat reservation" (a cohort id is never 0)
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{fmt(count)} {one if count == 1 else (many or one + 's')}"
-
-
 def _cohort_label(cohorts: pd.DataFrame):
     rows = {int(row.cohort_id): row for row in cohorts.itertuples()}
 
@@ -43,7 +39,7 @@ def _cohort_label(cohorts: pd.DataFrame):
             return "No seat reservation"
         row = rows[cohort_id]
         return (f"{row.cohort} · {fmt(row.starts_on, 'date')} to {fmt(row.ends_on, 'date')} · "
-                f"{_plural(int(row.seats_left), 'seat')} left")
+                f"{counted(int(row.seats_left), 'seat')} left")
     return label
 
 
@@ -67,7 +63,7 @@ def _choose(choice: PlanChoice, people: Mapping[int, str], cohorts: pd.DataFrame
 def _preview(plan: goals.GoalPlan) -> None:
     seat_for = set(plan.seats)
     if plan.goals:
-        st.markdown(f"**Will be created** ({_plural(len(plan.goals), 'goal')}, due {fmt(plan.due_on, 'date')}, "
+        st.markdown(f"**Will be created** ({counted(len(plan.goals), 'goal')}, due {fmt(plan.due_on, 'date')}, "
                     f"in the {plan.period} PDPs)")
         st.dataframe(pd.DataFrame({
             "Person": [g.employee for g in plan.goals], "Goal": [g.title for g in plan.goals],
@@ -77,27 +73,27 @@ def _preview(plan: goals.GoalPlan) -> None:
     else:
         st.info("Nothing to create: everyone chosen is skipped (see why below).", icon=":material/info:")
     if plan.skipped:
-        st.markdown(f"**Skipped, and why** ({_plural(len(plan.skipped), 'goal')})")
+        st.markdown(f"**Skipped, and why** ({counted(len(plan.skipped), 'goal')})")
         st.dataframe(pd.DataFrame({"Person": [s.employee for s in plan.skipped],
                                    "Skill": [s.skill for s in plan.skipped],
                                    "Why": [s.reason.capitalize() for s in plan.skipped]}), hide_index=True)
     if plan.cohort_id is not None:
-        holding = _plural(len(plan.seated), "person already holds", "people already hold")
-        st.caption(f"Cohort {plan.cohort}: {_plural(plan.seats_left, 'seat')} left; "
-                   f"{_plural(len(plan.seats), 'seat')} to reserve" + (f", {holding} one." if plan.seated else "."))
+        holding = counted(len(plan.seated), "person already holds", "people already hold")
+        st.caption(f"Cohort {plan.cohort}: {counted(plan.seats_left, 'seat')} left; "
+                   f"{counted(len(plan.seats), 'seat')} to reserve" + (f", {holding} one." if plan.seated else "."))
         if not plan.fits:
             st.error(md(seats.full_message_for(plan.cohort, left=plan.seats_left, asked=len(plan.seats))))
 
 
 def _button_label(plan: goals.GoalPlan) -> str:
-    text = f"Create {_plural(len(plan.goals), 'goal')}"
-    return text + (f" and reserve {_plural(len(plan.seats), 'seat')}" if plan.seats else "")
+    text = f"Create {counted(len(plan.goals), 'goal')}"
+    return text + (f" and reserve {counted(len(plan.seats), 'seat')}" if plan.seats else "")
 
 
 def _done(plan: goals.GoalPlan) -> str:
-    text = f"Created {_plural(len(plan.goals), 'goal')} for {_plural(len(plan.employee_ids), 'person', 'people')}"
+    text = f"Created {counted(len(plan.goals), 'goal')} for {counted(len(plan.employee_ids), 'person', 'people')}"
     if plan.seats:
-        text += f" and reserved {_plural(len(plan.seats), 'seat')} in cohort {plan.cohort}"
+        text += f" and reserved {counted(len(plan.seats), 'seat')} in cohort {plan.cohort}"
     return text + ". They are on the PDPs page now."
 
 
