@@ -78,6 +78,28 @@ class DeliveryMode(StrEnum):
     workplace = "workplace"
 
 
+class QualificationCycle(StrEnum):
+    """The cycle of the Qualifications Framework of the European Higher Education Area, where it applies."""
+
+    short_cycle = "short_cycle"
+    first_cycle = "first_cycle"
+    second_cycle = "second_cycle"
+    third_cycle = "third_cycle"
+
+
+class AssessmentSupervision(StrEnum):
+    """Supervision and identity verification during the assessment (Council Recommendation, Annex I)."""
+
+    unsupervised_no_identity_check = "unsupervised_no_identity_check"
+    supervised_no_identity_check = "supervised_no_identity_check"
+    supervised_identity_check = "supervised_identity_check"
+
+
+class Stackability(StrEnum):
+    stand_alone = "stand_alone"
+    stackable = "stackable"
+
+
 class EnrollmentStatus(StrEnum):
     enrolled = "enrolled"
     in_progress = "in_progress"
@@ -147,6 +169,8 @@ class Organization(SQLModel, table=True):
     kind: str = Field(max_length=20, index=True)
     sector: str | None = Field(default=None, max_length=80)
     country: str | None = Field(default=None, max_length=2)
+    # The awarding body's legal identifier (e.g. a registration number), as a European Digital Credential names it.
+    legal_identifier: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -258,6 +282,11 @@ class Credential(SQLModel, table=True):
         CheckConstraint(
             "ects_credits >= 0 AND learning_hours >= 0 AND price >= 0", name="non_negative"
         ),
+        CheckConstraint(f"qualification_cycle IS NULL OR {_in('qualification_cycle', QualificationCycle)}",
+                        name="qualification_cycle"),
+        CheckConstraint(f"assessment_supervision IS NULL OR {_in('assessment_supervision', AssessmentSupervision)}",
+                        name="assessment_supervision"),
+        CheckConstraint(f"stackability IS NULL OR {_in('stackability', Stackability)}", name="stackability"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -271,6 +300,20 @@ class Credential(SQLModel, table=True):
     delivery_mode: str = Field(default=DeliveryMode.online, max_length=20)
     price: Decimal = money(default=Decimal("0"))
     status: str = Field(default=CredentialStatus.draft, max_length=20, index=True)
+    # The elements of the Council Recommendation on micro-credentials (2022, Annex I) beyond the ones above;
+    # services/codesign/completeness.py says which are mandatory. delivery_mode is the form of participation.
+    issuer_country: str | None = Field(default=None, max_length=6)  # ISO 3166 country or region code
+    qualification_cycle: str | None = Field(default=None, max_length=20)
+    assessment_type: str = Field(default="", sa_type=Text)
+    quality_assurance: str = Field(default="", sa_type=Text)
+    prerequisites: str = Field(default="", sa_type=Text)
+    assessment_supervision: str | None = Field(default=None, max_length=40)
+    stackability: str | None = Field(default=None, max_length=20)
+    stacks_towards: str = Field(default="", sa_type=Text)
+    further_information: str = Field(default="", sa_type=Text)
+    # The yearly quality review (services/codesign/quality_review.py): not content, so not versioned.
+    last_reviewed_on: date | None = None
+    next_review_on: date | None = Field(default=None, index=True)
     # Content version: bumped on every saved change; also the optimistic lock.
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
@@ -334,85 +377,6 @@ class Cohort(SQLModel, table=True):
     starts_on: date = Field(index=True)
     ends_on: date
     seats: int = 0
-
-
-# --- Co-design (services/codesign/) ---------------------------------------
-
-
-class ChangeProposal(SQLModel, table=True):
-    """One side proposes a change to a credential's field; the other side accepts or rejects it."""
-
-    __table_args__ = (CheckConstraint(_in("status", ProposalStatus), name="status"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    credential_id: int = Field(foreign_key="credential.id", index=True)
-    proposer_user_id: int | None = Field(default=None, foreign_key="appuser.id", index=True)
-    proposer_email: str = Field(max_length=254)
-    organization_id: int = Field(foreign_key="organization.id", index=True)  # the proposer's side
-    field: str = Field(max_length=40)
-    new_value: str = Field(sa_type=Text)  # JSON
-    rationale: str = Field(default="", sa_type=Text)
-    base_version: int  # the credential version the proposal was made against
-    status: str = Field(default=ProposalStatus.open, max_length=20, index=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    decided_by: str | None = Field(default=None, max_length=254)
-    decided_at: datetime | None = None
-
-
-class ProposalComment(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(foreign_key="changeproposal.id", index=True)
-    author_email: str = Field(max_length=254)
-    organization_id: int = Field(foreign_key="organization.id", index=True)
-    text: str = Field(sa_type=Text)
-    created_at: datetime = Field(default_factory=utcnow)
-
-
-class ProposalDecision(SQLModel, table=True):
-    """One organisation's decision on a proposal. A proposal applies once every other party
-    (the university and each co-designing employer but the proposer's) has accepted it."""
-
-    __table_args__ = (
-        UniqueConstraint("proposal_id", "organization_id"),
-        CheckConstraint(_in("decision", Decision), name="decision"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(foreign_key="changeproposal.id", index=True)
-    organization_id: int = Field(foreign_key="organization.id", index=True)
-    decision: str = Field(max_length=20)
-    decided_by: str = Field(max_length=254)
-    user_id: int | None = Field(default=None, foreign_key="appuser.id", index=True)
-    decided_at: datetime = Field(default_factory=utcnow)
-    note: str = Field(default="", sa_type=Text)
-
-
-class Approval(SQLModel, table=True):
-    """An organisation's sign-off of one content version of a credential."""
-
-    __table_args__ = (UniqueConstraint("credential_id", "version", "organization_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    credential_id: int = Field(foreign_key="credential.id", index=True)
-    version: int
-    organization_id: int = Field(foreign_key="organization.id", index=True)
-    user_id: int | None = Field(default=None, foreign_key="appuser.id", index=True)
-    approver_email: str = Field(max_length=254)
-    approved_at: datetime = Field(default_factory=utcnow)
-
-
-class CredentialRevision(SQLModel, table=True):
-    """A full snapshot (JSON) of a credential's content at one version."""
-
-    __table_args__ = (UniqueConstraint("credential_id", "version"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    credential_id: int = Field(foreign_key="credential.id", index=True)
-    version: int
-    snapshot: str = Field(sa_type=Text)
-    saved_by: str = Field(max_length=254)
-    saved_at: datetime = Field(default_factory=utcnow)
-    summary: str = Field(default="", max_length=500)
 
 
 # --- Learning records -------------------------------------------------------
@@ -580,10 +544,19 @@ class DataVersion(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-# The summary tables live beside db/summaries.py's rules in their own module, the review meeting's
-# record in db/meeting_tables.py; they are part of this model (one metadata, one schema), so every
+# The summary tables live beside db/summaries.py's rules in their own module; the co-design record, the
+# review meeting's record and the yearly quality reviews in db/codesign_tables.py, db/meeting_tables.py and
+# db/quality_tables.py. They are part of this model (one metadata, one schema), so every
 # table is still importable from here.
+from db.codesign_tables import (  # noqa: E402,F401
+    Approval,
+    ChangeProposal,
+    CredentialRevision,
+    ProposalComment,
+    ProposalDecision,
+)
 from db.meeting_tables import ActionSide, ActionStatus, ReviewAction  # noqa: E402,F401
+from db.quality_tables import CredentialReview, ReviewOutcome  # noqa: E402,F401
 from db.summary_tables import (  # noqa: E402,F401
     AssessmentLevelSummary,
     CompletionDaysSummary,

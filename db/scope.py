@@ -41,6 +41,7 @@ from db.models import (
     CompletionDaysSummary,
     Credential,
     CredentialPartner,
+    CredentialReview,
     CredentialRevision,
     CredentialSkill,
     CredentialStatus,
@@ -209,6 +210,24 @@ def _design_credentials(s: Scope):
     return stmt
 
 
+def _revision_rule(s: Scope) -> ColumnElement[bool]:
+    """The design record's revisions; and, for whoever sees the credential in the catalogue, the versions
+    that were published (a credential's public change list: quality assurance asks that changes be
+    published)."""
+    return or_(CredentialRevision.credential_id.in_(_design_credentials(s)),
+               CredentialRevision.published_at.is_not(None) & CredentialRevision.credential_id.in_(_credentials(s)))
+
+
+def _quality_review_rule(s: Scope) -> ColumnElement[bool]:
+    """The university side: reviews of every visible credential. An employer: reviews of the credentials it
+    co-designs or its people enrolled in (it uses them)."""
+    if not s.is_employer_side:
+        return CredentialReview.credential_id.in_(_credentials(s))
+    used = select(Enrollment.credential_id).where(Enrollment.employee_id.in_(_employees(s)))
+    return CredentialReview.credential_id.in_(_design_credentials(s)) | (
+        CredentialReview.credential_id.in_(used) & CredentialReview.credential_id.in_(_credentials(s)))
+
+
 def _audit_rule(s: Scope) -> ColumnElement[bool]:
     if s.is_employer_side:
         # Its own organisation's events, and the history (status changes, approvals) of the
@@ -292,7 +311,8 @@ _RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
         select(ChangeProposal.id).where(ChangeProposal.credential_id.in_(_design_credentials(s)))
     ),
     Approval: lambda s: Approval.credential_id.in_(_design_credentials(s)),
-    CredentialRevision: lambda s: CredentialRevision.credential_id.in_(_design_credentials(s)),
+    CredentialRevision: _revision_rule,
+    CredentialReview: _quality_review_rule,
     # Summary tables: one employer's rows each.
     **{table: (lambda s, t=table: _in(t.employer_id, s.employer_ids)) for table in (
         EnrollmentMonthSummary, CompletionDaysSummary, LearnerQuarterSummary, SkillTargetSummary,

@@ -13,6 +13,7 @@ from seed.demo_users import DEMO_USERS
 from seed.organisations import UNIVERSITY
 from seed.rows import Timestamps, Writer, money
 from seed.run import SeedRun
+from services.codesign.rules import EUROPEAN_DEFAULTS
 
 
 def write_users(run: SeedRun, writer: Writer) -> None:
@@ -86,7 +87,9 @@ def _snapshot(run: SeedRun, credential: dict, skill_names: dict[int, str]) -> di
         "code": credential["code"], "title": credential["title"], "summary": credential["summary"],
         "eqf_level": credential["eqf"], "ects_credits": str(Decimal(credential["ects"]).quantize(Decimal("0.1"))),
         "learning_hours": int(Decimal(credential["ects"]) * 25), "delivery_mode": credential["mode"],
-        "price": str(money(credential["price"])), "outcomes": list(credential["outcomes"]),
+        "price": str(money(credential["price"])),
+        **{name: credential.get(name, default) for name, default in EUROPEAN_DEFAULTS.items()},
+        "outcomes": list(credential["outcomes"]),
         "skills": sorted(({"skill_id": skill_id, "name": skill_names[skill_id], "proficiency": proficiency,
                            "esco_uri": esco_uri(skill_names[skill_id])}
                           for skill_id, proficiency in credential["skills"]),

@@ -39,7 +39,11 @@ KINDS = ("text", "state", "count", "rate", "points", "growth", "money", "price",
 ACRONYMS = {"pdp": "PDP", "pdps": "PDPs", "hr": "HR", "ects": "ECTS", "eqf": "EQF", "esco": "ESCO", "id": "id",
             "uri": "URI", "csv": "CSV", "oidc": "OIDC"}
 WORDS = {"co_designing_employers": "Co-designing employers", "in_review": "In review", "on_track": "On track",
-         "at_risk": "At risk", "e_learning": "E-learning", "hr_manager": "HR manager"}
+         "at_risk": "At risk", "e_learning": "E-learning", "hr_manager": "HR manager",
+         "stand_alone": "Stand-alone", "continue_as_is": "Continue",
+         "unsupervised_no_identity_check": "Unsupervised, no identity check",
+         "supervised_no_identity_check": "Supervised, no identity check",
+         "supervised_identity_check": "Supervised, with identity check"}
 
 
 def _is_missing(value) -> bool:

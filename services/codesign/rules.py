@@ -26,6 +26,22 @@ FIELDS: dict[str, str] = {
     "learning_hours": "Learning hours",
     "delivery_mode": "Delivery mode",
     "price": "Price",
+    # The Council Recommendation's elements (Annex I) the fields above do not hold: services/codesign/completeness.py.
+    "issuer_country": "Country or region of the issuer",
+    "qualification_cycle": "Cycle (QF-EHEA)",
+    "assessment_type": "Type of assessment",
+    "quality_assurance": "Type of quality assurance",
+    "prerequisites": "Prerequisites to enrol",
+    "assessment_supervision": "Supervision and identity verification",
+    "stackability": "Stackability",
+    "stacks_towards": "Stacks towards",
+    "further_information": "Further information",
+}
+# The value of each European element in a revision saved before it existed (so old versions compare equal).
+EUROPEAN_DEFAULTS: dict[str, str | None] = {
+    "issuer_country": None, "qualification_cycle": None, "assessment_type": "", "quality_assurance": "",
+    "prerequisites": "", "assessment_supervision": None, "stackability": None, "stacks_towards": "",
+    "further_information": "",
 }
 LIST_FIELDS: dict[str, str] = {
     "outcomes": "Learning outcomes",
@@ -37,6 +53,7 @@ LABELS = FIELDS | LIST_FIELDS
 PROPOSABLE = tuple(FIELDS) + ("outcomes", "skills")
 
 MAX_SUMMARY = 5000
+MAX_ELEMENT_TEXT = 2000  # assessment type, quality assurance, prerequisites, stacks towards, further information
 MAX_OUTCOME = 1000
 MAX_OUTCOMES = 30
 MAX_SKILLS = 50

@@ -7,11 +7,34 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlparse
 
+import pycountry
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import Credential, DeliveryMode, Organization, OrgKind, Partnership, Skill, SkillStatus
-from services.codesign.rules import CODE_RE, LABELS, MAX_OUTCOME, MAX_OUTCOMES, MAX_SKILLS, MAX_SUMMARY, CodesignError
+from db.models import (
+    AssessmentSupervision,
+    Credential,
+    DeliveryMode,
+    Organization,
+    OrgKind,
+    Partnership,
+    QualificationCycle,
+    Skill,
+    SkillStatus,
+    Stackability,
+)
+from services.codesign.rules import (
+    CODE_RE,
+    FIELDS,
+    LABELS,
+    MAX_ELEMENT_TEXT,
+    MAX_OUTCOME,
+    MAX_OUTCOMES,
+    MAX_SKILLS,
+    MAX_SUMMARY,
+    CodesignError,
+)
+from services.formatting import label
 
 
 def clean_text(value: Any, label: str, *, required: bool, max_len: int) -> str:
@@ -98,6 +121,35 @@ def _clean_delivery_mode(value: Any) -> str:
         raise CodesignError(f"Delivery mode must be one of: {modes}.") from None
 
 
+def clean_country(value: Any) -> str | None:
+    """An ISO 3166 country ("IE") or region ("ES-CT") code, upper case; None when blank."""
+    code = clean_text(value, FIELDS["issuer_country"], required=False, max_len=6).upper()
+    if not code:
+        return None
+    known = (pycountry.countries.get(alpha_2=code) if len(code) == 2 else pycountry.subdivisions.get(code=code))
+    if known is None:
+        raise CodesignError(f"{FIELDS['issuer_country']}: {code} is not an ISO 3166 country or region code "
+                            "(e.g. IE for Ireland, ES-CT for Catalonia).")
+    return code
+
+
+def _choice(kind: type, name: str) -> Callable[[Any], str | None]:
+    """A cleaner for an optional choice among ``kind``'s values (blank: not set)."""
+    def clean(value: Any) -> str | None:
+        if value is None or not str(value).strip():
+            return None
+        try:
+            return kind(str(value).strip()).value
+        except ValueError:
+            options = ", ".join(label(option) for option in kind)
+            raise CodesignError(f"{FIELDS[name]} must be one of: {options}.") from None
+    return clean
+
+
+def _element_text(name: str) -> Callable[[Any], str]:
+    return lambda value: clean_text(value, FIELDS[name], required=False, max_len=MAX_ELEMENT_TEXT)
+
+
 def _clean_outcomes(value: Any) -> list[str]:
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise CodesignError("Learning outcomes must be a list of texts.")
@@ -164,6 +216,12 @@ _PLAIN: dict[str, Callable[[Any], Any]] = {
     "delivery_mode": _clean_delivery_mode,
     "price": lambda value: clean_decimal(value, "Price", places=2, max_value=Decimal("9999999999.99")),
     "outcomes": _clean_outcomes,
+    "issuer_country": clean_country,
+    "qualification_cycle": _choice(QualificationCycle, "qualification_cycle"),
+    "assessment_supervision": _choice(AssessmentSupervision, "assessment_supervision"),
+    "stackability": _choice(Stackability, "stackability"),
+    **{name: _element_text(name) for name in ("assessment_type", "quality_assurance", "prerequisites",
+                                              "stacks_towards", "further_information")},
 }
 
 

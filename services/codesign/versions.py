@@ -20,7 +20,7 @@ from db.models import (
     Organization,
     Skill,
 )
-from services.codesign.rules import FIELDS, LIST_FIELDS, Change, EditConflict
+from services.codesign.rules import EUROPEAN_DEFAULTS, FIELDS, LIST_FIELDS, Change, EditConflict
 from services.codesign.text import show
 
 BASELINE_BY = "(baseline)"
@@ -55,6 +55,8 @@ def snapshot(session: Session, cred: Credential) -> dict:
         "learning_hours": int(cred.learning_hours),
         "delivery_mode": cred.delivery_mode,
         "price": _decimal_text(cred.price, 2),
+        **{name: getattr(cred, name) if getattr(cred, name) is not None else default
+           for name, default in EUROPEAN_DEFAULTS.items()},
         "outcomes": list(outcomes),
         "skills": sorted(({"skill_id": skill_id, "name": name, "proficiency": proficiency, "esco_uri": uri}
                           for skill_id, name, proficiency, uri in skills),
@@ -113,7 +115,9 @@ def _partner_changes(old: dict, new: dict) -> list[Change]:
 
 
 def _content(version: CredentialRevision | dict) -> dict:
-    return json.loads(version.snapshot) if isinstance(version, CredentialRevision) else (version or {})
+    """A snapshot with every field: one saved before the European elements existed reads as having them empty."""
+    content = json.loads(version.snapshot) if isinstance(version, CredentialRevision) else (version or {})
+    return {**EUROPEAN_DEFAULTS, **content} if content else content
 
 
 def diff(a: CredentialRevision | dict, b: CredentialRevision | dict) -> list[Change]:

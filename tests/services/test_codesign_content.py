@@ -25,6 +25,7 @@ from db.models import (
 from db.scope import AccessDenied
 from services import codesign
 from services.codesign import CodesignError
+from services.codesign.rules import EUROPEAN_DEFAULTS  # noqa: E402
 from tests.services import codesign_helpers
 from tests.services.codesign_helpers import audit_actions, cred, make_ready, sc
 
@@ -49,7 +50,7 @@ def test_every_save_is_a_revision_with_a_full_snapshot(session, world):
     snap = json.loads(revs[-1].snapshot)
     assert snap == {
         "code": "K2", "title": "Credential K2", "summary": "", "eqf_level": 5, "ects_credits": "5.0",
-        "learning_hours": 125, "delivery_mode": "blended", "price": "1250.50",
+        "learning_hours": 125, "delivery_mode": "blended", "price": "1250.50", **EUROPEAN_DEFAULTS,
         "outcomes": ["Outcome of K2", "Explain risk models"],
         "skills": [{"skill_id": world.id("s2"), "name": "lead a team", "proficiency": 4, "esco_uri": None}],
         "partners": [{"employer_id": world.id("A"), "code": "ACME", "name": "Acme"}],
