@@ -218,14 +218,23 @@ def _revision_rule(s: Scope) -> ColumnElement[bool]:
                CredentialRevision.published_at.is_not(None) & CredentialRevision.credential_id.in_(_credentials(s)))
 
 
-def _quality_review_rule(s: Scope) -> ColumnElement[bool]:
-    """The university side: reviews of every visible credential. An employer: reviews of the credentials it
-    co-designs or its people enrolled in (it uses them)."""
+def review_concerns(s: Scope) -> ColumnElement[bool]:
+    """The credentials whose yearly quality review ``s`` follows (a rule on ``Credential``): the university
+    side every visible credential; an employer the visible credentials it co-designs or its people enrolled
+    in (it uses them). The reviews' own rule and the due list (services/codesign/quality_review.py) both
+    use it, so the two never disagree."""
+    if s.sees_all:
+        return true()
+    rule = _credential_rule(s)
     if not s.is_employer_side:
-        return CredentialReview.credential_id.in_(_credentials(s))
+        return rule
     used = select(Enrollment.credential_id).where(Enrollment.employee_id.in_(_employees(s)))
-    return CredentialReview.credential_id.in_(_design_credentials(s)) | (
-        CredentialReview.credential_id.in_(used) & CredentialReview.credential_id.in_(_credentials(s)))
+    return rule & (Credential.id.in_(_design_credentials(s)) | Credential.id.in_(used))
+
+
+def _quality_review_rule(s: Scope) -> ColumnElement[bool]:
+    """Reviews of the credentials ``s`` follows (``review_concerns``)."""
+    return CredentialReview.credential_id.in_(select(Credential.id).where(review_concerns(s)))
 
 
 def _audit_rule(s: Scope) -> ColumnElement[bool]:

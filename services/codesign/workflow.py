@@ -25,6 +25,7 @@ from services.codesign.loading import (
     partner_ids,
     required_parties,
 )
+from services.codesign import quality_review
 from services.codesign.proposing import close_open_proposals
 from services.codesign.rules import CodesignError, InvalidTransition, check_transition
 from services.codesign.saving import insert_once
@@ -166,6 +167,7 @@ def publish(session: Session, scope: Scope, *, credential_id: int, expected_vers
         names = session.scalars(select(Organization.name).where(Organization.id.in_(missing))).all()
         raise InvalidTransition(f"Version {cred.version} still needs the approval of: {', '.join(sorted(names))}.")
     _set_status(session, scope, cred, CredentialStatus.published, expected_version=expected_version)
+    quality_review.on_publish(session, cred)  # the published revision's date; the yearly review cycle starts
     close_open_proposals(session, scope, cred, f"Closed when version {cred.version} was published: "
                                                "published content is frozen.")
     session.commit()
