@@ -17,6 +17,7 @@ from db.engine import bump_data_version
 from db.models import Approval, Credential, CredentialStatus, Organization, utcnow
 from db.scope import Scope
 from services import audit
+from services.codesign import quality_review
 from services.codesign.loading import (
     approved_organizations,
     check_version,
@@ -25,7 +26,6 @@ from services.codesign.loading import (
     partner_ids,
     required_parties,
 )
-from services.codesign import quality_review
 from services.codesign.proposing import close_open_proposals
 from services.codesign.rules import CodesignError, InvalidTransition, check_transition
 from services.codesign.saving import insert_once
