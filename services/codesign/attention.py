@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -17,8 +18,10 @@ from db.models import (
     ProposalStatus,
 )
 from db.scope import Scope, scoped
+from services.codesign import quality_review
 from services.codesign.text import plural
 from services.formatting import label
+from services.periods import today as today_
 from services.permissions import is_university_side, may_approve, may_edit, side
 
 
@@ -47,10 +50,23 @@ _WAITING = {
 }
 
 
+def _review_need(scope: Scope, cred: Credential, today: date) -> str | None:
+    """The yearly quality review the university side owes (services/codesign/quality_review.py)."""
+    if cred.status != CredentialStatus.published or not is_university_side(scope, cred):
+        return None
+    if cred.next_review_on is None:  # not scheduled (published before the cycle): the overview lists it
+        return None
+    state = quality_review.due_state(cred.next_review_on, today)
+    return f"yearly review {state[1]}" if state else None
+
+
 def _attention_of(scope: Scope, cred: Credential, partners: frozenset[int], approved_by_me: bool,
-                  to_decide: int, mine_open: int) -> Attention:
+                  to_decide: int, mine_open: int, today: date) -> Attention:
     mine, status = side(scope, cred, partners), CredentialStatus(cred.status)
     needs, rank = [], 3
+    review = _review_need(scope, cred, today)
+    if review:
+        needs.append(review)
     if status == CredentialStatus.in_review and may_approve(scope, mine) and not approved_by_me:
         needs.append(f"your approval of version {cred.version}")
     if to_decide:
@@ -98,12 +114,14 @@ def _decided_by(session: Session, organization_id: int, proposals: list[_OpenPro
         ProposalDecision.organization_id == organization_id)).all())
 
 
-def studio_choices(session: Session, scope: Scope) -> list[Attention]:
+def studio_choices(session: Session, scope: Scope, today: date | None = None) -> list[Attention]:
     """The credentials the user may change, what needs their attention first (approvals they owe, proposals
-    awaiting their decision, credentials to publish), then drafts, then those waiting for others, then
-    published ones; most recently changed first within each group. A few queries, whatever the count."""
+    awaiting their decision, credentials to publish, yearly reviews overdue or due soon), then drafts, then
+    those waiting for others, then published ones; most recently changed first within each group. A few
+    queries, whatever the count."""
     if scope.read_only:
         return []
+    today = today or today_()
     creds = session.scalars(scoped(select(Credential), scope, Credential)
                             .where(Credential.status != CredentialStatus.retired)).all()
     ids = [cred.id for cred in creds]
@@ -126,7 +144,7 @@ def studio_choices(session: Session, scope: Scope) -> list[Attention]:
                         and proposal.proposal_id not in decided)
         mine_open = sum(1 for proposal in on_this if proposal.organization_id == mine)
         ranked.append((cred.updated_at, _attention_of(scope, cred, parties, (cred.id, cred.version) in approved,
-                                                      to_decide, mine_open)))
+                                                      to_decide, mine_open, today)))
     ranked.sort(key=lambda pair: pair[1].code)
     ranked.sort(key=lambda pair: pair[0], reverse=True)  # stable sorts: rank, then most recent, then code
     ranked.sort(key=lambda pair: pair[1].rank)

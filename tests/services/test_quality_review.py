@@ -211,3 +211,17 @@ def test_the_studio_status_of_a_credential(session, world):
     assert (status.state, status.when, status.may_record, status.default_next) == (
         "Overdue", "20 days overdue", True, date(2027, 6, 30))
     assert not qr.review_status(session, sc(session, world, "hr@a"), world.id("K1"), today=TODAY).may_record
+
+
+def test_the_studio_picker_puts_a_review_due_first(session, world):
+    set_dates(session, world, "K1", next_on=date(2026, 6, 10))
+
+    def picker(user):
+        return [a.label for a in codesign.studio_choices(session, sc(session, world, user), today=TODAY)]
+
+    assert picker("officer@u")[0] == "K1 · Credential K1 · Published — yearly review 20 days overdue"
+    assert picker("hr@a")[-1] == "K1 · Credential K1 · Published"  # the university side records it
+    set_dates(session, world, "K1", next_on=date(2026, 7, 30))
+    assert "K1 · Credential K1 · Published — yearly review due in 30 days" in picker("officer@u")
+    set_dates(session, world, "K1", next_on=date(2026, 12, 1))
+    assert "K1 · Credential K1 · Published" in picker("officer@u")
