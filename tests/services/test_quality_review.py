@@ -219,7 +219,9 @@ def test_the_studio_picker_puts_a_review_due_first(session, world):
     def picker(user):
         return [a.label for a in codesign.studio_choices(session, sc(session, world, user), today=TODAY)]
 
-    assert picker("officer@u")[0] == "K1 · Credential K1 · Published — yearly review 20 days overdue"
+    labels = picker("officer@u")
+    overdue = labels.index("K1 · Credential K1 · Published — yearly review 20 days overdue")
+    assert overdue < labels.index("K3 · Credential K3 · Draft — to complete and submit for review")  # before drafts
     assert picker("hr@a")[-1] == "K1 · Credential K1 · Published"  # the university side records it
     set_dates(session, world, "K1", next_on=date(2026, 7, 30))
     assert "K1 · Credential K1 · Published — yearly review due in 30 days" in picker("officer@u")
