@@ -10,6 +10,8 @@ discuss and decide changes; sign off and publish.
 - Every action passes the version this page loaded (``loaded``): if someone else saved in between,
   services/codesign refuses the change and the page shows what they changed. A sign-off step passes the
   status shown too (``cd_shown_status``): someone else's step meanwhile refuses it.
+- Quality review (published credentials): the yearly review's dates and history; the university records one
+  (ui/codesign/quality.py).
 """
 
 import streamlit as st
@@ -18,13 +20,14 @@ from sqlmodel import Session
 from db.engine import get_engine
 from services import codesign
 from services.formatting import label
+from services.periods import today as today_
 from ui import state
-from ui.codesign import content, proposals, signoff, vocabulary
+from ui.codesign import content, proposals, quality, signoff, vocabulary
 from ui.codesign.common import Studio, show_changes, show_flash
 from ui.safe import md
 from ui.widgets import empty_state, signed_in
 
-TABS = ["Details", "Learning outcomes", "Skills", "Co-designers", "Proposals", "Sign-off"]
+TABS = ["Details", "Learning outcomes", "Skills", "Co-designers", "Proposals", "Sign-off", quality.TAB]
 
 who = signed_in()
 scope = who.scope
@@ -88,6 +91,7 @@ if not codesign.content_editable(cred):  # the service's rule: published and ret
 show_flash()
 
 # A key and on_change="rerun" make the tabs a widget: the open tab survives every rerun (an action's too).
+quality.open_requested_tab()  # the overview's "Open in the studio" asks for the Quality review tab
 tab = dict(zip(TABS, st.tabs(TABS, key="cd_tab", on_change="rerun"), strict=True))
 with tab["Details"]:
     content.details(studio)
@@ -101,3 +105,5 @@ with tab["Proposals"]:
     proposals.proposals(studio, current, skill_names)
 with tab["Sign-off"]:
     signoff.signoff(studio)
+with tab[quality.TAB]:
+    quality.quality(studio, today_())

@@ -6,6 +6,7 @@ from services import charts, metrics
 from services.formatting import fmt
 from services.periods import today as today_
 from ui import access, data
+from ui.codesign.quality import due_panel
 from ui.filters import filter_bar
 from ui.person_link import open_person_control, people_of
 from ui.safe import md
@@ -82,3 +83,6 @@ else:
     st.subheader(f"Partners ({fmt(now.employers)})")
     table(data.get(metrics.by_employer, scope, filters, today),
           ["employer", "sector", "partnership", "headcount", *counts])
+
+# Officers, admins and HR managers: the yearly quality reviews of the credentials they follow, whatever the period.
+due_panel(scope, today)

@@ -206,6 +206,10 @@ COLUMNS: dict[str, Column] = _columns(
     ("when", "When", "text"),
     # The review meeting's record (services/review_actions.py).
     ("action", "Action", "text"), ("owner", "Owner", "text"), ("owner_side", "Side", "state"),
+    # The yearly quality review (services/codesign/quality_review.py).
+    ("university", "University", "text"), ("last_reviewed_on", "Last reviewed", "date"),
+    ("next_review_on", "Next review", "date"), ("reviewed_on", "Reviewed", "date"), ("outcome", "Outcome", "state"),
+    ("reviewer_email", "Reviewer", "text"), ("notes", "Notes", "text"),
 )
 # A per-group mean gap says its unit; the KPI's label ("Skill gap") is about the whole selection.
 _OWN_HEADINGS = {"mean_gap"}

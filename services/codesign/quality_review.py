@@ -125,7 +125,8 @@ def record_review(session: Session, scope: Scope, *, credential_id: int, expecte
     if result.rowcount != 1:
         session.rollback()
         raise CodesignError(f"Someone else recorded a review of {cred.code} (or changed it) since you opened it: "
-                            "nothing was saved. Reload to see their review.")
+                            "nothing was saved. Their review is in the history; record yours again if it still"
+                            " applies.")
     review = CredentialReview(
         credential_id=cred.id, version=cred.version, reviewed_on=reviewed_on, reviewer_email=scope.email,
         reviewer_organization_id=scope.organization_id or cred.university_id, outcome=outcome, notes=notes,
