@@ -44,6 +44,7 @@ from seed.history import write_design_history, write_users
 from seed.learning import write_learning
 from seed.next_cohorts import write_next_cohorts
 from seed.people import write_people
+from seed.quality_reviews import write_quality_reviews
 from seed.reference import write_cohorts, write_curriculum, write_organisations
 from seed.rows import Writer
 from seed.run import SeedRun
@@ -86,6 +87,7 @@ def _write_data(run: SeedRun, writer: Writer) -> None:
     write_learning(run, writer)
     write_users(run, writer)
     write_design_history(run, writer)
+    write_quality_reviews(run, writer)  # its own random stream: the rows above and below are the same without it
     # After every other row, from a random stream of its own: the rows above are the same without it.
     write_next_cohorts(run, writer)
     writer.flush()
