@@ -44,7 +44,7 @@ DUE_WITHIN_DAYS = 60  # "due soon": the next review falls within this many days
 MAX_NOTES = 4000
 OVERDUE, DUE_SOON, NOT_SCHEDULED = "Overdue", "Due soon", "Not scheduled"
 DUE_COLUMNS = ["code", "title", "university", "last_reviewed_on", "next_review_on", "when", "state"]
-HISTORY_COLUMNS = ["reviewed_on", "version", "outcome", "reviewer_email", "notes", "next_review_on"]
+HISTORY_COLUMNS = ["reviewed_on", "outcome", "next_review_on", "reviewer_email", "version", "notes"]
 OUTCOMES = [outcome.value for outcome in ReviewOutcome]
 # What each outcome leads to, as the studio says it after the review.
 OUTCOME_MEANING = {

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from services.codesign.quality_review import add_months
 from services.formatting import fmt
 from tests.browser.steps import choose, open_page, settle, table
-from tests.browser.test_login import main_area, query, sign_in
+from tests.browser.test_login import main_area, query, screenshot, sign_in
 
 OFFICER = "officer@northbridge.ac.uk"
 NOTES = "Checked the outcomes and assessment with both employers: no change needed."
@@ -60,8 +60,11 @@ def test_officer_records_an_overdue_yearly_review(page: Page, live_stack):
     expect(panel(page).get_by_test_id("stAlertContentError")).to_have_count(0)
     history = table(page, "Reviewed")
     # The grid draws dates as "2 Dec 2026" (ui/tables DateColumn); its accessible table holds the ISO value.
-    assert {"Reviewed": today.isoformat(), "Outcome": "Continue as it is", "Reviewer": OFFICER,
+    assert {"Reviewed": today.isoformat(), "Outcome": "Continue", "Reviewer": OFFICER,
             "Next review": add_months(today, 12).isoformat()}.items() <= history[0].items()
 
+    screenshot(page, "/tmp/journey-quality-review-studio.png")
+
     open_page(page, "Overview")
+    screenshot(page, "/tmp/journey-quality-review-overview.png")
     assert code not in [row["Code"] for row in due_rows(page) if row["State"] == "Overdue"]

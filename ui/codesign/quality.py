@@ -91,7 +91,7 @@ def quality(studio: Studio, today: date) -> None:
         st.caption("No review recorded yet.")
     else:
         st.caption(f"{counted(len(history), 'review')}, newest first.")
-        table(history.assign(outcome=history["outcome"].map(OUTCOME_WORDS)), qr.HISTORY_COLUMNS)
+        table(history, qr.HISTORY_COLUMNS)
     if status.may_record:
         _form(studio, status, expected, today)
     elif status.published:
