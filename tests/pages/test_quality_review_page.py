@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import AuditEvent, Credential, CredentialReview
+from services.codesign import quality_review
 from tests.pages import test_pages
 from tests.pages.test_pages import app_as, button, table_with, texts
 from ui.safe import md
@@ -119,3 +120,25 @@ def test_an_employer_concerned_by_no_credential_due_sees_nothing(dated, session)
 
 def test_viewers_have_no_panel(dated):
     assert "Quality reviews due" not in [h.value for h in overview("viewer@acme.test").subheader]
+
+
+def test_only_those_who_may_open_the_studio_get_the_button(dated):
+    assert any(b.label == "Open in the studio" for b in overview("hr@acme.test").button)  # co-designs K1
+    assert not any(b.label == "Open in the studio" for b in overview("hr@beta.test").button)  # only uses it
+
+
+def test_a_review_recorded_meanwhile_by_someone_else_refuses_the_second(dated, session):
+    at = app_as("officer@uni-one.test").run()
+    at.switch_page("pages/codesign.py").run()
+    at.selectbox(key="cd_credential").select(dated.id("K1")).run()
+    ok(at)
+    # Another officer records K1's review while this one is still on the tab.
+    quality_review.record_review(session, dated.scope(session, "admin@u"), credential_id=dated.id("K1"),
+                                 expected_next_review_on=date(2026, 7, 1), outcome="continue_as_is",
+                                 next_review_on=date(2027, 1, 15), today=date(2026, 7, 15))
+    at.text_area(key="cd_review_0_notes").input("Mine")
+    button(at, "Record review").click().run()
+    assert any(e.value.startswith(md("Someone else recorded a review of K1")[:20]) for e in at.error)
+    session.expire_all()
+    assert [r.reviewer_email for r in session.scalars(select(CredentialReview))] == ["admin@uni-one.test"]
+    assert session.get(Credential, dated.id("K1")).next_review_on == date(2027, 1, 15)
