@@ -27,6 +27,8 @@ The package, bottom up (each module imports only those above it in this list):
 - ``vocabulary``: the shared skills list, which the universities keep (HR managers propose skills,
   partnership officers accept or reject them).
 - ``history``, ``reading``: catalogue, detail, history, choices; ``attention``: what awaits the user.
+- ``quality_review``: the yearly quality review (publishing starts the cycle; recording a review; what is due;
+  the history). Imported as a module (``from services.codesign import quality_review``).
 (No module is named like a function of the API — ``proposals``, ``signoff``, ``revisions`` — so that
 ``codesign.proposals`` stays the function.)
 """
