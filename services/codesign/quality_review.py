@@ -28,10 +28,18 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from db.engine import bump_data_version
-from db.models import Credential, CredentialReview, CredentialStatus, Organization, ReviewOutcome, utcnow
+from db.models import (
+    Credential,
+    CredentialPartner,
+    CredentialReview,
+    CredentialStatus,
+    Organization,
+    ReviewOutcome,
+    utcnow,
+)
 from db.scope import Scope, review_concerns, visible
 from services import audit
-from services.codesign.loading import load, partner_ids
+from services.codesign.loading import load
 from services.codesign.rules import CodesignError
 from services.codesign.validation import clean_text
 from services.codesign.versions import add_baseline, find_revision, snapshot
@@ -176,6 +184,11 @@ def reviews_due(session: Session, scope: Scope, *, today: date, within_days: int
         .where(Credential.next_review_on.is_(None)
                | (Credential.next_review_on <= today + timedelta(days=within_days)))
         .order_by(Credential.next_review_on.is_not(None), Credential.next_review_on, Credential.code)).all()
+    partners: dict[int, set[int]] = {}
+    for credential_id, employer_id in session.execute(  # one query for every row's co-designers
+            select(CredentialPartner.credential_id, CredentialPartner.employer_id)
+            .where(CredentialPartner.credential_id.in_([cred.id for cred, _ in rows] or [-1]))).all():
+        partners.setdefault(credential_id, set()).add(employer_id)
     out = []
     for cred, university in rows:
         state = due_state(cred.next_review_on, today, within_days)
@@ -184,7 +197,7 @@ def reviews_due(session: Session, scope: Scope, *, today: date, within_days: int
         out.append({"credential_id": cred.id, "code": cred.code, "title": cred.title, "university": university,
                     "last_reviewed_on": cred.last_reviewed_on, "next_review_on": cred.next_review_on,
                     "when": state[1], "state": state[0],
-                    "studio": may_edit(scope, cred, partner_ids(session, cred.id))})
+                    "studio": may_edit(scope, cred, frozenset(partners.get(cred.id, ())))})
     return pd.DataFrame(out, columns=["credential_id", *DUE_COLUMNS, "studio"])
 
 
