@@ -76,8 +76,12 @@ def test_every_exported_file_is_schema_valid_and_verifies(session, world, tmp_pa
                              .payload)
         assert {k: v for k, v in payload.items() if k not in ("iss", "jti", "nbf")} == doc
         assert (payload["iss"], payload["jti"]) == (doc["issuer"]["id"], doc["id"])
-    public = json.loads((out / badges.PUBLIC_KEY_FILE).read_text())
-    assert "d" not in public and public["kty"] == "EC" and public["alg"] == "ES256"
+    # The issuer's keys as a JWKS: one RS256 public key (the default), named by the URL the badges' kid gives.
+    (public,) = json.loads((out / badges.JWKS_FILE).read_text())["keys"]
+    assert "d" not in public and (public["kty"], public["alg"], public["use"]) == ("RSA", "RS256", "sig")
+    key = badges.signing_key()
+    assert public["kid"] == f"https://badges.uni-one.test/.well-known/jwks.json#{key.thumbprint()}"
+    assert key.raw_value.key_size == 2048
 
 
 def test_the_badge_describes_the_credential_and_the_completion(session, world, tmp_path):
@@ -117,7 +121,7 @@ def test_the_recipient_email_is_hashed_never_written(session, world, tmp_path):
     session.commit()
     out = tmp_path / "out"
     badges.export(session, world.scope(session, "hr@a"), out)
-    (name,) = [p for p in out.glob("*.json") if p.name != badges.PUBLIC_KEY_FILE]
+    (name,) = [p for p in out.glob("*.json") if p.name != badges.JWKS_FILE]
     assert b"ann.one" not in name.read_bytes().lower()
     assert b"ann.one" not in (out / name.name.replace(".json", ".jwt")).read_bytes().lower()
     (ident,) = json.loads(name.read_text())["credentialSubject"]["identifier"]
@@ -135,7 +139,7 @@ def _exported_texts(out: Path) -> dict[str, str]:
     """Every badge file of an export as text: the .json as written, the .jwt's signed payload decoded."""
     texts = {}
     for path in sorted(out.iterdir()):
-        if path.name == badges.PUBLIC_KEY_FILE:
+        if path.name == badges.JWKS_FILE:
             continue
         raw = path.read_text()
         texts[path.name] = (jws.extract_compact(raw.strip().encode()).payload.decode()
@@ -218,19 +222,22 @@ def test_filters_narrow_but_never_widen(session, world, tmp_path):
 
 
 def test_key_is_generated_on_first_use_private_and_reused(key_file):
-    assert not key_file.exists()
+    store = key_file.with_name("badge-key.keys")
+    assert badges.key_store_path() == store and not store.exists()
     key = badges.signing_key()
-    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
-    assert stat.S_IMODE(os.stat(key_file.parent).st_mode) & 0o077 == 0
+    assert sorted(p.name for p in store.iterdir()) == ["0001.json"]
+    assert stat.S_IMODE(os.stat(store / "0001.json").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(store).st_mode) == 0o700
     assert badges.signing_key().thumbprint() == key.thumbprint()
-    assert badges.public_jwk(key)["kid"] == key.thumbprint()
+    assert badges.public_jwk(key)["kid"] == f"https://badges.uni-one.test/.well-known/jwks.json#{key.thumbprint()}"
+    assert not key_file.exists()  # the single key file is only read (a legacy key), never written
 
 
 def test_verify_without_a_key_does_not_create_one(key_file, tmp_path):
     (tmp_path / "x.jwt").write_text("a.b.c")
     with pytest.raises(badges.BadgeError, match="No badge signing key"):
         badges.verify_file(tmp_path / "x.jwt")
-    assert not key_file.exists()
+    assert not key_file.exists() and not badges.key_store_path().exists()
 
 
 # --- Tampering ----------------------------------------------------------------------------
@@ -299,12 +306,12 @@ def test_reasons_are_precise(one_badge, tmp_path):
     problems = badges.verify_token(f"{header}.{forged}.{signature}", key).problems
     assert len(problems) == 1 and problems[0].startswith("signature does not match the header and payload")
 
-    # Signed with another key: the signature is valid, the key is not the deployment's.
+    # Signed with another key: its kid is not among the issuer's keys.
     other = ECKey.generate_key("P-256", private=True)
     resigned = badges.sign({k: v for k, v in claims.items() if k not in badges.JWT_CLAIMS}, other)
-    problems = badges.verify_token(resigned, key).problems
-    assert len(problems) == 1 and problems[0].startswith("signed with a different key")
-    assert other.thumbprint() in problems[0] and key.thumbprint() in problems[0]
+    assert badges.verify_token(resigned, key).problems == [
+        f"signed with a different key (kid https://badges.uni-one.test/.well-known/jwks.json#{other.thumbprint()}), "
+        f"not one of the issuer's keys ({key.thumbprint()}): the key is not in the JWKS"]
 
     # No signature next to the file, or not a JWS at all.
     jwt_path.unlink()
@@ -319,11 +326,11 @@ def test_reasons_are_precise(one_badge, tmp_path):
 
 def test_verify_with_a_public_key_file(one_badge, tmp_path):
     json_path, _ = one_badge
-    public = badges.load_public_key(json_path.parent / badges.PUBLIC_KEY_FILE)
+    public = badges.load_public_keys(json_path.parent / badges.JWKS_FILE)
     assert badges.verify_file(json_path, key=public).ok
     stranger = tmp_path / "stranger.jwk.json"
     stranger.write_text(json.dumps(ECKey.generate_key("P-256", private=True).as_dict(private=False)))
-    result = badges.verify_file(json_path, key=badges.load_public_key(stranger))
+    result = badges.verify_file(json_path, key=badges.load_public_keys(stranger))
     assert not result.ok and result.problems[0].startswith("signed with a different key")
 
 
@@ -335,7 +342,7 @@ def test_cli_export_and_verify(session, world, tmp_path, db_url, monkeypatch, ca
     out = tmp_path / "cli"
     assert manage.main(["badges", "export", "--employer", "BETA", "--out", str(out)]) == 0
     assert "Wrote 1 Open Badges 3.0 credentials" in capsys.readouterr().out
-    (path,) = [p for p in out.glob("*.json") if p.name != badges.PUBLIC_KEY_FILE]
+    (path,) = [p for p in out.glob("*.json") if p.name != badges.JWKS_FILE]
     assert path.name == f"K1_BETA-1_{world.id('E-b1-K1')}.json"
     assert manage.main(["badges", "verify", str(path)]) == 0
     assert f"VALID {path}" in capsys.readouterr().out
