@@ -472,7 +472,8 @@ def _figure_commands(commands) -> None:
     command.add_argument("--out", required=True, help="output directory")
     command.set_defaults(func=cmd_report, date_from=None, date_to=None)
 
-    command = commands.add_parser("badges", help="Open Badges 3.0: export signed badges of completions, verify one, or rotate the signing key")
+    command = commands.add_parser("badges", help="Open Badges 3.0: export signed badges of completions, verify one, "
+                                  "or rotate the signing key")
     command.add_argument("action", choices=["export", "verify", "rotate-key"])
     command.add_argument("file", nargs="?", help="verify: a badge's .jwt or .json file")
     command.add_argument("--employer", help="export: employer code or name (default: every employer in scope)")

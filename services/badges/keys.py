@@ -52,7 +52,7 @@ def _key_folder(path: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     default = settings.default_key_path()
     product = {default.parent, default.with_name(f"{default.stem}.keys")}
-    for made in {*created, *(product if folder in product else ())}:
+    for made in {*created, *((folder, default.parent) if folder in product else ())}:
         _owner_only(made, 0o700)
 
 
