@@ -9,6 +9,7 @@ import os
 import re
 import stat
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from jsonschema import Draft201909Validator, FormatChecker
 from sqlalchemy import select
 
 import manage
-from db.models import AccessLogEntry, CredentialPartner, Employee, Enrollment, Organization, Skill
+from db.models import AccessLogEntry, Credential, CredentialPartner, Employee, Enrollment, Organization, Skill
 from db.scope import Scope
 from services import badges
 from services.metrics import Filters
@@ -100,18 +101,84 @@ def test_the_badge_describes_the_credential_and_the_completion(session, world, t
     assert subject["result"] == [
         {"type": ["Result"], "resultDescription": "https://badges.uni-one.test/achievements/K1#status",
          "status": "Completed"},
-        {"type": ["Result"], "resultDescription": "https://badges.uni-one.test/achievements/K1#score",
+        {"type": ["Result"], "resultDescription": "https://badges.uni-one.test/achievements/K1#grade",
          "value": "87.5"},
     ]
     ach = subject["achievement"]
     assert (ach["achievementType"], ach["name"], ach["creditsAvailable"]) == ("MicroCredential", "Credential K1", 5.0)
     assert "1. Outcome of K1" in ach["criteria"]["narrative"]
-    assert ach["alignment"] == [{
+    assert ach["alignment"][1:] == [{
         "type": ["Alignment"], "targetName": "analyse big data",
         "targetUrl": "http://data.europa.eu/esco/skill/abc-123", "targetCode": "http://data.europa.eu/esco/skill/abc-123",
         "targetFramework": "ESCO", "targetType": "ext:ESCOSkill", "targetDescription": "Proficiency 3 of 5",
     }]
     assert ach["creator"] == {"id": "https://badges.uni-one.test/issuers/ACME", "type": ["Profile"], "name": "Acme"}
+    assert list(official_validator().iter_errors(doc)) == []
+
+
+def test_the_badge_holds_the_european_elements_with_the_databases_values(session, world):
+    """Annex I's elements where OB 3.0 has a place for them (services/badges/building.py), schema-valid."""
+    credential = session.get(Credential, world.id("K1"))
+    credential.eqf_level, credential.ects_credits, credential.delivery_mode = 6, Decimal("7.5"), "workplace"
+    credential.issuer_country, credential.qualification_cycle = "ES-CT", "first_cycle"
+    credential.assessment_type = "A project,\n graded by two assessors"
+    credential.assessment_supervision = "supervised_identity_check"
+    credential.prerequisites, credential.quality_assurance = "EQF level 5 in data", "Internal review by the faculty"
+    credential.stackability, credential.stacks_towards = "stackable", "MSc Data Science"
+    credential.further_information = "https://uni-one.test/k1"
+    session.get(Organization, world.id("U")).legal_identifier = "ESQ0818001J"
+    s1 = session.get(Skill, world.id("s1"))
+    s1.esco_uri = "http://data.europa.eu/esco/skill/abc-123"
+    enrollment = session.get(Enrollment, world.id("E-a1-K1"))
+    enrollment.score = 91.0
+    session.commit()
+
+    doc = badges.build(session, enrollment)
+    assert doc["issuer"] == {
+        "id": "https://badges.uni-one.test/issuers/U1", "type": ["Profile"], "name": "Uni One",
+        "address": {"type": ["Address"], "addressCountryCode": "ES", "addressCountry": "Spain",
+                    "addressRegion": "ES-CT"},
+        "otherIdentifier": [{"type": "IdentifierEntry", "identifier": "ESQ0818001J",
+                             "identifierType": "ext:LegalIdentifier"}],
+    }
+    subject = doc["credentialSubject"]
+    ach = subject["achievement"]
+    assert (ach["creditsAvailable"], subject["creditsEarned"]) == (7.5, 7.5)
+    assert ach["alignment"] == [
+        {"type": ["Alignment"], "targetName": "EQF level 6", "targetUrl": "http://data.europa.eu/snb/eqf/6",
+         "targetCode": "6", "targetFramework": "European Qualifications Framework", "targetType": "ext:EQFLevel"},
+        {"type": ["Alignment"], "targetName": "analyse big data", "targetUrl": "http://data.europa.eu/esco/skill/abc-123",
+         "targetCode": "http://data.europa.eu/esco/skill/abc-123", "targetFramework": "ESCO",
+         "targetType": "ext:ESCOSkill", "targetDescription": "Proficiency 3 of 5"},
+    ]
+    assert ach["tag"] == ["EQF level 6", "onsite (at the workplace)", "First cycle (QF-EHEA)", "Stackable"]
+    assert ach["criteria"]["narrative"].endswith(
+        "Co-designed by Uni One with Acme.\n\n"
+        "- **Form of participation**: onsite (at the workplace)\n"
+        "- **Type of assessment**: A project, graded by two assessors\n"
+        "- **Supervision and identity verification during assessment**: Supervised, with identity check\n"
+        "- **Prerequisites to enrol**: EQF level 5 in data\n"
+        "- **Type of quality assurance**: Internal review by the faculty\n"
+        "- **Integration and stackability**: Stackable, towards MSc Data Science\n"
+        "- **Further information**: https://uni-one.test/k1")
+    grade = {"id": "https://badges.uni-one.test/achievements/K1#grade", "type": ["ResultDescription"],
+             "name": "Grade", "resultType": "Percent", "valueMin": "0", "valueMax": "100"}
+    assert grade in ach["resultDescription"]
+    assert subject["result"][1] == {"type": ["Result"], "resultDescription": grade["id"], "value": "91"}
+    assert list(official_validator().iter_errors(doc)) == [] and badges.schema_errors(doc) == []
+
+
+def test_without_the_optional_elements_the_badge_leaves_them_out(session, world):
+    """An issuer country from the university when the credential has none; no empty lines or tags."""
+    session.get(Organization, world.id("U")).country = "IE"
+    session.commit()
+    doc = badges.build(session, session.get(Enrollment, world.id("E-a1-K1")))
+    assert doc["issuer"]["address"] == {"type": ["Address"], "addressCountryCode": "IE", "addressCountry": "Ireland"}
+    assert "otherIdentifier" not in doc["issuer"]
+    ach = doc["credentialSubject"]["achievement"]
+    assert ach["tag"] == ["EQF level 5", "online"]
+    assert ach["criteria"]["narrative"].endswith(
+        "Co-designed by Uni One with Acme.\n\n- **Form of participation**: online")
     assert list(official_validator().iter_errors(doc)) == []
 
 
@@ -154,7 +221,7 @@ def test_with_several_co_designers_a_badge_names_only_the_learners_employer(sess
         ach = doc["credentialSubject"]["achievement"]
         assert ach["creator"]["name"] == "Uni One"
         assert [p["name"] for p in ach["coDesigners"]] == [named]
-        assert ach["criteria"]["narrative"].endswith(f"Co-designed by Uni One with {named} and 1 other employer.")
+        assert f"\n\nCo-designed by Uni One with {named} and 1 other employer.\n\n" in ach["criteria"]["narrative"]
         assert hidden not in json.dumps(doc)
         assert list(official_validator().iter_errors(doc)) == []
 
