@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc import jws
 from joserfc.jwk import ECKey, JWKRegistry, RSAKey
 
 import manage
 from db.scope import Scope
 from services import badges
+from services.badges import keys
 from tests.world import build_world
 
 JWKS_URL = "https://badges.uni-one.test/.well-known/jwks.json"
@@ -146,3 +148,39 @@ def test_a_public_jwks_never_yields_a_private_key(session, world, tmp_path):
     private.write_text(json.dumps(badges.signing_key().as_dict(private=True)))
     (key,) = badges.load_public_keys(private)
     assert not key.is_private
+    # The published JWKS holds only the public members of each key.
+    (entry,) = badges.jwks()["keys"]
+    assert set(entry) == {"kty", "n", "e", "kid", "alg", "use"}
+
+
+def test_a_rotation_racing_another_never_overwrites_its_key(monkeypatch):
+    """Another process writes key 2 while this one makes its own: this one keeps theirs, byte for byte."""
+    first = badges.signing_key()
+    theirs = ECKey.generate_key("P-256", private=True)
+    their_file = badges.key_store_path() / "0002.json"
+    make_key = keys._new_key
+
+    def racing(alg):
+        their_file.write_text(keys._key_text(theirs))
+        return make_key(alg)
+
+    monkeypatch.setattr(keys, "_new_key", racing)
+    assert not their_file.exists()
+    active, retired = badges.rotate_key()
+    assert their_file.read_text() == keys._key_text(theirs)
+    assert active.thumbprint() == theirs.thumbprint()
+    assert [key.thumbprint() for key in retired] == [first.thumbprint()]
+    assert sorted(p.name for p in badges.key_store_path().iterdir()) == ["0001.json", "0002.json"]
+
+
+@pytest.mark.filterwarnings("ignore:Key size should be")
+def test_a_weak_rsa_key_is_refused(tmp_path):
+    weak = RSAKey.import_key(rsa.generate_private_key(public_exponent=65537, key_size=1024))
+    badges.signing_key()
+    (badges.key_store_path() / "0002.json").write_text(keys._key_text(weak))
+    with pytest.raises(badges.BadgeError, match="fewer than 2048 bits is too weak for RS256"):
+        badges.signing_key()
+    public = tmp_path / "weak.json"
+    public.write_text(json.dumps(weak.as_dict(private=False)))
+    with pytest.raises(badges.BadgeError, match="too weak"):
+        badges.load_public_keys(public)
