@@ -165,12 +165,14 @@ def _first_keys(store: Path) -> None:
 
 
 def store_keys(*, create: bool = True) -> list[Key]:
-    """Every key of the store, oldest first: the last is the active one. ``create=False`` never writes: with an
-    empty store it returns the legacy key alone (so verifying never makes a key), or raises."""
+    """Every key of the store, oldest first: the last is the active one. ``create=False`` never makes a key nor
+    fills the store: with an empty store it returns the legacy key alone (so verifying old badges works), or
+    raises. (If a process stops between writing key 1 and key 2 of an upgrade, the legacy key stays active
+    until the next rotation: harmless, its badges verify like any other.)"""
     store = key_store_path()
     if not _store_files(store):
         if not create:
-            legacy = _legacy_key() if key_path().exists() else None
+            legacy = _legacy_key()  # moved out of the checkout, as before, but not copied into the store
             if legacy is None:
                 raise BadgeError(f"No badge signing key in {store} (set BADGE_SIGNING_KEY, or export badges first).")
             return [legacy]
