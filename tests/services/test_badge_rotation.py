@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from joserfc import jws
 from joserfc.jwk import ECKey, JWKRegistry, RSAKey
 
 import manage
+from db.models import Enrollment
 from db.scope import Scope
 from services import badges
 from services.badges import keys
@@ -184,3 +186,31 @@ def test_a_weak_rsa_key_is_refused(tmp_path):
     public.write_text(json.dumps(weak.as_dict(private=False)))
     with pytest.raises(badges.BadgeError, match="too weak"):
         badges.load_public_keys(public)
+
+
+def test_badges_signed_with_the_legacy_es256_key_still_verify(session, world, tmp_path, key_file, capsys):
+    """A badge as the single-key version signed it (ES256, kid = the bare thumbprint, the jwk in the header),
+    verified after the upgrade: by the key store (the legacy key is its retired key 1) and by the new JWKS."""
+    legacy = ECKey.generate_key("P-256", private=True)
+    key_file.parent.mkdir(parents=True)
+    key_file.write_text(json.dumps({**legacy.as_dict(private=True), "kid": legacy.thumbprint(), "alg": "ES256"}))
+    credential = badges.build(session, session.get(Enrollment, world.id("E-a1-K1")))
+    claims = {**credential, "iss": credential["issuer"]["id"], "jti": credential["id"],
+              "nbf": int(datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00")).timestamp())}
+    old_header = {"alg": "ES256", "typ": "JWT", "kid": legacy.thumbprint(), "jwk": legacy.as_dict(private=False)}
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "badge.json").write_bytes(badges.render(credential))
+    (old / "badge.jwt").write_text(jws.serialize_compact(old_header, json.dumps(claims).encode(), legacy,
+                                                         algorithms=["ES256"]) + "\n")
+
+    tokens = export(session, tmp_path / "new")  # the first use of the store: key 1 = legacy, key 2 = RS256
+    assert [key.thumbprint() for key in badges.store_keys()][0] == legacy.thumbprint()
+    assert isinstance(badges.signing_key(), RSAKey)
+    assert all(header(path)["alg"] == "RS256" for path in tokens.values())
+    result = badges.verify_file(old / "badge.json")
+    assert result.ok, result.problems
+    assert manage.main(["badges", "verify", str(old / "badge.jwt"), "--key",
+                        str(tmp_path / "new" / badges.JWKS_FILE)]) == 0
+    assert f"VALID {old / 'badge.jwt'}" in capsys.readouterr().out
+    assert key_file.exists()  # left in place: a copy of key 1
