@@ -17,6 +17,7 @@ from db.engine import bump_data_version
 from db.models import Approval, Credential, CredentialStatus, Organization, utcnow
 from db.scope import Scope
 from services import audit
+from services.codesign.completeness import missing, require_complete
 from services.codesign.loading import (
     approved_organizations,
     check_version,
@@ -90,6 +91,7 @@ def _maybe_complete(session: Session, scope: Scope, cred: Credential) -> bool:
 
 
 def _require_ready_for_review(session: Session, cred: Credential) -> None:
+    """The studio's own rule (a summary, an outcome, a skill) and Annex I's mandatory elements, in one refusal."""
     content = snapshot(session, cred)
     problems = []
     if not content["summary"]:
@@ -98,8 +100,15 @@ def _require_ready_for_review(session: Session, cred: Credential) -> None:
         problems.append("at least one learning outcome")
     if not content["skills"]:
         problems.append("at least one skill")
-    if problems:
-        raise CodesignError(f"Before review, {cred.code} needs {', '.join(problems)}.")
+    if not problems:
+        require_complete(content, cred.code, "review")
+        return
+    # Outcomes are named once: "at least one learning outcome" already says it.
+    lacking = [name for name in missing(content) if name != "Learning outcomes"]
+    if lacking:
+        raise CodesignError(f"Before review, {cred.code} needs {', '.join(problems)} and every mandatory element "
+                            f"of the European standard for micro-credentials. Missing: {', '.join(lacking)}.")
+    raise CodesignError(f"Before review, {cred.code} needs {', '.join(problems)}.")
 
 
 def submit_for_review(session: Session, scope: Scope, *, credential_id: int, expected_version: int,
@@ -165,6 +174,7 @@ def publish(session: Session, scope: Scope, *, credential_id: int, expected_vers
     if missing:
         names = session.scalars(select(Organization.name).where(Organization.id.in_(missing))).all()
         raise InvalidTransition(f"Version {cred.version} still needs the approval of: {', '.join(sorted(names))}.")
+    require_complete(snapshot(session, cred), cred.code, "publication")  # content edited in review may lack some
     _set_status(session, scope, cred, CredentialStatus.published, expected_version=expected_version)
     close_open_proposals(session, scope, cred, f"Closed when version {cred.version} was published: "
                                                "published content is frozen.")
