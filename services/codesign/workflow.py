@@ -90,21 +90,31 @@ def _maybe_complete(session: Session, scope: Scope, cred: Credential) -> bool:
     return False
 
 
+def _studio_rule(content: dict) -> list[str]:
+    """What the studio asks of a draft before review, besides Annex I."""
+    needs = {"a summary": content["summary"], "at least one learning outcome": content["outcomes"],
+             "at least one skill": content["skills"]}
+    return [need for need, present in needs.items() if not present]
+
+
+def still_needed(content: dict) -> list[str]:
+    """What a draft (a snapshot) still needs before review: the studio's rule, then Annex I's missing
+    elements (outcomes named once: "at least one learning outcome" already says it). Empty: ready."""
+    problems = _studio_rule(content)
+    lacking = missing(content)
+    if "at least one learning outcome" in problems:
+        lacking = [name for name in lacking if name != "Learning outcomes"]
+    return problems + lacking
+
+
 def _require_ready_for_review(session: Session, cred: Credential) -> None:
     """The studio's own rule (a summary, an outcome, a skill) and Annex I's mandatory elements, in one refusal."""
     content = snapshot(session, cred)
-    problems = []
-    if not content["summary"]:
-        problems.append("a summary")
-    if not content["outcomes"]:
-        problems.append("at least one learning outcome")
-    if not content["skills"]:
-        problems.append("at least one skill")
+    problems = _studio_rule(content)
     if not problems:
         require_complete(content, cred.code, "review")
         return
-    # Outcomes are named once: "at least one learning outcome" already says it.
-    lacking = [name for name in missing(content) if name != "Learning outcomes"]
+    lacking = still_needed(content)[len(problems):]
     if lacking:
         raise CodesignError(f"Before review, {cred.code} needs {', '.join(problems)} and every mandatory element "
                             f"of the European standard for micro-credentials. Missing: {', '.join(lacking)}.")
