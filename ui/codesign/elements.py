@@ -94,16 +94,17 @@ def readiness(content: dict, status: str) -> tuple[bool, str]:
 
 
 def readiness_line(content: dict, status: str) -> None:
-    """The line, in words with an icon (not an alert box: those say what an action did)."""
+    """The line, in words with an icon (not an alert box: those say what an action did). Emoji, not Material
+    icons: inline in Markdown those are drawn from their names, which a screen reader reads out."""
     ready, line = readiness(content, status)
-    st.markdown((":material/check_circle: " if ready else ":material/error: ") + f"**{md(line)}**")
+    st.markdown(("✅ " if ready else "⚠️ ") + f"**{md(line)}**")
 
 
 def _element_line(element: codesign.Element) -> str:
     if element.met:
-        state = ":material/check_circle: **Set**"
+        state = "✅ **Set**"
     else:
-        state = ":material/cancel: **Missing**" if element.mandatory else ":material/remove: Not given"
+        state = "❌ **Missing**" if element.mandatory else "➖ Not given"
     kind = "mandatory" if element.mandatory else "optional"
     return f"- {state} · {md(element.name)} ({kind}): {md(element.shown)}"
 
