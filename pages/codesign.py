@@ -102,4 +102,5 @@ with tab["Proposals"]:
     proposals.proposals(studio, current, skill_names)
 with tab["Sign-off"]:
     elements.checklist(current, cred.status, detail.university)  # what submitting and publishing check
-    signoff.signoff(studio)
+    ready, readiness = elements.readiness(current, cred.status)
+    signoff.signoff(studio, blocked="" if ready else readiness)

@@ -15,6 +15,7 @@ from db.models import ChangeProposal, Credential, CredentialSkill
 from tests.pages import test_pages
 from tests.pages.test_codesign_pages import ok, on_tab, open_studio, widget
 from tests.pages.test_pages import button
+from tests.services.codesign_helpers import make_ready
 from ui.safe import md
 
 app_db = test_pages.app_db
@@ -55,6 +56,7 @@ def test_the_checklist_says_what_is_missing_and_a_refused_submit_is_said_on_the_
     assert lines[8] == "- ❌ **Missing** · Type of assessment (mandatory): —"
     assert lines[11] == "- ➖ Not given · " + md("Cycle (QF-EHEA), where it applies") + " (optional): —"
 
+    assert officer.button(key="cd_submit").help == K2_MISSING  # said on the button, which stays pressable
     officer.button(key="cd_submit").click().run()
     assert not officer.exception
     assert [error.value for error in officer.error] == [md(
@@ -165,3 +167,25 @@ def test_the_co_designer_proposes_an_element_from_its_choices_and_the_accepted_p
         md(f"Proposal #{pid} accepted by every party and applied as version 2.")]
     session.expire_all()
     assert session.get(Credential, k2).assessment_supervision == "supervised_identity_check"
+
+
+def test_publish_refused_for_a_lost_element_is_said_on_the_sign_off_tab(app_db, session):
+    """Approved by both parties, then the quality assurance cleared outside the studio (an import, say)."""
+    k2 = app_db.id("K2")
+    make_ready(session, app_db, status="approved", approvals=("U", "A"))
+    row = session.get(Credential, k2)
+    row.quality_assurance = ""
+    session.add(row)
+    session.commit()
+    officer = on_tab(open_studio("officer@uni-one.test", k2), "Sign-off")
+    lacking = "Missing: Type of quality assurance. It cannot be published until they are set."
+    assert f"⚠️ **{md(lacking)}**" in markdown(officer)
+    assert officer.button(key="cd_publish").help == lacking
+    officer.button(key="cd_publish").click().run()
+    assert not officer.exception
+    assert [error.value for error in officer.error] == [md(
+        "Before publication, K2 needs every mandatory element of the European standard for micro-credentials. "
+        "Missing: Type of quality assurance.")]
+    assert officer.session_state["cd_tab"] == "Sign-off"
+    session.expire_all()
+    assert session.get(Credential, k2).status == "approved"
