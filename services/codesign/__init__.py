@@ -20,7 +20,8 @@ The studio asks ``studio_choices`` (what awaits the user, first) and ``Detail.ac
 
 The package, bottom up (each module imports only those above it in this list):
 - ``rules``: errors, transitions, the fields and limits; ``text``: how values read.
-- ``validation``: cleaning what users type; ``versions``: snapshots, revisions, diffs, conflicts.
+- ``validation``: cleaning what users type; ``versions``: snapshots, revisions, diffs, conflicts;
+  ``completeness``: the European elements (Annex I) a snapshot has, and the checklist.
 - ``loading``: the credential, its parties and lists; ``saving``: the one write path.
 - ``proposing``: change proposals and the decision rule; ``editing``: drafts and saves;
   ``outcomes_and_skills``: list helpers; ``workflow``: submit, approve, publish, retire.
@@ -32,6 +33,7 @@ The package, bottom up (each module imports only those above it in this list):
 """
 
 from services.codesign.attention import Attention, studio_choices
+from services.codesign.completeness import Element, checklist, missing
 from services.codesign.editing import create_draft, partner_options, save_draft, set_partners
 from services.codesign.history import HISTORY_ACTIONS, compare, history_events, revision, revisions
 from services.codesign.loading import partner_ids, required_parties
@@ -80,6 +82,7 @@ from services.codesign.rules import (
     LABELS,
     LIST_FIELDS,
     MAX_COMMENT,
+    MAX_ELEMENT_TEXT,
     MAX_OUTCOME,
     MAX_OUTCOMES,
     MAX_RATIONALE,
@@ -110,6 +113,7 @@ from services.codesign.workflow import (
     publish,
     retire,
     return_to_draft,
+    still_needed,
     submit_for_review,
     waiting_for_approval,
 )
@@ -126,7 +130,8 @@ from services.permissions import (
 
 __all__ = [
     # rules and vocabulary
-    "CODE_RE", "EDITABLE", "FIELDS", "LABELS", "LIST_FIELDS", "MAX_COMMENT", "MAX_OUTCOME", "MAX_OUTCOMES",
+    "CODE_RE", "EDITABLE", "FIELDS", "LABELS", "LIST_FIELDS", "MAX_COMMENT", "MAX_ELEMENT_TEXT", "MAX_OUTCOME",
+    "MAX_OUTCOMES",
     "MAX_RATIONALE", "MAX_SKILLS", "MAX_SUMMARY", "PROPOSABLE", "TRANSITIONS", "Change", "CodesignError",
     "EditConflict", "InvalidTransition", "and_list", "check_transition", "valid_esco_uri",
     # who may do what (services/permissions.py)
@@ -144,6 +149,8 @@ __all__ = [
     # sign-off
     "approve", "missing_approvals", "partner_ids", "publish", "required_parties", "retire", "return_to_draft",
     "submit_for_review", "waiting_for_approval",
+    # the European elements (Annex I): services/codesign/completeness.py
+    "Element", "checklist", "missing", "still_needed",
     # reading
     "CATALOGUE_COLUMNS", "HISTORY_ACTIONS", "IMPORTED_FROM", "SIGNOFF_COLUMNS", "Attention", "Detail",
     "came_by_import", "catalogue", "compare", "current_version", "detail", "editable_choices", "field_value",

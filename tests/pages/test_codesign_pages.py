@@ -25,6 +25,7 @@ from services import badges
 from services.metrics import Filters
 from tests.pages import test_pages
 from tests.pages.test_pages import EMAILS, app_as, button, table_with
+from tests.services.codesign_helpers import complete
 from ui.safe import WORD_JOINER, md
 
 # The fixture, found by pytest under this module-level name; assigned rather than imported, so that the tests'
@@ -58,6 +59,7 @@ def key_file(tmp_path, monkeypatch):
 
 def test_officer_and_hr_manager_propose_accept_sign_off_and_publish(app_db, session):
     world, k2 = app_db, app_db.id("K2")
+    complete(session, world, "K2")  # the European elements, so that it can be submitted and published
 
     # Acme's HR manager proposes a summary for the draft.
     hr = open_studio("hr@acme.test", k2)
@@ -245,8 +247,9 @@ def on_tab(at, tab: str):
 
 
 def ready_k2(session, world) -> int:
-    """K2 with what review needs (a summary and a skill, it has an outcome), co-designed by Acme."""
-    k2 = world.id("K2")
+    """K2 with what review needs (a summary, a skill, the European elements; it has an outcome), co-designed
+    by Acme."""
+    k2 = complete(session, world, "K2").id
     c = session.get(Credential, k2)
     c.summary = "Data skills for banking teams"
     session.add(CredentialSkill(credential_id=k2, skill_id=world.id("s1"), proficiency=3))

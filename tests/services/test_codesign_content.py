@@ -27,7 +27,7 @@ from services import codesign
 from services.codesign import CodesignError
 from services.codesign.rules import EUROPEAN_DEFAULTS  # noqa: E402
 from tests.services import codesign_helpers
-from tests.services.codesign_helpers import audit_actions, cred, make_ready, sc
+from tests.services.codesign_helpers import audit_actions, complete, cred, make_ready, sc
 
 world = codesign_helpers.world  # the shared fixture, bound here so pytest finds it
 
@@ -107,7 +107,7 @@ def test_design_record_is_not_shown_outside_the_co_designers(session, world):
 
 
 def test_every_change_writes_an_audit_event(session, world):
-    k2 = world.id("K2")
+    k2 = complete(session, world, "K2").id  # the European elements, so that it can be submitted and published
     officer, hr_a = sc(session, world, "officer@u"), sc(session, world, "hr@a")
     steps = [
         (lambda: codesign.save_draft(session, officer, credential_id=k2, expected_version=1,
