@@ -344,4 +344,9 @@ def test_the_studio_lists_what_needs_the_user_first(session, world):
     assert picker("hr@a")[0].endswith("In review — waiting for the other parties' approval; 1 proposal of yours open")
     codesign.approve(session, sc(session, world, "officer@u"), credential_id=world.id("K2"), expected_version=1)
     assert "K2 · Credential K2 · Approved — 1 proposal to decide; ready to publish" in picker("officer@u")
+    # Approved but lacking a European element (e.g. set so by an import): publishing would be refused, so say so.
+    session.get(Credential, world.id("K2")).issuer_country = None
+    session.commit()
+    assert ("K2 · Credential K2 · Approved — 1 proposal to decide; European elements to complete before publishing"
+            in picker("officer@u"))
     assert picker("viewer@u") == []
