@@ -208,7 +208,7 @@ def test_text_is_shown_as_text(app_db, session):
     assert not any(m.proto.allow_html for m in at.markdown)
 
 
-def test_enrollment_drill_down_offers_the_badges_in_scope(app_db, session):
+def test_enrollment_drill_down_offers_the_badges_in_scope(app_db, session, tmp_path):
     at = app_as("hr@acme.test").run()
     at.switch_page("pages/enrollments.py").run()
     at.toggle(key="learner_badges").set_value(True).run()
@@ -220,9 +220,12 @@ def test_enrollment_drill_down_offers_the_badges_in_scope(app_db, session):
     n, data = badges.export_zip(session, scope, Filters(period=parse_quarter("2026Q2")))
     zf = zipfile.ZipFile(io.BytesIO(data))
     stem = f"K1_ACME-1_{app_db.id('E-a1-K1')}"
-    assert n == 1 and sorted(zf.namelist()) == sorted([f"{stem}.json", f"{stem}.jwt", badges.PUBLIC_KEY_FILE])
+    assert n == 1 and sorted(zf.namelist()) == sorted([f"{stem}.json", f"{stem}.jwt", badges.JWKS_FILE])
     assert badges.schema_errors(json.loads(zf.read(f"{stem}.json"))) == []
-    assert badges.verify_token(zf.read(f"{stem}.jwt").decode(), badges.signing_key(), zf.read(f"{stem}.json")).ok
+    # The zip's JWKS (what the deployment publishes) verifies the badge.
+    (tmp_path / badges.JWKS_FILE).write_bytes(zf.read(badges.JWKS_FILE))
+    issuer_keys = badges.load_public_keys(tmp_path / badges.JWKS_FILE)
+    assert badges.verify_token(zf.read(f"{stem}.jwt").decode(), issuer_keys, zf.read(f"{stem}.json")).ok
 
 
 # --- The user stays where they are: the same credential (its label updated) and the same tab ------------
