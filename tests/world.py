@@ -52,9 +52,6 @@ from db.models import (
 from db.scope import scope_for_user
 
 TODAY = date(2026, 6, 30)
-# The mandatory elements of the European standard (services/codesign/completeness.py) a credential's columns hold.
-EUROPEAN_ELEMENTS = {"issuer_country": "GB", "assessment_type": "Project report, marked against the learning outcomes",
-                     "quality_assurance": "Internal quality assurance of the university, reviewed externally"}
 
 
 @dataclass
@@ -153,7 +150,7 @@ def _build(session: Session) -> World:
     w = World()
     add = lambda label, row: w.add(session, label, row)  # noqa: E731
 
-    U = add("U", Organization(code="U1", name="Uni One", kind="university", legal_identifier="UKPRN 10000001"))
+    U = add("U", Organization(code="U1", name="Uni One", kind="university"))
     U2 = add("U2", Organization(code="U2", name="Uni Two", kind="university"))
     A = add("A", Organization(code="ACME", name="Acme", kind="employer", sector="Banking"))
     B = add("B", Organization(code="BETA", name="Beta", kind="employer", sector="Health"))
@@ -214,19 +211,17 @@ def _build(session: Session) -> World:
     add("s4", Skill(name="write cover letters", status="rejected", proposed_by_id=B.id, proposer_email="hr@beta.test",
                     decided_by="officer@uni-one.test"))
 
-    def cred(label, univ, code, status, **elements):
+    def cred(label, univ, code, status):
         return add(label, Credential(university_id=univ.id, code=code, title=f"Credential {code}",
                                      eqf_level=5, ects_credits=Decimal("5"), learning_hours=125,
-                                     price=Decimal("1000"), status=status, **elements))
+                                     price=Decimal("1000"), status=status))
 
-    # The published and retired credentials have the European elements the drafts may still lack (K4 has no
-    # learning outcome, though: it lacks that one element).
-    k1 = cred("K1", U, "K1", "published", **EUROPEAN_ELEMENTS)
+    k1 = cred("K1", U, "K1", "published")
     k2 = cred("K2", U, "K2", "draft")
     k3 = cred("K3", U, "K3", "draft")
-    k4 = cred("K4", U, "K4", "retired", **EUROPEAN_ELEMENTS)
+    k4 = cred("K4", U, "K4", "retired")
     cred("K5", U, "K5", "in_review")
-    k6 = cred("K6", U2, "K6", "published", **{**EUROPEAN_ELEMENTS, "issuer_country": "IE"})
+    k6 = cred("K6", U2, "K6", "published")
 
     for label, k in [("LO-K1", k1), ("LO-K2", k2), ("LO-K3", k3), ("LO-K6", k6)]:
         add(label, LearningOutcome(credential_id=k.id, position=1, text=f"Outcome of {k.code}"))

@@ -38,12 +38,13 @@ def _revision(session, credential_id: int, version: int, content: dict, publishe
 
 
 def test_the_list_says_how_many_elements_each_credential_lacks_and_filters_on_it(session, world):
-    # The world's K1 has the elements and an outcome. K2 and K3 lack the three element texts; K5 also its
-    # outcome; K4 has the texts but no outcome.
+    # K1 has an outcome and now the three element texts: complete. K2 and K3 have an outcome but lack the
+    # three texts; K4 and K5 lack their outcome too.
+    _complete(session, world, "K1")
     officer = world.scope(session, "officer@u")
     every = codesign.catalogue(session, officer).set_index("code")["european_standard"].to_dict()
     assert every == {"K1": "Complete", "K2": "Missing 3 elements", "K3": "Missing 3 elements",
-                     "K4": "Missing 1 element", "K5": "Missing 4 elements"}
+                     "K4": "Missing 4 elements", "K5": "Missing 4 elements"}
     assert list(codesign.catalogue(session, officer, european="complete")["code"]) == ["K1"]
     assert list(codesign.catalogue(session, officer, european="incomplete")["code"]) == ["K2", "K3", "K4", "K5"]
     with pytest.raises(ValueError):
