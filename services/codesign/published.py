@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from db.models import Credential, CredentialRevision, LearningOutcome, Organization
@@ -89,10 +89,3 @@ def change_list(session: Session, scope: Scope, credential_id: int) -> pd.DataFr
         previous = revision
     return pd.DataFrame(rows, columns=CHANGE_LIST_COLUMNS)
 
-
-def last_published_on(session: Session, scope: Scope, credential_id: int) -> date | None:
-    """The day the latest published version was published (None when none is recorded)."""
-    latest = session.scalar(select(func.max(CredentialRevision.published_at)).where(
-        CredentialRevision.credential_id == credential_id, CredentialRevision.published_at.is_not(None),
-        visible(scope, CredentialRevision)))
-    return latest.date() if latest else None
