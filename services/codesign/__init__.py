@@ -27,7 +27,8 @@ The package, bottom up (each module imports only those above it in this list):
   ``outcomes_and_skills``: list helpers; ``workflow``: submit, approve, publish, retire.
 - ``vocabulary``: the shared skills list, which the universities keep (HR managers propose skills,
   partnership officers accept or reject them).
-- ``history``, ``reading``: catalogue, detail, history, choices; ``attention``: what awaits the user.
+- ``history``, ``published`` (European elements, next review, published change list), ``reading``: catalogue,
+  detail, history, choices; ``attention``: what awaits the user.
 (No module is named like a function of the API — ``proposals``, ``signoff``, ``revisions`` — so that
 ``codesign.proposals`` stays the function.)
 """
@@ -60,6 +61,7 @@ from services.codesign.proposing import (
 )
 from services.codesign.reading import (
     CATALOGUE_COLUMNS,
+    EUROPEAN_FILTERS,
     IMPORTED_FROM,
     SIGNOFF_COLUMNS,
     Detail,
@@ -152,7 +154,8 @@ __all__ = [
     # the European elements (Annex I): services/codesign/completeness.py
     "Element", "checklist", "missing", "still_needed",
     # reading
-    "CATALOGUE_COLUMNS", "HISTORY_ACTIONS", "IMPORTED_FROM", "SIGNOFF_COLUMNS", "Attention", "Detail",
+    "CATALOGUE_COLUMNS", "EUROPEAN_FILTERS", "HISTORY_ACTIONS", "IMPORTED_FROM", "SIGNOFF_COLUMNS", "Attention",
+    "Detail",
     "came_by_import", "catalogue", "compare", "current_version", "detail", "editable_choices", "field_value",
     "history_events", "partner_choices", "partners_text", "proposals", "revision", "revisions", "signoff",
     "signoff_note", "skill_choices", "studio_choices",
