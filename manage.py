@@ -207,12 +207,21 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_badges(args: argparse.Namespace) -> int:
     from services import badges
 
+    if args.action == "rotate-key":
+        try:
+            active, retired = badges.rotate_key(args.alg)
+        except badges.BadgeError as exc:
+            print(f"FAILED: {exc}", file=sys.stderr)
+            return 1
+        print(f"New active {badges.key_alg(active)} key {badges.key_id(active)} in {badges.key_store_path()}; "
+              f"{len(retired)} retired (still in the JWKS). Export again and publish jwks.json at {badges.jwks_url()}")
+        return 0
     if args.action == "verify":
         if not args.file:
             print("badges verify needs FILE (a .jwt or .json badge)", file=sys.stderr)
             return 2
         try:
-            key = badges.load_public_key(args.key) if args.key else None
+            key = badges.load_public_keys(args.key) if args.key else None
             result = badges.verify_file(args.file, key=key)
         except badges.BadgeError as exc:
             print(f"FAILED {args.file}: {exc}", file=sys.stderr)
@@ -244,7 +253,7 @@ def cmd_badges(args: argparse.Namespace) -> int:
                           filters=access_history.describe_view(session, filters, today=today()), people=people)
         session.commit()
     print(f"Wrote {len(written)} Open Badges 3.0 credentials (.json + signed .jwt) to {args.out}; "
-          f"public key: {badges.PUBLIC_KEY_FILE}; signing key: {badges.key_path()}")
+          f"public keys: {badges.JWKS_FILE} (serve it at {badges.jwks_url()}); key store: {badges.key_store_path()}")
     return 0
 
 
@@ -463,13 +472,16 @@ def _figure_commands(commands) -> None:
     command.add_argument("--out", required=True, help="output directory")
     command.set_defaults(func=cmd_report, date_from=None, date_to=None)
 
-    command = commands.add_parser("badges", help="Open Badges 3.0: export signed badges of completions, or verify one")
-    command.add_argument("action", choices=["export", "verify"])
+    command = commands.add_parser("badges", help="Open Badges 3.0: export signed badges of completions, verify one, "
+                                  "or rotate the signing key")
+    command.add_argument("action", choices=["export", "verify", "rotate-key"])
     command.add_argument("file", nargs="?", help="verify: a badge's .jwt or .json file")
     command.add_argument("--employer", help="export: employer code or name (default: every employer in scope)")
     command.add_argument("--as", dest="as_user", help="export as this user's scope (email); default: everything")
     command.add_argument("--out", help="export: output directory")
-    command.add_argument("--key", help="verify: a public JWK file (default: the deployment's signing key)")
+    command.add_argument("--key", help="verify: a JWKS or public JWK file (default: the deployment's key store)")
+    command.add_argument("--alg", choices=["RS256", "ES256"], help="rotate-key: the new key's algorithm "
+                         "(default: BADGE_SIGNING_ALG, or RS256)")
     command.set_defaults(func=cmd_badges, quarter=None, date_from=None, date_to=None)
 
 

@@ -22,7 +22,7 @@ from services import codesign
 from services.formatting import label
 from services.periods import today as today_
 from ui import state
-from ui.codesign import content, proposals, quality, signoff, vocabulary
+from ui.codesign import content, elements, proposals, quality, signoff, vocabulary
 from ui.codesign.common import Studio, show_changes, show_flash
 from ui.safe import md
 from ui.widgets import empty_state, signed_in
@@ -95,6 +95,7 @@ quality.open_requested_tab()  # the overview's "Open in the studio" asks for the
 tab = dict(zip(TABS, st.tabs(TABS, key="cd_tab", on_change="rerun"), strict=True))
 with tab["Details"]:
     content.details(studio)
+    elements.readiness_line(current, cred.status)  # the full checklist is on the Sign-off tab
 with tab["Learning outcomes"]:
     content.outcomes(studio)
 with tab["Skills"]:
@@ -104,6 +105,8 @@ with tab["Co-designers"]:
 with tab["Proposals"]:
     proposals.proposals(studio, current, skill_names)
 with tab["Sign-off"]:
-    signoff.signoff(studio)
+    elements.checklist(current, cred.status, detail.university)  # what submitting and publishing check
+    ready, readiness = elements.readiness(current, cred.status)
+    signoff.signoff(studio, blocked="" if ready else readiness)
 with tab[quality.TAB]:
     quality.quality(studio, today_())

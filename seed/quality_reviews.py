@@ -1,7 +1,7 @@
 """The yearly quality review of the published demo credentials: what the studio would have recorded.
 
-Each published credential's published revision gets its ``published_at`` (the day seed/history.py publishes
-it), and one or two yearly reviews by the university's partnership officers, with the credential's
+Each published credential (published on the day seed/history.py publishes it, which also dates its published
+revision) gets one or two yearly reviews by the university's partnership officers, with the credential's
 ``last_reviewed_on`` / ``next_review_on`` and a "credential.review" audit event each, as
 services/codesign/quality_review.record_review writes them. Where the next review falls relative to the
 seed's today is drawn per credential (the first published credential is overdue, the second due soon, the
@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
-from db.models import AuditEvent, Credential, CredentialReview, CredentialRevision, CredentialStatus, ReviewOutcome
+from db.models import AuditEvent, Credential, CredentialReview, CredentialStatus, ReviewOutcome
 from seed.demo_users import DEMO_USERS
 from seed.organisations import UNIVERSITY
 from seed.rows import Writer
@@ -47,11 +47,8 @@ def _officers() -> list[str]:
 
 
 def _published_on(run: SeedRun, credential: dict) -> date:
-    """The day seed/history.py publishes the credential (a retired one before its first cohort)."""
-    end = credential["updated_on"]
-    if credential["status"] == CredentialStatus.retired:
-        end = min(run.quarter_starts[credential["first_q"]] - timedelta(days=14), end)
-    return end
+    """The day seed/history.py publishes a published credential: its last update."""
+    return credential["updated_on"]
 
 
 def _next_review(draw: random.Random, today: date, position: int) -> date:
@@ -76,20 +73,15 @@ def _review_days(draw: random.Random, published: date, next_review: date) -> lis
 
 def write_quality_reviews(run: SeedRun, writer: Writer) -> None:
     draw = random.Random(f"{run.seed}:quality-reviews")
-    writer.flush()  # the credentials and revisions are in the database: their dates are set by UPDATE
+    writer.flush()  # the credentials are in the database: their review dates are set by UPDATE
     conn, officers = writer.conn, _officers()
     event_id = (conn.execute(select(func.max(AuditEvent.id))).scalar() or 1) + 1
     review_id = (conn.execute(select(func.max(CredentialReview.id))).scalar() or 0) + 1
     position = 0
     for credential in run.credentials:
-        if credential["status"] not in (CredentialStatus.published, CredentialStatus.retired):
-            continue
-        published = _published_on(run, credential)
-        conn.execute(update(CredentialRevision).where(
-            CredentialRevision.credential_id == credential["id"], CredentialRevision.version == credential["version"])
-            .values(published_at=run.timestamp(published)))
         if credential["status"] != CredentialStatus.published:
             continue
+        published = _published_on(run, credential)
         days = _review_days(draw, published, _next_review(draw, run.today, position))
         position += 1
         last, next_on = None, add_months(published, MONTHS)  # as publishing sets it
