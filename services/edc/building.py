@@ -1,0 +1,149 @@
+"""Building a European Digital Credential (ELM v3, JSON-LD, unsealed) for one completed enrollment.
+
+Modelled on the Commission's micro-credential sample (Sample-MC-Annex1): the learner (a Person) claims a
+LearningAchievement, specified by a LearningAchievementSpecification (title, outcomes, ECTS, EQF level, form
+of participation, prerequisites), proven by a LearningAssessment (type of assessment, grade, supervision) and
+awarded by the university (the awarding body, also the issuer). Ids are stable per enrollment.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from db.models import Credential, Employee, Enrollment, EnrollmentStatus, LearningOutcome, Organization
+from services.badges.building import _date_time
+from services.badges.settings import base_url
+from services.edc import vocabulary as cv
+from services.edc.awarding_body import organisation
+from services.edc.display import display_parameter
+from services.edc.settings import CONTEXT, SHAPES_ID, TYPE, EdcError
+from services.formatting import label
+
+
+def credential_uri(enrollment_id: int) -> str:
+    """Stable per enrollment and deployment (and not the Open Badge's id: it is another credential)."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url()}/edc/enrollments/{enrollment_id}')}"
+
+
+def _node_id(credential_id: str, name: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{credential_id}#{name}')}"
+
+
+def _text(value: str) -> dict:
+    return {"en": value}
+
+
+def _note(credential_id: str, name: str, text: str) -> dict:
+    return {"id": _node_id(credential_id, f"note-{name}"), "type": "Note", "noteLiteral": _text(text)}
+
+
+def _points(ects: Decimal) -> str:
+    return format(Decimal(ects).normalize(), "f")
+
+
+def _specification_notes(credential_id: str, credential: Credential) -> list[dict]:
+    """Annex I elements ELM has no property of its own for, as notes, when set."""
+    notes = []
+    if credential.qualification_cycle:
+        notes.append(("cycle", "Qualifications Framework of the European Higher Education Area: "
+                               f"{label(credential.qualification_cycle).lower()}"))
+    if credential.quality_assurance.strip():
+        notes.append(("quality-assurance", f"Quality assurance: {credential.quality_assurance.strip()}"))
+    if credential.stackability:
+        text = f"Stackability: {label(credential.stackability).lower()}"
+        if credential.stacks_towards.strip():
+            text += f", towards {credential.stacks_towards.strip()}"
+        notes.append(("stackability", text))
+    if credential.further_information.strip():
+        notes.append(("further-information", f"Further information: {credential.further_information.strip()}"))
+    return [_note(credential_id, name, text) for name, text in notes]
+
+
+def specification(session: Session, credential_id: str, credential: Credential) -> dict:
+    outcomes = session.scalars(select(LearningOutcome).where(LearningOutcome.credential_id == credential.id)
+                               .order_by(LearningOutcome.position)).all()
+    node: dict = {
+        "id": _node_id(credential_id, "specification"),
+        "type": "LearningAchievementSpecification",
+        "title": _text(credential.title),
+        "creditPoint": {"id": _node_id(credential_id, "credit"), "type": "CreditPoint", "framework": cv.ECTS,
+                        "point": _points(credential.ects_credits)},
+        "eqfLevel": cv.eqf_level(credential.eqf_level),
+        "language": cv.ENGLISH,
+        "learningOutcome": [{"id": _node_id(credential_id, f"outcome-{outcome.id}"), "type": "LearningOutcome",
+                             "title": _text(outcome.text)} for outcome in outcomes],
+        "mode": cv.MODES[credential.delivery_mode],
+    }
+    if credential.summary.strip():
+        node["description"] = _text(credential.summary.strip())
+    if credential.learning_hours:
+        node["volumeOfLearning"] = f"PT{credential.learning_hours}H"
+    if credential.prerequisites.strip():
+        node["entryRequirement"] = _note(credential_id, "prerequisites", credential.prerequisites.strip())
+    notes = _specification_notes(credential_id, credential)
+    if notes:
+        node["additionalNote"] = notes
+    return node
+
+
+def assessment(credential_id: str, credential: Credential, enrollment: Enrollment) -> dict:
+    """The assessment that proves the achievement: its type, the grade (the score) and the supervision."""
+    title = credential.assessment_type.strip() or "Assessment"
+    node: dict = {
+        "id": _node_id(credential_id, "assessment"),
+        "type": "LearningAssessment",
+        "title": _text(title),
+        "specifiedBy": {"id": _node_id(credential_id, "assessment-specification"),
+                        "type": "LearningAssessmentSpecification", "title": _text(title),
+                        "mode": cv.MODES[credential.delivery_mode], "language": cv.ENGLISH},
+    }
+    # The shapes require a grade: the score when one was recorded, else the completion itself.
+    grade = "Passed" if enrollment.score is None else f"{enrollment.score:g} out of 100"
+    node["grade"] = _note(credential_id, "grade", grade)
+    if credential.assessment_supervision in cv.SUPERVISION:
+        node["idVerification"] = cv.SUPERVISION[credential.assessment_supervision]
+    elif credential.assessment_supervision:
+        node["additionalNote"] = [_note(credential_id, "supervision",
+                                        f"Supervision: {label(credential.assessment_supervision).lower()}")]
+    return node
+
+
+def build(session: Session, enrollment: Enrollment) -> dict:
+    """The EuropeanDigitalCredential of one completed enrollment (unsealed)."""
+    if enrollment.status != EnrollmentStatus.completed or enrollment.completed_on is None:
+        raise EdcError(f"Enrollment {enrollment.id} is not completed; only completions earn a credential.")
+    credential = session.get(Credential, enrollment.credential_id)
+    employee = session.get(Employee, enrollment.employee_id)
+    university = session.get(Organization, credential.university_id)
+    credential_id = credential_uri(enrollment.id)
+    awarding_body = organisation(university, country_code=credential.issuer_country)
+    completed = _date_time(enrollment.completed_on)
+    awarding = {"id": _node_id(credential_id, "awarding"), "type": "AwardingProcess",
+                "awardingBody": awarding_body, "awardingDate": completed}
+    achievement = {
+        "id": _node_id(credential_id, "achievement"),
+        "type": "LearningAchievement",
+        "title": _text(credential.title),
+        "awardedBy": awarding,
+        "provenBy": {**assessment(credential_id, credential, enrollment), "awardedBy": awarding},
+        "specifiedBy": specification(session, credential_id, credential),
+    }
+    return {
+        "@context": list(CONTEXT),
+        "id": credential_id,
+        "type": list(TYPE),
+        "credentialProfiles": cv.GENERIC_PROFILE,
+        "credentialSchema": {"id": SHAPES_ID, "type": "ShaclValidator2017"},
+        "credentialSubject": {"id": _node_id(credential_id, "learner"), "type": "Person",
+                              "fullName": _text(employee.full_name), "hasClaim": achievement},
+        "issuer": awarding_body,
+        "issued": completed,
+        "issuanceDate": completed,
+        "validFrom": completed,
+        "displayParameter": display_parameter(lambda name: _node_id(credential_id, name), credential.title),
+    }
+
