@@ -3,16 +3,27 @@ Annex I fields of K1 set, and a development seal key outside the repository."""
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from db.models import Credential, Enrollment, Organization
 from tests.world import build_world
 
+_generate = rsa.generate_private_key
+
+
+@functools.cache
+def _one_key(key_size: int):
+    return _generate(public_exponent=65537, key_size=key_size)
+
 
 @pytest.fixture(autouse=True)
 def seal_files(tmp_path, monkeypatch):
+    # One RSA key per test session (generating one takes about a second); each test still writes its own files.
+    monkeypatch.setattr(rsa, "generate_private_key", lambda public_exponent, key_size: _one_key(key_size))
     monkeypatch.setenv("EDC_SEAL_KEY", str(tmp_path / "seal" / "edc-seal-key.pem"))
     monkeypatch.delenv("EDC_SEAL_CERT", raising=False)
     monkeypatch.setenv("BADGE_SIGNING_KEY", str(tmp_path / "keys" / "badge-key.json"))
