@@ -204,9 +204,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_edc(args: argparse.Namespace) -> int:
+    """European Digital Credentials (services/edc/cli.py): export, verify; an organisation's legal identity."""
+    from services.edc import cli
+
+    if args.command == "organizations":
+        return cli.organizations_command(args)
+    return cli.verify(args.file, trusted=args.key) if args.action == "verify" else cli.export_command(
+        args, _scope_and_filters)
+
+
 def cmd_badges(args: argparse.Namespace) -> int:
     from services import badges
 
+    if (args.action == "export" and args.format == "edc" and args.out) or (
+            args.action == "verify" and (args.file or "").endswith(".jsonld")):
+        return _cmd_edc(args)
     if args.action == "verify":
         if not args.file:
             print("badges verify needs FILE (a .jwt or .json badge)", file=sys.stderr)
@@ -463,13 +476,19 @@ def _figure_commands(commands) -> None:
     command.add_argument("--out", required=True, help="output directory")
     command.set_defaults(func=cmd_report, date_from=None, date_to=None)
 
-    command = commands.add_parser("badges", help="Open Badges 3.0: export signed badges of completions, or verify one")
+    command = commands.add_parser("badges", help="Open Badges 3.0 or European Digital Credentials: export "
+                                              "signed credentials of completions, or verify one")
     command.add_argument("action", choices=["export", "verify"])
-    command.add_argument("file", nargs="?", help="verify: a badge's .jwt or .json file")
+    command.add_argument("file", nargs="?", help="verify: a badge's .jwt or .json file, or a sealed EDC .jsonld")
+    command.add_argument("--format", choices=["ob", "edc"], default="ob",
+                         help="export: ob = Open Badges 3.0 (default), edc = European Digital Credentials (ELM v3)")
+    command.add_argument("--check", choices=["first", "all", "none"], default="first", help="export --format edc: "
+                         "check the shapes for each micro-credential's first credential (default), all, none")
     command.add_argument("--employer", help="export: employer code or name (default: every employer in scope)")
     command.add_argument("--as", dest="as_user", help="export as this user's scope (email); default: everything")
     command.add_argument("--out", help="export: output directory")
-    command.add_argument("--key", help="verify: a public JWK file (default: the deployment's signing key)")
+    command.add_argument("--key", help="verify: a public JWK file (default: the deployment's signing key); for a "
+                                       ".jsonld, a trusted certificate (PEM) or its x5t#S256 (default: the seal's)")
     command.set_defaults(func=cmd_badges, quarter=None, date_from=None, date_to=None)
 
 
@@ -551,10 +570,21 @@ def _developer_commands(commands) -> None:
     command.set_defaults(func=cmd_secrets)
 
 
+def _organization_commands(commands) -> None:
+    command = commands.add_parser("organizations", help="set an organisation's legal identifier and country (EDC)")
+    command.add_argument("action", choices=["set"])
+    command.add_argument("--code", required=True, help="the organisation's code")
+    command.add_argument("--legal-identifier", required=True, help='e.g. "UKPRN 10001234" or a VAT number')
+    command.add_argument("--country", required=True, help="ISO 3166 alpha-2 code, e.g. IE")
+    command.add_argument("--as", dest="as_user", help="as this admin (email); default: the operator (system)")
+    command.set_defaults(func=_cmd_edc)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for add_commands in (_data_commands, _figure_commands, _import_commands, _people_commands, _developer_commands):
+    for add_commands in (_data_commands, _figure_commands, _import_commands, _people_commands, _developer_commands,
+                         _organization_commands):
         add_commands(commands)
     return parser
 
