@@ -14,11 +14,11 @@ from services.edc.conformance import conformance_problems
 from services.edc.exporting import CERTIFICATE_FILE, credential_files, export, export_zip
 from services.edc.seal import seal
 from services.edc.sealing import seal_credential
-from services.edc.settings import EdcError
+from services.edc.settings import MAX_PAGE_CREDENTIALS, EdcError
 from services.edc.verifying import Verification, verify_document, verify_file
 
 __all__ = [
-    "CERTIFICATE_FILE", "EdcError", "Verification", "build", "conformance_problems", "credential_files",
-    "credential_uri", "export", "export_zip", "require_legal_identity", "seal", "seal_credential",
+    "CERTIFICATE_FILE", "MAX_PAGE_CREDENTIALS", "EdcError", "Verification", "build", "conformance_problems",
+    "credential_files", "credential_uri", "export", "export_zip", "require_legal_identity", "seal", "seal_credential",
     "set_legal_identity", "verify_document", "verify_file",
 ]

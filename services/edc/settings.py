@@ -8,7 +8,7 @@ from pathlib import Path
 
 import platformdirs
 
-from services.badges.settings import APP_NAME
+from services.badges.settings import APP_NAME, MAX_PAGE_BADGES
 
 CONTEXT = ["https://www.w3.org/2018/credentials/v1", "http://data.europa.eu/snb/model/context/edc-ap"]
 TYPE = ["VerifiableCredential", "EuropeanDigitalCredential"]
@@ -16,7 +16,7 @@ TYPE = ["VerifiableCredential", "EuropeanDigitalCredential"]
 SHAPES_ID = "http://data.europa.eu/snb/model/ap/edc-generic-no-cv"
 ALG = "RS256"
 SEAL_TYPE = "jose+json"  # the typ of the Commission's sealed sample
-MAX_PAGE_CREDENTIALS = 2000
+MAX_PAGE_CREDENTIALS = MAX_PAGE_BADGES  # the page offers the same completions as its badges
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas" / "elm-3"
 SHAPES_FILE = SCHEMA_DIR / "shapes" / "EDC-generic-no-cv.ttl"

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from db.engine import bump_data_version
 from db.models import Credential, Enrollment, Organization
 from tests.world import build_world
 
@@ -33,7 +34,11 @@ def seal_files(tmp_path, monkeypatch):
 
 @pytest.fixture
 def edc_world(session):
-    world = build_world(session)
+    return make_ready(session, build_world(session))
+
+
+def make_ready(session, world):
+    """The universities' legal identities and K1's Annex I fields, set and committed."""
     one = session.get(Organization, world.id("U"))
     one.legal_identifier, one.country = "UKPRN 10001234", "GB"
     two = session.get(Organization, world.id("U2"))
@@ -48,5 +53,6 @@ def edc_world(session):
     k1.summary = "Data analysis for banks"
     session.get(Enrollment, world.id("E-a1-K1")).score = 87.5
     session.get(Credential, world.id("K6")).assessment_supervision = "supervised_identity_check"
+    bump_data_version(session)  # as every write does: the pages' caches see the change
     session.commit()
     return world
