@@ -54,6 +54,27 @@ def _structure(document) -> tuple[str, str, str]:
     return protected, document["payload"], signature
 
 
+def _chain(header: dict) -> list[x509.Certificate]:
+    try:
+        return [x509.load_der_x509_certificate(base64.b64decode(value, validate=True)) for value in header["x5c"]]
+    except (KeyError, TypeError, ValueError, binascii.Error):
+        raise EdcError("the header has no readable certificate (x5c)") from None
+
+
+def _trusted_in_chain(chain: list[x509.Certificate], trusted: set[str]) -> bool:
+    """The seal's certificate is trusted, or is issued (through the chain in x5c) by a trusted certificate.
+    Only the signatures along the chain are checked, not validity dates, key usage or revocation."""
+    for position, certificate in enumerate(chain):
+        if thumbprint(certificate) in trusted:
+            try:
+                for lower, upper in zip(chain[:position], chain[1:position + 1], strict=True):
+                    lower.verify_directly_issued_by(upper)
+            except (ValueError, TypeError, InvalidSignature):
+                return False
+            return True
+    return False
+
+
 def _header(protected: str) -> tuple[dict, x509.Certificate]:
     try:
         header = json.loads(_base64url(protected, "protected header"))
@@ -63,10 +84,10 @@ def _header(protected: str) -> tuple[dict, x509.Certificate]:
         raise EdcError(f"the seal's algorithm is not {ALG}")
     if header.get("b64", True) is not False or "b64" not in (header.get("crit") or []):
         raise EdcError("the payload must be unencoded (b64 false, critical), as the Commission's sample")
-    try:
-        certificate = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0], validate=True))
-    except (KeyError, IndexError, TypeError, ValueError, binascii.Error):
-        raise EdcError("the header has no readable certificate (x5c)") from None
+    chain = _chain(header)
+    if not chain:
+        raise EdcError("the header has no readable certificate (x5c)")
+    certificate = chain[0]
     if "x5t#S256" in header and header["x5t#S256"] != thumbprint(certificate):
         raise EdcError("the certificate thumbprint (x5t#S256) is not the certificate's")
     if "kid" in header and header["kid"] != issuer_serial(certificate):
@@ -75,12 +96,15 @@ def _header(protected: str) -> tuple[dict, x509.Certificate]:
 
 
 def _trusted_thumbprints(trusted: str | Path | None) -> set[str]:
-    """The certificates the verifier trusts: a PEM file's, or an x5t#S256 thumbprint; default: the
-    deployment's own seal certificate (which is how its self-signed development certificate is trusted)."""
-    if trusted is not None and not Path(str(trusted)).is_file():
-        return {str(trusted).strip()}
-    path = Path(trusted) if trusted is not None else cert_path()
-    return {thumbprint(certificate) for certificate in load_chain(path)[:1]} if path.exists() else set()
+    """What the verifier trusts: every certificate in a given PEM file (a seal's, or its CA's), or a given
+    x5t#S256 thumbprint; by default the deployment's own seal certificate only (which is how its self-signed
+    development certificate is trusted)."""
+    if trusted is None:
+        path = cert_path()
+        return {thumbprint(load_chain(path)[0])} if path.exists() else set()
+    if Path(str(trusted)).is_file():
+        return {thumbprint(certificate) for certificate in load_chain(Path(trusted))}
+    return {str(trusted).strip()}
 
 
 def verify_document(document, *, trusted: str | Path | None = None, conformance: bool = True) -> Verification:
@@ -98,7 +122,7 @@ def verify_document(document, *, trusted: str | Path | None = None, conformance:
         except InvalidSignature:
             raise EdcError("the seal does not match: the payload or the header was changed after sealing") from None
         result.checks.append("the seal matches the payload and the header")
-        if thumbprint(certificate) in _trusted_thumbprints(trusted):
+        if _trusted_in_chain(_chain(header), _trusted_thumbprints(trusted)):
             result.checks.append("the seal's certificate is trusted")
         else:
             result.problems.append("the seal's certificate is neither the deployment's nor the one given as trusted")

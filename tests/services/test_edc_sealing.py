@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from db.models import Enrollment
-from services.edc import build
+from services.edc import EdcError, build
 from services.edc.seal import seal, thumbprint
 from services.edc.sealing import seal_credential
 from services.edc.verifying import verify_document, verify_file
@@ -106,3 +106,54 @@ def test_a_file_that_is_not_a_sealed_credential(tmp_path):
     assert verify_file(path).problems == ["not a sealed credential: no JWS payload"]
     path.write_text("{")
     assert verify_file(path).problems[0].startswith("cannot read")
+
+
+def _issued_chain(tmp_path):
+    """A CA and a seal certificate it issued, as a trust service would provide (key, chain, CA)."""
+    from datetime import datetime, timedelta, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    def certificate(subject, issuer, public_key, signing_key, ca):
+        now = datetime.now(timezone.utc)
+        return (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
+                .serial_number(x509.random_serial_number()).not_valid_before(now)
+                .not_valid_after(now + timedelta(days=30))
+                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+                .sign(signing_key, hashes.SHA256()))
+
+    # Two distinct keys (the fixture hands every other test one shared key).
+    ca_key, seal_key = (edc_helpers._generate(public_exponent=65537, key_size=2048) for _ in range(2))
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test QTSP CA")])
+    seal_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Uni One seal")])
+    ca = certificate(ca_name, ca_name, ca_key.public_key(), ca_key, True)
+    leaf = certificate(seal_name, ca_name, seal_key.public_key(), ca_key, False)
+    pem = serialization.Encoding.PEM
+    (tmp_path / "key.pem").write_bytes(seal_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                                              serialization.NoEncryption()))
+    (tmp_path / "chain.pem").write_bytes(leaf.public_bytes(pem) + ca.public_bytes(pem))
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(pem))
+    return tmp_path / "key.pem", tmp_path / "chain.pem", tmp_path / "ca.pem"
+
+
+def test_a_deployment_seal_from_a_trust_service(session, edc_world, tmp_path, monkeypatch):
+    key, chain, ca = _issued_chain(tmp_path)
+    monkeypatch.setenv("EDC_SEAL_KEY", str(key))
+    monkeypatch.setenv("EDC_SEAL_CERT", str(chain))
+    sealed = seal_credential(build(session, session.get(Enrollment, edc_world.id("E-b1-K1"))))
+    assert len(header_of(sealed)["x5c"]) == 2  # the chain, the seal's certificate first
+    assert verify_document(sealed, conformance=False).ok  # the deployment's own certificate
+    assert verify_document(sealed, trusted=ca, conformance=False).ok  # issued by a trusted CA
+    (tmp_path / "other").mkdir()
+    *_, other_ca = _issued_chain(tmp_path / "other")
+    assert not verify_document(sealed, trusted=other_ca, conformance=False).ok
+
+
+def test_a_configured_seal_is_never_replaced_by_a_development_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("EDC_SEAL_KEY", str(tmp_path / "missing-key.pem"))
+    monkeypatch.setenv("EDC_SEAL_CERT", str(tmp_path / "missing-chain.pem"))
+    with pytest.raises(EdcError, match="No EDC seal"):
+        seal()
+    assert not (tmp_path / "missing-key.pem").exists()
