@@ -137,3 +137,16 @@ def review_files(scope: Scope, quarter, employer_ids, today: date, version: int)
             zf.writestr(f"{stem}-{name}.png", png)
     files = {f"{stem}{suffix}": write() for suffix, write in pack_files(pack, pngs).items()}
     return files | {f"{stem}-charts.zip": buf.getvalue()}
+
+
+@st.cache_data(ttl=600, max_entries=50, show_spinner="Sealing European Digital Credentials…")
+def _person_edc(scope: Scope, employee_id: int, version: int) -> dict[str, bytes]:
+    from services import edc
+
+    with Session(get_engine()) as session:
+        return edc.person_files(session, scope, employee_id)
+
+
+def person_edc(scope: Scope, employee_id: int) -> dict[str, bytes]:
+    """{file name: sealed bytes}: one person's European Digital Credentials (services/edc/)."""
+    return _person_edc(scope, employee_id, current_data_version())

@@ -64,6 +64,27 @@ def credential_files(session: Session, scope: Scope, filters: Filters | None = N
     return files
 
 
+def person_files(session: Session, scope: Scope, employee_id: int) -> dict[str, bytes]:
+    """{<stem>.jsonld: sealed bytes} of one person's completions, as the exports count them (same scope, a
+    pseudonymised person none); each conforms (a person has few)."""
+    employee = session.get(Employee, employee_id)
+    if employee is None:
+        return {}
+    # The person's employer and department narrow the scan (filters only ever narrow the scope).
+    filters = Filters(employer_ids=frozenset({employee.employer_id}),
+                      department_ids=None if employee.department_id is None else frozenset({employee.department_id}))
+    the_seal, files = seal(), {}
+    for enrollment in completed_enrollments(session, scope, filters):
+        if enrollment.employee_id == employee_id:
+            credential = build(session, enrollment)
+            problems = conformance_problems(credential)
+            if problems:
+                raise EdcError(f"The credential of enrollment {enrollment.id} does not conform to the EDC "
+                               f"shapes: {'; '.join(problems[:3])}")
+            files[f"{file_stem(session, enrollment)}.jsonld"] = render(seal_credential(credential, the_seal))
+    return files
+
+
 def export(session: Session, scope: Scope, out_dir: str | Path, filters: Filters | None = None, *,
            today: date | None = None, check: str = "first") -> list[Path]:
     """Write the files into ``out_dir``; returns the .jsonld paths written."""

@@ -55,3 +55,18 @@ def test_a_missing_legal_identifier_is_explained(app_db, session):
                             "and no country, which a European Digital Credential must name.")
     assert "organizations set --code U1" in shown
     assert session.get(Organization, app_db.id("U")).legal_identifier is None
+
+
+def test_the_person_page_offers_their_sealed_credential_and_logs_it(app_db, session):
+    world = edc_helpers.make_ready(session, app_db)
+    from tests.pages.test_person_page import find, open_person
+
+    at = find(open_person("hr@acme.test"), "ann", world.id("a1"))
+    at.toggle(key="person_edc").set_value(True).run()
+    assert not at.exception and not at.error
+    button = at.download_button(key="person_edc_0")
+    assert button.proto.label == f"Download K1_ACME-1_{world.id('E-a1-K1')}.jsonld"
+    before = len(entries(session))
+    button.click().run()
+    assert [(e[0], e[1], e[4]) for e in entries(session)[before:]] == [
+        ("hr@acme.test", "EDC download", ids(world, "a1"))]

@@ -135,3 +135,11 @@ def test_an_admin_sets_the_legal_identity_audited(session, edc_world, db_url, mo
     assert session.get(Organization, edc_world.id("U")).legal_identifier == "UKPRN 10001234"
     assert manage.main(["organizations", "set", "--code", "U1", "--legal-identifier", "UKPRN 1",
                         "--country", "GB", "--as", "admin@uni-one.test"]) == 0
+
+
+def test_one_persons_credentials_follow_the_scope(session, edc_world):
+    files = edc.person_files(session, edc_world.scope(session, "hr@a"), edc_world.id("a1"))
+    assert list(files) == [f"K1_ACME-1_{edc_world.id('E-a1-K1')}.jsonld"]
+    assert edc.verify_document(json.loads(files[next(iter(files))])).ok
+    assert edc.person_files(session, edc_world.scope(session, "hr@b"), edc_world.id("a1")) == {}
+    assert edc.person_files(session, edc_world.scope(session, "hr@a"), edc_world.id("a2")) == {}  # not completed
