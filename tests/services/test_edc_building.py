@@ -74,11 +74,8 @@ def test_ids_are_stable_per_enrollment(session, edc_world):
     assert first["id"] != build(session, session.get(Enrollment, edc_world.id("E-a1-K1")))["id"]
 
 
-def test_every_completion_of_the_world_conforms(session, edc_world):
-    for label in ("E-a1-K1", "E-b1-K1", "E-c1-K6"):
-        document = build(session, session.get(Enrollment, edc_world.id(label)))
-        problems = conformance_problems(document)
-        assert problems == [], (label, problems)
+def test_a_credential_with_fewer_elements_set(session, edc_world):
+    # Every exported payload's conformance: tests/services/test_edc_exporting.py.
     k6 = build(session, session.get(Enrollment, edc_world.id("E-c1-K6")))
     assert k6["issuer"]["location"]["address"]["countryCode"]["id"].endswith("/country/EST")
     assert k6["credentialSubject"]["hasClaim"]["provenBy"]["grade"]["noteLiteral"] == {"en": "Passed"}  # no score
