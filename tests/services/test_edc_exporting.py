@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 
+import pytest
 from sqlalchemy import select
 
 import manage
@@ -143,3 +144,20 @@ def test_one_persons_credentials_follow_the_scope(session, edc_world):
     assert edc.verify_document(json.loads(files[next(iter(files))])).ok
     assert edc.person_files(session, edc_world.scope(session, "hr@b"), edc_world.id("a1")) == {}
     assert edc.person_files(session, edc_world.scope(session, "hr@a"), edc_world.id("a2")) == {}  # not completed
+
+
+def test_a_concurrent_change_of_the_legal_identity_is_never_overwritten(session, edc_world, engine):
+    from sqlmodel import Session
+
+    from db.models import AuditEvent as Event
+
+    one = session.get(Organization, edc_world.id("U"))
+    assert one.legal_identifier == "UKPRN 10001234"  # what this admin's form showed
+    with Session(engine) as other:  # another admin saves first
+        other.get(Organization, edc_world.id("U")).legal_identifier = "UKPRN 999"
+        other.commit()
+    with pytest.raises(edc.EdcError, match="changed meanwhile; nothing was overwritten"):
+        edc.set_legal_identity(session, Scope.system(), code="U1", legal_identifier="UKPRN 1", country="GB")
+    session.expire_all()
+    assert session.get(Organization, edc_world.id("U")).legal_identifier == "UKPRN 999"
+    assert session.scalars(select(Event).where(Event.action == "organization.legal_identity")).all() == []
