@@ -1,9 +1,12 @@
-"""European Digital Credentials (ELM v3): one sealed EuropeanDigitalCredential per completed enrollment.
+"""European Digital Credentials (ELM v3): one sealed EuropeanDigitalCredential per completed enrollment, for the
+completions the Open Badges export takes (services.badges.completed_enrollments).
 
-The package, in the order a credential is made: ``settings`` (constants, EdcError, bundled schemas, the seal's
-files), ``vocabulary`` (EU controlled-vocabulary concepts), ``building`` (the JSON-LD credential),
-``conformance`` (the official SHACL shapes, offline), ``seal`` (the RSA key and X.509 certificate),
-``sealing`` (the JWS in JSON serialisation), ``verifying`` and ``exporting``.
+The package, in the order a credential is made: ``settings`` (constants, EdcError, the bundled schemas in
+services/schemas/elm-3, the seal's files), ``vocabulary`` (EU controlled-vocabulary concepts), ``awarding_body``
+(the university as an ELM Organisation; setting its legal identifier and country), ``display`` (the display page
+the shapes require), ``building`` (the JSON-LD credential), ``conformance`` (the official SHACL shapes, offline),
+``seal`` (the RSA key and X.509 chain), ``sealing`` (the JWS in JSON serialisation, as the Commission's sample),
+``verifying``, ``exporting`` (a directory, the page's zip, one person's files) and ``cli`` (manage.py's commands).
 """
 
 from __future__ import annotations

@@ -9,19 +9,24 @@ awarded by the university (the awarding body, also the issuer). Ids are stable p
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from db.models import Credential, Employee, Enrollment, EnrollmentStatus, LearningOutcome, Organization
-from services.badges.building import _date_time
 from services.badges.settings import base_url
 from services.edc import vocabulary as cv
 from services.edc.awarding_body import organisation
 from services.edc.display import display_parameter
 from services.edc.settings import CONTEXT, SHAPES_ID, TYPE, EdcError
 from services.formatting import label
+
+
+def _date_time(day: date) -> str:
+    """A date as the credential's xsd:dateTime: midnight UTC (the product records completion dates)."""
+    return f"{day.isoformat()}T00:00:00Z"
 
 
 def credential_uri(enrollment_id: int) -> str:
