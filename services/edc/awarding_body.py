@@ -34,11 +34,13 @@ def require_legal_identity(organization: Organization) -> None:
 
 
 def organisation(organization: Organization, *, country_code: str | None = None) -> dict:
-    """The university as an ELM Organisation: legal name, address country, and its legal identifier."""
+    """The university as an ELM Organisation: legal name, its legal identifier (registered in the organisation's
+    country) and its address country (``country_code``: the credential's issuer country, when it names one)."""
     require_legal_identity(organization)
-    country = cv.country(country_code or organization.country)
+    registered = cv.country(organization.country)
+    country = cv.country(country_code) if country_code else registered
     node_id = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url()}/organizations/{quote(organization.code)}')}"
-    legal_identifier = {"id": f"{node_id}#legal-identifier", "type": "LegalIdentifier", "spatial": country,
+    legal_identifier = {"id": f"{node_id}#legal-identifier", "type": "LegalIdentifier", "spatial": registered,
                         "notation": organization.legal_identifier.strip()}
     return {
         "id": node_id,

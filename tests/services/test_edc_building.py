@@ -64,6 +64,8 @@ def test_the_credential_carries_the_annex_i_elements_from_the_database(session, 
     # The credential's own issuer country (IE) wins over the organisation's (GB).
     assert body["location"]["address"]["countryCode"]["id"] == \
         "http://publications.europa.eu/resource/authority/country/IRL"
+    assert body["eIDASIdentifier"]["spatial"]["id"] == "http://publications.europa.eu/resource/authority/country/GBR"
+    assert body["eIDASIdentifier"]["spatial"]["prefLabel"] == {"en": "United Kingdom"}
 
 
 def test_ids_are_stable_per_enrollment(session, edc_world):
