@@ -161,3 +161,16 @@ def test_a_concurrent_change_of_the_legal_identity_is_never_overwritten(session,
     session.expire_all()
     assert session.get(Organization, edc_world.id("U")).legal_identifier == "UKPRN 999"
     assert session.scalars(select(Event).where(Event.action == "organization.legal_identity")).all() == []
+
+
+def test_cli_verifies_the_commissions_sample_against_its_certificate(capsys):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "elm-3" / "Sample-MC-Annex1-signed.jsonld"
+    thumbprint = "yFhiSlOALcqZZiW0-YfDctVcCXm96bUTtj5xN6pqvwQ"  # its x5t#S256 header
+    assert manage.main(["badges", "verify", str(sample), "--key", thumbprint]) == 0
+    out = capsys.readouterr().out
+    assert "ok: the seal matches the payload and the header" in out
+    assert "ok: the credential conforms to the EDC generic shapes" in out
+    assert manage.main(["badges", "verify", str(sample)]) == 1  # not the deployment's certificate
+    assert "neither the deployment's nor the one given as trusted" in capsys.readouterr().err
