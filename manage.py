@@ -205,13 +205,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_edc(args: argparse.Namespace) -> int:
-    """European Digital Credentials (services/edc/cli.py): export, verify; an organisation's legal identity."""
-    from services.edc import cli
+    from services.edc import cli  # European Digital Credentials: export, verify, an organisation's legal identity
 
-    if args.command == "organizations":
-        return cli.organizations_command(args)
-    return cli.verify(args.file, trusted=args.key) if args.action == "verify" else cli.export_command(
-        args, _scope_and_filters)
+    return cli.run(args, _scope_and_filters)
 
 
 def cmd_badges(args: argparse.Namespace) -> int:
@@ -220,12 +216,21 @@ def cmd_badges(args: argparse.Namespace) -> int:
     if (args.action == "export" and args.format == "edc" and args.out) or (
             args.action == "verify" and (args.file or "").endswith(".jsonld")):
         return _cmd_edc(args)
+    if args.action == "rotate-key":
+        try:
+            active, retired = badges.rotate_key(args.alg)
+        except badges.BadgeError as exc:
+            print(f"FAILED: {exc}", file=sys.stderr)
+            return 1
+        print(f"New active {badges.key_alg(active)} key {badges.key_id(active)} in {badges.key_store_path()}; "
+              f"{len(retired)} retired (still in the JWKS). Export again and publish jwks.json at {badges.jwks_url()}")
+        return 0
     if args.action == "verify":
         if not args.file:
             print("badges verify needs FILE (a .jwt or .json badge)", file=sys.stderr)
             return 2
         try:
-            key = badges.load_public_key(args.key) if args.key else None
+            key = badges.load_public_keys(args.key) if args.key else None
             result = badges.verify_file(args.file, key=key)
         except badges.BadgeError as exc:
             print(f"FAILED {args.file}: {exc}", file=sys.stderr)
@@ -257,7 +262,7 @@ def cmd_badges(args: argparse.Namespace) -> int:
                           filters=access_history.describe_view(session, filters, today=today()), people=people)
         session.commit()
     print(f"Wrote {len(written)} Open Badges 3.0 credentials (.json + signed .jwt) to {args.out}; "
-          f"public key: {badges.PUBLIC_KEY_FILE}; signing key: {badges.key_path()}")
+          f"public keys: {badges.JWKS_FILE} (serve it at {badges.jwks_url()}); key store: {badges.key_store_path()}")
     return 0
 
 
@@ -440,7 +445,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _data_commands(commands) -> None:
-    """The database: migrations, summaries, seed."""
+    """The database: migrations, summaries, seed; an organisation's legal identity."""
     command = commands.add_parser("db", help="database migrations (Alembic)")
     command.add_argument("action", choices=["upgrade", "downgrade", "current", "revision"])
     command.add_argument("--revision", help="target revision (default: head / -1)")
@@ -456,6 +461,14 @@ def _data_commands(commands) -> None:
     command.add_argument("--reset", action="store_true", help="delete existing data first")
     command.add_argument("--if-empty", action="store_true", help="seed only when the database is empty")
     command.set_defaults(func=cmd_seed)
+
+    command = commands.add_parser("organizations", help="set an organisation's legal identifier and country (EDC)")
+    command.add_argument("action", choices=["set"])
+    command.add_argument("--code", required=True, help="the organisation's code")
+    command.add_argument("--legal-identifier", required=True, help='e.g. "UKPRN 10001234" or a VAT number')
+    command.add_argument("--country", required=True, help="ISO 3166 alpha-2 code, e.g. IE")
+    command.add_argument("--as", dest="as_user", help="as this admin (email); default: the operator (system)")
+    command.set_defaults(func=_cmd_edc)
 
 
 def _figure_commands(commands) -> None:
@@ -476,19 +489,19 @@ def _figure_commands(commands) -> None:
     command.add_argument("--out", required=True, help="output directory")
     command.set_defaults(func=cmd_report, date_from=None, date_to=None)
 
-    command = commands.add_parser("badges", help="Open Badges 3.0 or European Digital Credentials: export "
-                                              "signed credentials of completions, or verify one")
-    command.add_argument("action", choices=["export", "verify"])
+    command = commands.add_parser("badges", help="Open Badges 3.0 (or European Digital Credentials): export signed "
+                                  "credentials of completions, verify one, or rotate the signing key")
+    command.add_argument("action", choices=["export", "verify", "rotate-key"])
     command.add_argument("file", nargs="?", help="verify: a badge's .jwt or .json file, or a sealed EDC .jsonld")
-    command.add_argument("--format", choices=["ob", "edc"], default="ob",
-                         help="export: ob = Open Badges 3.0 (default), edc = European Digital Credentials (ELM v3)")
-    command.add_argument("--check", choices=["first", "all", "none"], default="first", help="export --format edc: "
-                         "check the shapes for each micro-credential's first credential (default), all, none")
+    command.add_argument("--format", choices=["ob", "edc"], default="ob", help="export: ob = Open Badges, edc = EDC")
+    command.add_argument("--check", choices=["first", "all", "none"], default="first", help="edc: SHACL-check")
     command.add_argument("--employer", help="export: employer code or name (default: every employer in scope)")
     command.add_argument("--as", dest="as_user", help="export as this user's scope (email); default: everything")
     command.add_argument("--out", help="export: output directory")
-    command.add_argument("--key", help="verify: a public JWK file (default: the deployment's signing key); for a "
-                                       ".jsonld, a trusted certificate (PEM) or its x5t#S256 (default: the seal's)")
+    command.add_argument("--key", help="verify: a JWKS or public JWK file (default: the deployment's key store); "
+                         "for a .jsonld, a trusted certificate (PEM) or x5t#S256 (default: the seal's)")
+    command.add_argument("--alg", choices=["RS256", "ES256"], help="rotate-key: the new key's algorithm "
+                         "(default: BADGE_SIGNING_ALG, or RS256)")
     command.set_defaults(func=cmd_badges, quarter=None, date_from=None, date_to=None)
 
 
@@ -570,21 +583,10 @@ def _developer_commands(commands) -> None:
     command.set_defaults(func=cmd_secrets)
 
 
-def _organization_commands(commands) -> None:
-    command = commands.add_parser("organizations", help="set an organisation's legal identifier and country (EDC)")
-    command.add_argument("action", choices=["set"])
-    command.add_argument("--code", required=True, help="the organisation's code")
-    command.add_argument("--legal-identifier", required=True, help='e.g. "UKPRN 10001234" or a VAT number')
-    command.add_argument("--country", required=True, help="ISO 3166 alpha-2 code, e.g. IE")
-    command.add_argument("--as", dest="as_user", help="as this admin (email); default: the operator (system)")
-    command.set_defaults(func=_cmd_edc)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for add_commands in (_data_commands, _figure_commands, _import_commands, _people_commands, _developer_commands,
-                         _organization_commands):
+    for add_commands in (_data_commands, _figure_commands, _import_commands, _people_commands, _developer_commands):
         add_commands(commands)
     return parser
 

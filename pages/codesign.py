@@ -19,7 +19,7 @@ from db.engine import get_engine
 from services import codesign
 from services.formatting import label
 from ui import state
-from ui.codesign import content, proposals, signoff, vocabulary
+from ui.codesign import content, elements, proposals, signoff, vocabulary
 from ui.codesign.common import Studio, show_changes, show_flash
 from ui.safe import md
 from ui.widgets import empty_state, signed_in
@@ -91,6 +91,7 @@ show_flash()
 tab = dict(zip(TABS, st.tabs(TABS, key="cd_tab", on_change="rerun"), strict=True))
 with tab["Details"]:
     content.details(studio)
+    elements.readiness_line(current, cred.status)  # the full checklist is on the Sign-off tab
 with tab["Learning outcomes"]:
     content.outcomes(studio)
 with tab["Skills"]:
@@ -100,4 +101,6 @@ with tab["Co-designers"]:
 with tab["Proposals"]:
     proposals.proposals(studio, current, skill_names)
 with tab["Sign-off"]:
-    signoff.signoff(studio)
+    elements.checklist(current, cred.status, detail.university)  # what submitting and publishing check
+    ready, readiness = elements.readiness(current, cred.status)
+    signoff.signoff(studio, blocked="" if ready else readiness)

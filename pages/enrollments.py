@@ -117,7 +117,8 @@ else:
 # Open Badges 3.0 (services/badges/): signed badges of the completions in the current filters.
 if st.toggle("Prepare Open Badges", key="learner_badges",
              help="One Open Badges 3.0 credential per enrollment completed in the period and filters above: "
-                  "a .json file and the same credential signed as a VC-JWT (.jwt)."):
+                  "a .json file and the same credential signed as a VC-JWT (.jwt), with the issuer's public keys "
+                  "(jwks.json) that verify them."):
     from services import badges
 
     try:

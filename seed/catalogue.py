@@ -306,3 +306,66 @@ PATHWAYS: list[dict] = [
          summary="Secure cloud engineering, from security essentials to DevOps and incident response.",
          steps=["MC-CYB-101", "MC-CLD-101", "MC-CYB-201", "MC-CLD-201"]),
 ]
+
+# --- The European elements (Council Recommendation on micro-credentials, Annex I) ---------------------
+# Every credential past draft has all mandatory elements (the studio refuses review otherwise); the two
+# drafts still lack some, so the checklist has something to show. The issuer is in the United Kingdom.
+
+_QA_INTERNAL = "Internal quality assurance of Northbridge University, subject to QAA review"
+_QA_PARTNER = ("Internal quality assurance of Northbridge University, subject to QAA review; "
+               "the co-designing employers review the workplace assessment each year")
+_QA_PROFESSIONAL = ("Internal quality assurance of Northbridge University, subject to QAA review, "
+                    "and accredited by the relevant professional body")
+_CYCLE = {5: "short_cycle", 6: "first_cycle", 7: "second_cycle"}  # EQF 4 belongs to no higher-education cycle
+_STACKS = {pathway["code"]: f"{pathway['title']} pathway ({pathway['code']})" for pathway in PATHWAYS}
+
+# code: (type of assessment, type of quality assurance, supervision of the assessment, prerequisites)
+_ELEMENTS: dict[str, tuple[str, str, str | None, str]] = {
+    "MC-DATA-101": ("Data analysis portfolio and a short online test, marked against the learning outcomes",
+                    _QA_INTERNAL, "unsupervised_no_identity_check", ""),
+    "MC-DATA-201": ("Project report and oral presentation, marked against the learning outcomes", _QA_INTERNAL,
+                    "supervised_no_identity_check", "MC-DATA-101 or equivalent experience with spreadsheets"),
+    "MC-DATA-301": ("Modelling project with a written report, and a proctored online exam", _QA_INTERNAL,
+                    "supervised_identity_check", "MC-DATA-201 or working knowledge of Python"),
+    "MC-CLD-101": ("Practical labs in a cloud sandbox and a proctored online exam", _QA_PROFESSIONAL,
+                   "supervised_identity_check", ""),
+    "MC-CLD-201": ("Build-and-run project assessed in the workplace, with a technical interview", _QA_PARTNER,
+                   "supervised_no_identity_check", "MC-CLD-101 or equivalent experience"),
+    "MC-CYB-101": ("Online scenario quizzes, marked automatically against the learning outcomes", _QA_INTERNAL,
+                   "unsupervised_no_identity_check", ""),
+    "MC-CYB-201": ("Incident response simulation and a written incident report", _QA_PROFESSIONAL,
+                   "supervised_identity_check", "MC-CYB-101"),
+    "MC-LEAD-101": ("Reflective portfolio and an observed one-to-one, marked against the learning outcomes",
+                    _QA_PARTNER, "supervised_no_identity_check", "Currently leading or about to lead a team"),
+    "MC-LEAD-201": ("Change plan for the learner's own organisation, presented to a panel", _QA_PARTNER,
+                    "supervised_identity_check", "MC-LEAD-101 or two years of line management"),
+    "MC-LEAD-301": ("Strategy paper and a viva with two assessors", _QA_INTERNAL, "supervised_identity_check",
+                    "A senior leadership role"),
+    "MC-HLTH-101": ("Case study report on a clinical information system, and an oral examination",
+                    _QA_PROFESSIONAL, "supervised_identity_check", "Registered health or care professional"),
+    "MC-OPS-101": ("Improvement project in the learner's workplace, assessed by a workplace mentor and a tutor",
+                   _QA_PARTNER, "supervised_no_identity_check", ""),
+    "MC-SCM-201": ("Analytics project report and a timed online exam", _QA_INTERNAL,
+                   "supervised_identity_check", ""),
+    "MC-FIN-101": ("Budget case study and an online multiple-choice test", _QA_INTERNAL,
+                   "unsupervised_no_identity_check", ""),
+    "MC-PM-101": ("Project plan and retrospective, with a presentation to the cohort", _QA_INTERNAL,
+                  "supervised_no_identity_check", ""),
+    # Drafts, still being designed: one lacks both texts, the other its quality assurance.
+    "MC-SUS-101": ("", "", None, ""),
+    "MC-CX-101": ("Customer journey redesign presented to a panel of the co-designing employer", "",
+                  "supervised_no_identity_check", ""),
+}
+
+
+def european_elements(spec: dict) -> dict:
+    """The Annex I fields of a credential spec, as the Credential row (and its snapshot) holds them."""
+    assessment, quality, supervision, prerequisites = _ELEMENTS[spec["code"]]
+    pathways = [pathway["code"] for pathway in PATHWAYS if spec["code"] in pathway["steps"]]
+    return {
+        "issuer_country": "GB", "qualification_cycle": _CYCLE.get(spec["eqf"]), "assessment_type": assessment,
+        "quality_assurance": quality, "prerequisites": prerequisites, "assessment_supervision": supervision,
+        "stackability": "stackable" if pathways else "stand_alone",
+        "stacks_towards": "; ".join(_STACKS[code] for code in pathways),
+        "further_information": f"https://www.northbridge.ac.uk/micro-credentials/{spec['code'].lower()}",
+    }

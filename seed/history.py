@@ -74,7 +74,8 @@ def _credential_history(run: SeedRun, history: _History, credential: dict, offic
                    reason="approved by the university and every co-designing employer")
     if status == CredentialStatus.approved:
         return
-    history.status(credential_id, version, "approved", "published", officer[1], end)
+    history.published(credential_id, version, history.status(credential_id, version, "approved", "published",
+                                                              officer[1], end))
     if status == CredentialStatus.retired:
         history.status(credential_id, version, "published", "retired", officer[1], credential["updated_on"])
 
@@ -147,7 +148,7 @@ class _History:
         rows = self.writer.rows(CredentialRevision)
         rows.append(dict(id=self.writer.counts["credentialrevision"] + len(rows) + 1, credential_id=credential_id,
                          version=version, snapshot=json.dumps(snapshot, sort_keys=True), saved_by=by, saved_at=at,
-                         summary=summary))
+                         summary=summary, published_at=None))
 
     def created(self, credential_id: int, snapshot: tuple[dict, str], by: str, day: date) -> None:
         self.minute = 0  # a credential's events are minutes apart on their days, in order
@@ -165,9 +166,19 @@ class _History:
                     {"version": version, **{key: after[0][key] for key in keys}})
 
     def status(self, credential_id: int, version: int, old: str, new: str, by: str, day: date,
-               reason: str = "") -> None:
+               reason: str = "") -> datetime:
         after = {"status": new, "version": version, **({"reason": reason} if reason else {})}
-        self._event(credential_id, by, "credential.status", self._at(day), {"status": old}, after)
+        at = self._at(day)
+        self._event(credential_id, by, "credential.status", at, {"status": old}, after)
+        return at
+
+    def published(self, credential_id: int, version: int, at: datetime) -> None:
+        """The revision of ``version`` was published at ``at``: it joins the public change list."""
+        for row in reversed(self.writer.rows(CredentialRevision)):
+            if (row["credential_id"], row["version"]) == (credential_id, version):
+                row["published_at"] = at
+                return
+        raise AssertionError(f"no revision {version} of credential {credential_id} to publish")
 
     def approved(self, credential_id: int, version: int, organisation_id: int, who: tuple[int, str],
                  day: date) -> None:

@@ -10,6 +10,8 @@ UNIVERSITY = {
     "name": "Northbridge University",
     "sector": "Higher education",
     "domain": "northbridge.ac.uk",
+    "country": "GB",
+    "legal_identifier": "UKPRN 10001234",  # the awarding body's legal identifier: its UK Provider Reference Number
 }
 
 # code, name, sector, share of employees, email domain, locations (first = HQ),

@@ -21,10 +21,11 @@ from db.models import (
     PathwayStep,
     Skill,
 )
-from seed.catalogue import CREDENTIALS, PATHWAYS, SECTOR_AFFINITY, SKILLS, esco_uri
+from seed.catalogue import CREDENTIALS, PATHWAYS, SECTOR_AFFINITY, SKILLS, esco_uri, european_elements
 from seed.organisations import EMPLOYERS, UNIVERSITY
 from seed.rows import Writer, allocate, money
 from seed.run import ENROLLMENTS_PER_EMPLOYEE, QUARTERS, SeedRun
+from services.codesign.rules import EUROPEAN_DEFAULTS
 
 
 def write_organisations(run: SeedRun, writer: Writer) -> None:
@@ -33,7 +34,8 @@ def write_organisations(run: SeedRun, writer: Writer) -> None:
     run.university_id = 1
     organisations.append(dict(
         id=1, code=UNIVERSITY["code"], name=UNIVERSITY["name"], kind=OrgKind.university.value,
-        sector=UNIVERSITY["sector"], country="GB", created_at=timestamp(today - timedelta(days=2200))))
+        sector=UNIVERSITY["sector"], country=UNIVERSITY["country"], legal_identifier=UNIVERSITY["legal_identifier"],
+        created_at=timestamp(today - timedelta(days=2200))))
     run.org_id = {UNIVERSITY["code"]: 1}
     run.employers = []
     sizes = allocate(run.employee_count, [employer["weight"] for employer in EMPLOYERS])
@@ -46,7 +48,8 @@ def write_organisations(run: SeedRun, writer: Writer) -> None:
         starts = earliest_start + timedelta(days=random.randint(0, (latest_start - earliest_start).days))
         organisations.append(dict(
             id=organisation_id, code=spec["code"], name=spec["name"], kind=OrgKind.employer.value,
-            sector=spec["sector"], country="GB", created_at=timestamp(starts - timedelta(days=random.randint(20, 90)))))
+            sector=spec["sector"], country="GB", legal_identifier=None,
+            created_at=timestamp(starts - timedelta(days=random.randint(20, 90)))))
         run.org_id[spec["code"]] = organisation_id
         # Budget and seats in proportion to size: about two enrollments per person a year.
         seats = max(5, round(size * 2.0 * random.uniform(0.85, 1.1)))
@@ -102,12 +105,13 @@ def _write_credential(run: SeedRun, writer: Writer, credential_id: int, spec: di
     status = CredentialStatus(spec["status"])
     created, updated = _credential_days(run, spec, status)
     ects = Decimal(spec["ects"])
+    spec = {**spec, **european_elements(spec)}
     writer.rows(Credential).append(dict(
         id=credential_id, university_id=run.university_id, code=spec["code"], title=spec["title"],
         summary=spec["summary"], eqf_level=spec["eqf"], ects_credits=ects,
         learning_hours=int(ects * 25), delivery_mode=spec["mode"], price=money(spec["price"]),
         status=status.value, version=spec["version"], created_at=run.timestamp(created),
-        updated_at=run.timestamp(updated),
+        updated_at=run.timestamp(updated), **{name: spec[name] for name in EUROPEAN_DEFAULTS},
     ))
     for position, outcome in enumerate(spec["outcomes"], start=1):
         writer.rows(LearningOutcome).append(dict(

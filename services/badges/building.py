@@ -2,6 +2,16 @@
 
 The Achievement is the credential (a MicroCredential); the subject is the learner, identified by a
 salted hash only (see the package's Decisions).
+
+The European elements (Council Recommendation on micro-credentials, Annex I) where OB 3.0 has a place:
+ECTS in ``creditsAvailable``/``creditsEarned``; the EQF level as an Alignment to its Europa URI
+(http://data.europa.eu/snb/eqf/N, framework "European Qualifications Framework") and a tag; skills as
+Alignments to their ESCO URIs (framework "ESCO"); the grade as a Result linked to the "Grade"
+ResultDescription (percent, 0–100); the awarding body is the issuer Profile (the university), with its
+country (the credential's issuer_country, else the university's) as an Address and its legal identifier as
+an IdentifierEntry; the form of participation, cycle and stackability as tags; type of assessment,
+supervision and identity check, prerequisites, quality assurance, stackability and further information in
+the criteria narrative, which OB 3.0 allows in Markdown (it has no field of its own for them).
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
+import pycountry
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -28,6 +39,14 @@ from db.models import (
     Skill,
 )
 from services.badges.settings import CONTEXT, SCHEMA_URL, BadgeError, base_url
+from services.formatting import label
+
+EQF_URI = "http://data.europa.eu/snb/eqf/{level}"
+EQF_FRAMEWORK = "European Qualifications Framework"
+ESCO_FRAMEWORK = "ESCO"
+# Annex I's forms of participation: online, onsite, blended (on campus and at the workplace are both onsite).
+PARTICIPATION = {"online": "online", "blended": "blended", "on_campus": "onsite (on campus)",
+                 "workplace": "onsite (at the workplace)"}
 
 
 def _date_time(moment: date | datetime) -> str:
@@ -39,6 +58,25 @@ def _date_time(moment: date | datetime) -> str:
 def _profile(organization: Organization) -> dict:
     return {"id": f"{base_url()}/issuers/{quote(organization.code, safe='')}", "type": ["Profile"],
             "name": organization.name}
+
+
+def _issuer(university: Organization, credential: Credential) -> dict:
+    """The awarding body: the university's Profile, with the issuer's country or region (ISO 3166: "IE", or a
+    subdivision such as "ES-CT") and its legal identifier, when known."""
+    profile = _profile(university)
+    country = (credential.issuer_country or university.country or "").strip().upper()
+    if country:
+        address: dict[str, Any] = {"type": ["Address"], "addressCountryCode": country[:2]}
+        name = getattr(pycountry.countries.get(alpha_2=country[:2]), "name", None)
+        if name:
+            address["addressCountry"] = name
+        if len(country) > 2:
+            address["addressRegion"] = country
+        profile["address"] = address
+    if university.legal_identifier:
+        profile["otherIdentifier"] = [{"type": "IdentifierEntry", "identifier": university.legal_identifier,
+                                       "identifierType": "ext:LegalIdentifier"}]
+    return profile
 
 
 def credential_uri(enrollment_id: int) -> str:
@@ -63,6 +101,41 @@ def _narrative(university: Organization, outcomes: list[str], named: list[Organi
     return narrative
 
 
+def _european_details(credential: Credential) -> str:
+    """Annex I's elements that OB 3.0 has no field for, as Markdown lines of the criteria narrative."""
+    lines = [("Form of participation", PARTICIPATION.get(credential.delivery_mode, label(credential.delivery_mode))),
+             ("Type of assessment", credential.assessment_type),
+             ("Supervision and identity verification during assessment",
+              label(credential.assessment_supervision) if credential.assessment_supervision else ""),
+             ("Prerequisites to enrol", credential.prerequisites),
+             ("Type of quality assurance", credential.quality_assurance),
+             ("Integration and stackability", _stackability(credential)),
+             ("Further information", credential.further_information)]
+    return "\n".join(f"- **{name}**: {' '.join(value.split())}" for name, value in lines if value and value.strip())
+
+
+def _stackability(credential: Credential) -> str:
+    if not credential.stackability:
+        return ""
+    towards = (credential.stacks_towards or "").strip()
+    return f"{label(credential.stackability)}{f', towards {towards}' if towards else ''}"
+
+
+def _eqf_alignment(level: int) -> dict:
+    return {"type": ["Alignment"], "targetName": f"EQF level {level}", "targetUrl": EQF_URI.format(level=level),
+            "targetCode": str(level), "targetFramework": EQF_FRAMEWORK, "targetType": "ext:EQFLevel"}
+
+
+def _tags(credential: Credential) -> list[str]:
+    tags = [f"EQF level {credential.eqf_level}",
+            PARTICIPATION.get(credential.delivery_mode, label(credential.delivery_mode))]
+    if credential.qualification_cycle:
+        tags.append(f"{label(credential.qualification_cycle)} (QF-EHEA)")
+    if credential.stackability:
+        tags.append(label(credential.stackability))
+    return tags
+
+
 def _alignments(university: Organization, skills: list) -> list[dict]:
     """The credential's skills: ESCO skills by their URI, the others by the university's own skill ids."""
     return [
@@ -71,7 +144,7 @@ def _alignments(university: Organization, skills: list) -> list[dict]:
             "targetName": name,
             "targetUrl": esco_uri or f"{base_url()}/skills/{skill_id}",
             "targetCode": esco_uri or str(skill_id),
-            "targetFramework": "ESCO" if esco_uri else f"{university.name} skills",
+            "targetFramework": ESCO_FRAMEWORK if esco_uri else f"{university.name} skills",
             "targetType": "ext:ESCOSkill" if esco_uri else "ext:Skill",
             "targetDescription": f"Proficiency {proficiency} of 5",
         }
@@ -103,22 +176,24 @@ def achievement(session: Session, credential: Credential, *, employer_id: int) -
         .where(CredentialSkill.credential_id == credential.id).order_by(Skill.name)
     ).all()
     named, others = _co_designers(session, credential, employer_id)
+    narrative = _narrative(university, outcomes, named, others)
+    details = _european_details(credential)
     document: dict[str, Any] = {
         "id": achievement_id,
         "type": ["Achievement"],
         "achievementType": "MicroCredential",
         "name": credential.title,
         "description": credential.summary or credential.title,
-        "criteria": {"narrative": _narrative(university, outcomes, named, others)},
+        "criteria": {"narrative": f"{narrative}\n\n{details}" if details else narrative},
         "humanCode": credential.code,
         "version": str(credential.version),
         "creditsAvailable": float(credential.ects_credits),
-        "tag": [f"EQF level {credential.eqf_level}", credential.delivery_mode.replace("_", " ")],
-        "alignment": _alignments(university, skills),
+        "tag": _tags(credential),
+        "alignment": [_eqf_alignment(credential.eqf_level), *_alignments(university, skills)],
         "resultDescription": [
             {"id": f"{achievement_id}#status", "type": ["ResultDescription"], "name": "Status",
              "resultType": "Status"},
-            {"id": f"{achievement_id}#score", "type": ["ResultDescription"], "name": "Score", "resultType": "Percent",
+            {"id": f"{achievement_id}#grade", "type": ["ResultDescription"], "name": "Grade", "resultType": "Percent",
              "valueMin": "0", "valueMax": "100"},
         ],
     }
@@ -147,7 +222,7 @@ def _results(enrollment: Enrollment, achievement_id: str) -> list[dict]:
     results: list[dict] = [{"type": ["Result"], "resultDescription": f"{achievement_id}#status",
                             "status": "Completed"}]
     if enrollment.score is not None:
-        results.append({"type": ["Result"], "resultDescription": f"{achievement_id}#score",
+        results.append({"type": ["Result"], "resultDescription": f"{achievement_id}#grade",
                         "value": f"{enrollment.score:g}"})
     return results
 
@@ -183,7 +258,7 @@ def build(session: Session, enrollment: Enrollment, *, _achievements: dict | Non
         "id": badge_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": credential.title,
-        "issuer": _profile(university),
+        "issuer": _issuer(university, credential),
         "validFrom": _date_time(enrollment.completed_on),
         "awardedDate": _date_time(enrollment.completed_on),
         "credentialSubject": subject,

@@ -1,5 +1,6 @@
-"""Exporting Open Badges: the completed enrollments in scope, their files (<stem>.json, <stem>.jwt, the
-public key), written to a directory or zipped for the page's download."""
+"""Exporting Open Badges: the completed enrollments in scope, their files (<stem>.json, <stem>.jwt, and the
+issuer's JWKS, jwks.json, that the deployment serves at settings.jwks_url()), written to a directory or zipped
+for the page's download."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from sqlmodel import Session
 from db.models import Cohort, Credential, Employee, Enrollment, EnrollmentStatus, Organization
 from db.scope import Scope, visible
 from services.badges.building import build
-from services.badges.keys import public_jwk, signing_key
+from services.badges.keys import jwks, store_keys
 from services.badges.schema import schema_errors
-from services.badges.settings import MAX_PAGE_BADGES, PUBLIC_KEY_FILE, BadgeError
+from services.badges.settings import JWKS_FILE, MAX_PAGE_BADGES, BadgeError
 from services.badges.verifying import render, sign
 from services.filters import Filters, resolve_period, scoped_enrollments
 
@@ -77,8 +78,9 @@ def _preload(session: Session, enrollments: list[Enrollment]) -> list:
 
 def badge_files(session: Session, scope: Scope, filters: Filters | None = None, *, today: date | None = None,
                 limit: int | None = None, validate: bool = True) -> dict[str, bytes]:
-    """{file name: bytes} for every completed enrollment in scope: <stem>.json, <stem>.jwt, and the public key."""
-    key = signing_key()
+    """{file name: bytes} for every completed enrollment in scope: <stem>.json, <stem>.jwt, and the JWKS."""
+    keys = store_keys()
+    key = keys[-1]  # the active key signs; the JWKS also holds the retired ones, for the badges they signed
     files: dict[str, bytes] = {}
     achievements: dict = {}
     stems: dict = {}
@@ -95,7 +97,7 @@ def badge_files(session: Session, scope: Scope, filters: Filters | None = None, 
         files[f"{stem}.json"] = render(credential)
         files[f"{stem}.jwt"] = (sign(credential, key) + "\n").encode("ascii")
     if files:
-        files[PUBLIC_KEY_FILE] = (json.dumps(public_jwk(key), indent=2) + "\n").encode("utf-8")
+        files[JWKS_FILE] = (json.dumps(jwks(keys), indent=2) + "\n").encode("utf-8")
     return files
 
 
@@ -107,7 +109,7 @@ def export(session: Session, scope: Scope, out_dir: str | Path, filters: Filters
     written = []
     for name, data in badge_files(session, scope, filters, today=today).items():
         (out / name).write_bytes(data)
-        if name.endswith(".json") and name != PUBLIC_KEY_FILE:
+        if name.endswith(".json") and name != JWKS_FILE:
             written.append(out / name)
     return written
 

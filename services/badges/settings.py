@@ -1,8 +1,9 @@
 """What the badge export is configured with: the Open Badges 3.0 constants, the error, and the deployment's settings.
 
-Settings come from the environment: OB_SCHEMA_DIR (the Open Badges schema), BADGE_SIGNING_KEY (the private
-key file; default: the user's data folder, outside the checkout) and BADGE_BASE_URL (the prefix of issuer,
-achievement and skill ids).
+Settings come from the environment: OB_SCHEMA_DIR (the Open Badges schema), BADGE_SIGNING_KEY (the single key
+file of versions before the key store; the store is the folder beside it, ``key_store_path``; default: the
+user's data folder, outside the checkout), BADGE_SIGNING_ALG (the algorithm of new keys: RS256, or ES256) and
+BADGE_BASE_URL (the prefix of issuer, achievement and skill ids, and of the published JWKS).
 """
 
 from __future__ import annotations
@@ -14,10 +15,15 @@ import platformdirs
 
 from db.engine import ROOT
 
-# The signature and the signed token (VC-JWT).
-ALG = "ES256"
+# The signature and the signed token (VC-JWT). The 1EdTech JWT proof format names RS256 as the minimum for
+# interoperability: new keys are RSA unless BADGE_SIGNING_ALG=ES256; verification accepts both.
+ALGORITHMS = ("RS256", "ES256")
+DEFAULT_ALG = "RS256"
+RSA_BITS = 2048  # the minimum RS256 allows; a rotation with a larger size needs only this constant changed
 JWT_CLAIMS = ("iss", "jti", "nbf")
-PUBLIC_KEY_FILE = "issuer-public-key.jwk.json"
+# The issuer's public keys (active and retired), written by every export; the deployment serves it at jwks_url().
+JWKS_FILE = "jwks.json"
+JWKS_PATH = "/.well-known/jwks.json"
 
 # Open Badges 3.0.
 SCHEMA_FILE = "ob_v3p0_achievementcredential_schema.json"
@@ -57,5 +63,25 @@ def key_path() -> Path:
     return Path(os.environ.get("BADGE_SIGNING_KEY") or default_key_path())
 
 
+def key_store_path() -> Path:
+    """The key store: the folder beside the single key file, ``badge-signing-key.keys/`` by default (so a
+    BADGE_SIGNING_KEY elsewhere brings its store along)."""
+    path = key_path()
+    return path.with_name(f"{path.stem}.keys")
+
+
+def signing_alg() -> str:
+    """The algorithm of keys made from now on (the first key, a rotation without --alg): BADGE_SIGNING_ALG."""
+    alg = (os.environ.get("BADGE_SIGNING_ALG") or DEFAULT_ALG).strip().upper()
+    if alg not in ALGORITHMS:
+        raise BadgeError(f"BADGE_SIGNING_ALG={alg!r}: badges are signed with {' or '.join(ALGORITHMS)}.")
+    return alg
+
+
 def base_url() -> str:
     return (os.environ.get("BADGE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+
+
+def jwks_url() -> str:
+    """Where the deployment serves the export's jwks.json; every badge's ``kid`` is this URL + "#" + thumbprint."""
+    return f"{base_url()}{JWKS_PATH}"

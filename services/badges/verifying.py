@@ -1,4 +1,6 @@
-"""Signing a badge as a VC-JWT (compact JWS, ES256) and verifying one: signature, claims, schema, file bytes.
+"""Signing a badge as a VC-JWT (compact JWS, RS256 or ES256) and verifying one: key, signature, claims, schema,
+file bytes. The header's ``kid`` ("{jwks_url}#{thumbprint}", or a bare thumbprint in badges of earlier versions)
+names the key among the trusted ones (the key store's, or a JWKS given); a kid not among them fails.
 
 Verification never raises on a bad token: it returns a ``Verification`` naming each problem found.
 """
@@ -13,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from joserfc import jws
-from joserfc.jwk import ECKey, JWKRegistry
+from joserfc.jwk import JWKRegistry
 
-from services.badges.keys import key_id, signing_key
+from services.badges.keys import Key, key_alg, key_id, key_url, signing_key, store_keys
 from services.badges.schema import schema_errors
-from services.badges.settings import ALG, JWT_CLAIMS, BadgeError
+from services.badges.settings import ALGORITHMS, JWT_CLAIMS, BadgeError
 
 
 def render(credential: dict) -> bytes:
@@ -25,14 +27,18 @@ def render(credential: dict) -> bytes:
     return (json.dumps(credential, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def sign(credential: dict, key: ECKey | None = None) -> str:
-    """The VC-JWT (compact JWS) of ``credential``: payload = credential + iss, jti, nbf."""
+def sign(credential: dict, key: Key | None = None) -> str:
+    """The VC-JWT (compact JWS) of ``credential``: payload = credential + iss, jti, nbf; signed with ``key``
+    (default: the store's active key) by its algorithm; header kid = the key's URL in the JWKS. No ``jwk`` in
+    the header (earlier versions had one): the key comes from the issuer's JWKS, never from the token, and an
+    RSA public key would not fit the 512-byte header joserfc accepts."""
     key = key or signing_key()
+    alg = key_alg(key)
     not_before = int(datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00")).timestamp())
     payload = {**credential, "iss": credential["issuer"]["id"], "jti": credential["id"], "nbf": not_before}
-    header = {"alg": ALG, "typ": "JWT", "kid": key_id(key), "jwk": key.as_dict(private=False)}
+    header = {"alg": alg, "typ": "JWT", "kid": key_url(key)}
     return jws.serialize_compact(header, json.dumps(payload, ensure_ascii=False).encode("utf-8"), key,
-                                 algorithms=[ALG])
+                                 algorithms=[alg])
 
 
 @dataclass
@@ -77,7 +83,7 @@ def _paths_differing(signed: Any, on_file: Any, path: str = "") -> list[str]:
 
 
 def _read_header(token: str, result: Verification) -> dict | None:
-    """The JWS header of a well-formed compact token signed with ALG, or None (the problem recorded)."""
+    """The JWS header of a well-formed compact token signed with RS256 or ES256, or None (the problem recorded)."""
     parts = token.split(".")
     if len(parts) != 3:
         result.problems.append(f"not a compact JWS: expected 3 dot-separated parts, found {len(parts)}")
@@ -89,32 +95,57 @@ def _read_header(token: str, result: Verification) -> dict | None:
     except (BadgeError, ValueError) as exc:
         result.problems.append(str(exc) if isinstance(exc, BadgeError) else f"the JWS header is not JSON: {exc}")
         return None
-    if not isinstance(header, dict) or header.get("alg") != ALG:
+    if not isinstance(header, dict) or header.get("alg") not in ALGORITHMS:
         result.problems.append(f"unexpected signature algorithm "
                                f"{header.get('alg') if isinstance(header, dict) else '?'!r} "
-                               f"(badges are signed with {ALG})")
+                               f"(badges are signed with {' or '.join(ALGORITHMS)})")
         return None
     return header
 
 
-def _why_signature_fails(token: str, header: dict, trusted_kid: str, exc: Exception) -> str:
-    """Name the reason a signature did not verify with the deployment key."""
+def _thumbprint(kid: object) -> str | None:
+    """The key's thumbprint in a header kid: the fragment of "{jwks_url}#{thumbprint}", or a bare thumbprint."""
+    return str(kid).rpartition("#")[2] if isinstance(kid, str) and kid else None
+
+
+def _valid_for_embedded_key(token: str, header: dict) -> bool:
+    """Whether the token verifies with the public key in its own header (badges of earlier versions carry one):
+    then it is signed, just not by a key we trust."""
     embedded = header.get("jwk")
-    if isinstance(embedded, dict):
-        try:
-            other = JWKRegistry.import_key(embedded)
-            jws.deserialize_compact(token, other, algorithms=[ALG])
-        except Exception:  # noqa: BLE001 - a malformed or non-matching embedded key: the reasons below
-            pass
-        else:
-            if header.get("kid") != trusted_kid or key_id(other) != trusted_kid:
-                return (f"signed with a different key (kid {header.get('kid')}), not the deployment key "
-                        f"{trusted_kid}: the signature is valid but the key is not trusted")
-            return "signature does not match"
-    if header.get("kid") not in (None, trusted_kid):
-        return f"signed with a different key (kid {header.get('kid')}; expected {trusted_kid})"
-    return ("signature does not match the header and payload: the signed content (or the "
-            f"signature) was changed after signing ({type(exc).__name__})")
+    if not isinstance(embedded, dict):
+        return False
+    try:
+        jws.deserialize_compact(token, JWKRegistry.import_key(embedded), algorithms=[header["alg"]])
+    except Exception:  # noqa: BLE001 - a malformed or non-matching embedded key: not valid
+        return False
+    return True
+
+
+def _unknown_key(token: str, header: dict, trusted: dict[str, Key]) -> str:
+    """Why a token whose kid names none of the trusted keys fails, readably."""
+    valid = _valid_for_embedded_key(token, header)
+    return (f"signed with a different key (kid {header.get('kid')}), not one of the issuer's keys "
+            f"({', '.join(trusted)}): the key is not in the JWKS"
+            + (", so it is not trusted although the signature is valid for the key in its header" if valid else ""))
+
+
+def _trusted_key(token: str, header: dict, trusted: dict[str, Key], result: Verification) -> Key | None:
+    """The trusted key the header's kid names (without a kid: the only trusted key of the header's algorithm)."""
+    thumbprint = _thumbprint(header.get("kid"))
+    if thumbprint is None:
+        fitting = [key for key in trusted.values() if key_alg(key) == header["alg"]]
+        if len(fitting) == 1:
+            return fitting[0]
+        result.problems.append("the JWS header names no key (kid) and the issuer has several: cannot tell which")
+        return None
+    key = trusted.get(thumbprint)
+    if key is None:
+        result.problems.append(_unknown_key(token, header, trusted))
+    elif key_alg(key) != header["alg"]:
+        result.problems.append(f"the header's algorithm {header['alg']} does not fit the key {thumbprint} "
+                               f"({key_alg(key)}): the header was changed")
+        return None
+    return key
 
 
 def _check_claims(payload: dict, credential: dict, result: Verification) -> None:
@@ -154,19 +185,24 @@ def _compare_file(credential: dict, json_bytes: bytes, result: Verification) -> 
                                "(whitespace or formatting was changed)")
 
 
-def verify_token(token: str, key: ECKey, json_bytes: bytes | None = None) -> Verification:
-    """Check a VC-JWT against the trusted ``key`` and, when given, the .json file's bytes."""
+def verify_token(token: str, keys: Key | list[Key], json_bytes: bytes | None = None) -> Verification:
+    """Check a VC-JWT against the trusted ``keys`` (one key, or the issuer's active and retired keys) and, when
+    given, the .json file's bytes."""
     result = Verification(ok=False)
     token = token.strip()
     header = _read_header(token, result)
     if header is None:
         return result
-    trusted_kid = key_id(key)
+    trusted = {key_id(key): key for key in (keys if isinstance(keys, list) else [keys])}
+    key = _trusted_key(token, header, trusted, result)
+    if key is None:
+        return result
     try:
-        signed = jws.deserialize_compact(token, key, algorithms=[ALG])
-        result.checks.append(f"signature valid for the deployment key {trusted_kid}")
+        signed = jws.deserialize_compact(token, key, algorithms=[header["alg"]])
+        result.checks.append(f"signature valid ({header['alg']}) for the issuer's key {key_id(key)}")
     except Exception as exc:  # untrusted input: joserfc may raise KeyError/TypeError on odd headers too
-        result.problems.append(_why_signature_fails(token, header, trusted_kid, exc))
+        result.problems.append("signature does not match the header and payload: the signed content (or the "
+                               f"signature) was changed after signing ({type(exc).__name__})")
         return result
     try:
         payload = json.loads(signed.payload)
@@ -187,7 +223,7 @@ def verify_token(token: str, key: ECKey, json_bytes: bytes | None = None) -> Ver
     return result
 
 
-def verify_file(path: str | Path, *, key: ECKey | None = None) -> Verification:
+def verify_file(path: str | Path, *, key: Key | list[Key] | None = None) -> Verification:
     """Verify ``<name>.jwt`` or ``<name>.json`` (with its sibling): signature, claims, schema, and bytes."""
     path = Path(path)
     jwt_path = path if path.suffix == ".jwt" else path.with_suffix(".jwt")
@@ -198,7 +234,7 @@ def verify_file(path: str | Path, *, key: ECKey | None = None) -> Verification:
         token = jwt_path.read_text(encoding="ascii")
     except (UnicodeDecodeError, OSError) as exc:
         return Verification(ok=False, problems=[f"{jwt_path.name} is not an ASCII compact JWS ({exc})"])
-    trusted = key or signing_key(create=False)
+    trusted = key or store_keys(create=False)  # the active and retired keys: old badges still verify
     json_bytes = json_path.read_bytes() if json_path.is_file() else None
     if path.suffix == ".json" and json_bytes is None:
         return Verification(ok=False, problems=[f"{path} not found"])

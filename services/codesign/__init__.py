@@ -20,18 +20,21 @@ The studio asks ``studio_choices`` (what awaits the user, first) and ``Detail.ac
 
 The package, bottom up (each module imports only those above it in this list):
 - ``rules``: errors, transitions, the fields and limits; ``text``: how values read.
-- ``validation``: cleaning what users type; ``versions``: snapshots, revisions, diffs, conflicts.
+- ``validation``: cleaning what users type; ``versions``: snapshots, revisions, diffs, conflicts;
+  ``completeness``: the European elements (Annex I) a snapshot has, and the checklist.
 - ``loading``: the credential, its parties and lists; ``saving``: the one write path.
 - ``proposing``: change proposals and the decision rule; ``editing``: drafts and saves;
   ``outcomes_and_skills``: list helpers; ``workflow``: submit, approve, publish, retire.
 - ``vocabulary``: the shared skills list, which the universities keep (HR managers propose skills,
   partnership officers accept or reject them).
-- ``history``, ``reading``: catalogue, detail, history, choices; ``attention``: what awaits the user.
+- ``history``, ``published`` (European elements, next review, published change list), ``reading``: catalogue,
+  detail, history, choices; ``attention``: what awaits the user.
 (No module is named like a function of the API — ``proposals``, ``signoff``, ``revisions`` — so that
 ``codesign.proposals`` stays the function.)
 """
 
 from services.codesign.attention import Attention, studio_choices
+from services.codesign.completeness import Element, checklist, missing
 from services.codesign.editing import create_draft, partner_options, save_draft, set_partners
 from services.codesign.history import HISTORY_ACTIONS, compare, history_events, revision, revisions
 from services.codesign.loading import partner_ids, required_parties
@@ -58,6 +61,7 @@ from services.codesign.proposing import (
 )
 from services.codesign.reading import (
     CATALOGUE_COLUMNS,
+    EUROPEAN_FILTERS,
     IMPORTED_FROM,
     SIGNOFF_COLUMNS,
     Detail,
@@ -80,6 +84,7 @@ from services.codesign.rules import (
     LABELS,
     LIST_FIELDS,
     MAX_COMMENT,
+    MAX_ELEMENT_TEXT,
     MAX_OUTCOME,
     MAX_OUTCOMES,
     MAX_RATIONALE,
@@ -110,6 +115,7 @@ from services.codesign.workflow import (
     publish,
     retire,
     return_to_draft,
+    still_needed,
     submit_for_review,
     waiting_for_approval,
 )
@@ -126,7 +132,8 @@ from services.permissions import (
 
 __all__ = [
     # rules and vocabulary
-    "CODE_RE", "EDITABLE", "FIELDS", "LABELS", "LIST_FIELDS", "MAX_COMMENT", "MAX_OUTCOME", "MAX_OUTCOMES",
+    "CODE_RE", "EDITABLE", "FIELDS", "LABELS", "LIST_FIELDS", "MAX_COMMENT", "MAX_ELEMENT_TEXT", "MAX_OUTCOME",
+    "MAX_OUTCOMES",
     "MAX_RATIONALE", "MAX_SKILLS", "MAX_SUMMARY", "PROPOSABLE", "TRANSITIONS", "Change", "CodesignError",
     "EditConflict", "InvalidTransition", "and_list", "check_transition", "valid_esco_uri",
     # who may do what (services/permissions.py)
@@ -144,8 +151,11 @@ __all__ = [
     # sign-off
     "approve", "missing_approvals", "partner_ids", "publish", "required_parties", "retire", "return_to_draft",
     "submit_for_review", "waiting_for_approval",
+    # the European elements (Annex I): services/codesign/completeness.py
+    "Element", "checklist", "missing", "still_needed",
     # reading
-    "CATALOGUE_COLUMNS", "HISTORY_ACTIONS", "IMPORTED_FROM", "SIGNOFF_COLUMNS", "Attention", "Detail",
+    "CATALOGUE_COLUMNS", "EUROPEAN_FILTERS", "HISTORY_ACTIONS", "IMPORTED_FROM", "SIGNOFF_COLUMNS", "Attention",
+    "Detail",
     "came_by_import", "catalogue", "compare", "current_version", "detail", "editable_choices", "field_value",
     "history_events", "partner_choices", "partners_text", "proposals", "revision", "revisions", "signoff",
     "signoff_note", "skill_choices", "studio_choices",

@@ -17,6 +17,7 @@ from db.models import (
     ProposalStatus,
 )
 from db.scope import Scope, scoped
+from services.codesign.completeness import complete_condition
 from services.codesign.text import plural
 from services.formatting import label
 from services.permissions import is_university_side, may_approve, may_edit, side
@@ -48,7 +49,7 @@ _WAITING = {
 
 
 def _attention_of(scope: Scope, cred: Credential, partners: frozenset[int], approved_by_me: bool,
-                  to_decide: int, mine_open: int) -> Attention:
+                  to_decide: int, mine_open: int, complete: bool = True) -> Attention:
     mine, status = side(scope, cred, partners), CredentialStatus(cred.status)
     needs, rank = [], 3
     if status == CredentialStatus.in_review and may_approve(scope, mine) and not approved_by_me:
@@ -56,7 +57,7 @@ def _attention_of(scope: Scope, cred: Credential, partners: frozenset[int], appr
     if to_decide:
         needs.append(f"{plural(to_decide, 'proposal')} to decide")
     if status == CredentialStatus.approved and is_university_side(scope, cred):
-        needs.append("ready to publish")
+        needs.append("ready to publish" if complete else "European elements to complete before publishing")
     if needs:
         rank = 0
     elif status in _WAITING:
@@ -115,6 +116,7 @@ def studio_choices(session: Session, scope: Scope) -> list[Attention]:
         Approval.credential_id.in_(ids), Approval.organization_id == mine)).all())
     open_proposals = _open_proposals(session, ids)
     decided = _decided_by(session, mine, open_proposals)
+    complete = set(session.scalars(select(Credential.id).where(Credential.id.in_(ids), complete_condition())).all())
     ranked = []
     for cred in creds:
         parties = frozenset(partners.get(cred.id, ()))
@@ -126,7 +128,7 @@ def studio_choices(session: Session, scope: Scope) -> list[Attention]:
                         and proposal.proposal_id not in decided)
         mine_open = sum(1 for proposal in on_this if proposal.organization_id == mine)
         ranked.append((cred.updated_at, _attention_of(scope, cred, parties, (cred.id, cred.version) in approved,
-                                                      to_decide, mine_open)))
+                                                      to_decide, mine_open, cred.id in complete)))
     ranked.sort(key=lambda pair: pair[1].code)
     ranked.sort(key=lambda pair: pair[0], reverse=True)  # stable sorts: rank, then most recent, then code
     ranked.sort(key=lambda pair: pair[1].rank)

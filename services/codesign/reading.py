@@ -32,6 +32,7 @@ from db.models import (
     SkillStatus,
 )
 from db.scope import Scope, scoped, visible
+from services.codesign.completeness import complete_condition
 from services.codesign.history import revisions
 from services.codesign.loading import (
     approved_organizations,
@@ -42,6 +43,7 @@ from services.codesign.loading import (
     required_parties,
 )
 from services.codesign.proposing import decisions_of
+from services.codesign.published import missing_counts, standard_text
 from services.codesign.rules import LABELS
 from services.codesign.text import show
 from services.codesign.versions import snapshot
@@ -56,7 +58,10 @@ from services.permissions import (
 )
 
 CATALOGUE_COLUMNS = ["credential_id", "code", "title", "status", "eqf_level", "ects_credits", "learning_hours",
-                     "delivery_mode", "price", "partners", "skills", "version", "updated_at"]
+                     "delivery_mode", "price", "partners", "skills", "version", "updated_at", "european_standard",
+                     "next_review_on"]
+# The catalogue's "European standard" filter: every mandatory element of Annex I set, or not.
+EUROPEAN_FILTERS = ("any", "complete", "incomplete")
 # Sign-off states (shown with services.formatting.label): approved; waiting (in review, the party has not
 # approved the current version); not_in_review (a draft: approvals are given in review); not_recorded
 # (published or retired, but this dashboard holds no approval of the version: it came from elsewhere).
@@ -109,9 +114,15 @@ def _skill_names(session: Session, credential_ids: list[int]) -> dict[int, list[
 def catalogue(
     session: Session, scope: Scope, *, statuses: Iterable[str] | None = None, partner_ids: Iterable[int] | None = None,
     skill_ids: Iterable[int] | None = None, levels: Iterable[int] | None = None, search: str = "", limit: int = 1000,
+    european: str = "any",
 ) -> pd.DataFrame:
-    """Credentials the user may see, filtered; one row each with partners and skills."""
+    """Credentials the user may see, filtered; one row each with partners, skills and how many of the
+    European standard's mandatory elements it lacks (``european``: any, complete or incomplete, in SQL)."""
     stmt = scoped(select(Credential), scope, Credential)
+    if european not in EUROPEAN_FILTERS:
+        raise ValueError(f"european must be one of {', '.join(EUROPEAN_FILTERS)}")
+    if european != "any":
+        stmt = stmt.where(complete_condition() if european == "complete" else ~complete_condition())
     if statuses:
         stmt = stmt.where(Credential.status.in_(sorted(statuses)))
     if levels:
@@ -134,10 +145,11 @@ def catalogue(
     creds = session.scalars(stmt.order_by(Credential.code).limit(limit)).all()
     ids = [cred.id for cred in creds]
     partners, skills = _visible_partner_names(session, scope, ids), _skill_names(session, ids)
+    lacking = missing_counts(session, list(creds))
     rows = [(cred.id, cred.code, cred.title, cred.status, cred.eqf_level, float(cred.ects_credits),
              cred.learning_hours, cred.delivery_mode, float(cred.price),
              partners_text(*partners.get(cred.id, ([], 0))), ", ".join(skills.get(cred.id, [])), cred.version,
-             cred.updated_at) for cred in creds]
+             cred.updated_at, standard_text(lacking[cred.id]), cred.next_review_on) for cred in creds]
     return pd.DataFrame(rows, columns=CATALOGUE_COLUMNS)
 
 

@@ -17,6 +17,7 @@ from db.engine import bump_data_version
 from db.models import Approval, Credential, CredentialStatus, Organization, utcnow
 from db.scope import Scope
 from services import audit
+from services.codesign.completeness import missing, require_complete
 from services.codesign.loading import (
     approved_organizations,
     check_version,
@@ -89,17 +90,35 @@ def _maybe_complete(session: Session, scope: Scope, cred: Credential) -> bool:
     return False
 
 
+def _studio_rule(content: dict) -> list[str]:
+    """What the studio asks of a draft before review, besides Annex I."""
+    needs = {"a summary": content["summary"], "at least one learning outcome": content["outcomes"],
+             "at least one skill": content["skills"]}
+    return [need for need, present in needs.items() if not present]
+
+
+def still_needed(content: dict) -> list[str]:
+    """What a draft (a snapshot) still needs before review: the studio's rule, then Annex I's missing
+    elements (outcomes named once: "at least one learning outcome" already says it). Empty: ready."""
+    problems = _studio_rule(content)
+    lacking = missing(content)
+    if "at least one learning outcome" in problems:
+        lacking = [name for name in lacking if name != "Learning outcomes"]
+    return problems + lacking
+
+
 def _require_ready_for_review(session: Session, cred: Credential) -> None:
+    """The studio's own rule (a summary, an outcome, a skill) and Annex I's mandatory elements, in one refusal."""
     content = snapshot(session, cred)
-    problems = []
-    if not content["summary"]:
-        problems.append("a summary")
-    if not content["outcomes"]:
-        problems.append("at least one learning outcome")
-    if not content["skills"]:
-        problems.append("at least one skill")
-    if problems:
-        raise CodesignError(f"Before review, {cred.code} needs {', '.join(problems)}.")
+    problems = _studio_rule(content)
+    if not problems:
+        require_complete(content, cred.code, "review")
+        return
+    lacking = still_needed(content)[len(problems):]
+    if lacking:
+        raise CodesignError(f"Before review, {cred.code} needs {', '.join(problems)} and every mandatory element "
+                            f"of the European standard for micro-credentials. Missing: {', '.join(lacking)}.")
+    raise CodesignError(f"Before review, {cred.code} needs {', '.join(problems)}.")
 
 
 def submit_for_review(session: Session, scope: Scope, *, credential_id: int, expected_version: int,
@@ -165,6 +184,7 @@ def publish(session: Session, scope: Scope, *, credential_id: int, expected_vers
     if missing:
         names = session.scalars(select(Organization.name).where(Organization.id.in_(missing))).all()
         raise InvalidTransition(f"Version {cred.version} still needs the approval of: {', '.join(sorted(names))}.")
+    require_complete(snapshot(session, cred), cred.code, "publication")  # content edited in review may lack some
     _set_status(session, scope, cred, CredentialStatus.published, expected_version=expected_version)
     close_open_proposals(session, scope, cred, f"Closed when version {cred.version} was published: "
                                                "published content is frozen.")

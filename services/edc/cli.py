@@ -79,3 +79,12 @@ def organizations_command(args) -> int:
     with Session(get_engine(), expire_on_commit=False) as session:
         return set_organization(session, as_user=args.as_user, code=args.code,
                                 legal_identifier=args.legal_identifier, country=args.country)
+
+
+def run(args, scope_and_filters) -> int:
+    """manage.py's entry: ``organizations set``, ``badges verify FILE.jsonld``, ``badges export --format edc``."""
+    if args.command == "organizations":
+        return organizations_command(args)
+    if args.action == "verify":
+        return verify(args.file, trusted=args.key)
+    return export_command(args, scope_and_filters)

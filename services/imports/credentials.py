@@ -12,23 +12,56 @@ from sqlmodel import Session
 
 from db import summaries
 from db.models import (
+    AssessmentSupervision,
     AuditEvent,
     Credential,
     CredentialRevision,
     CredentialSkill,
     CredentialStatus,
     DeliveryMode,
+    QualificationCycle,
     Skill,
     SkillStatus,
+    Stackability,
     utcnow,
 )
-from services.imports.cells import has_value
+from services.codesign.rules import CodesignError
+from services.codesign.validation import clean_field
+from services.formatting import label
+from services.imports.cells import BAD, has_value
 from services.imports.common import ImportFailed, Progress
+from services.imports.kinds import EUROPEAN_COLUMNS
 from services.imports.planning import PlanContext, differences, insert_rows, skills_by_name, update_rows
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # as services/codesign/
+ELEMENT_FIELDS = tuple(column.name for column in EUROPEAN_COLUMNS)
 CREDENTIAL_FIELDS = {"title": "title", "summary": "summary", "level": "eqf_level", "credits": "ects_credits",
-                     "hours": "learning_hours", "delivery_mode": "delivery_mode", "price": "price"}
+                     "hours": "learning_hours", "delivery_mode": "delivery_mode", "price": "price",
+                     **{name: name for name in ELEMENT_FIELDS}}
+def _norm(text) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", str(text).strip().lower()).strip("_")
+
+
+# A choice cell may hold the value (supervised_identity_check) or its label as the studio shows it
+# ("Supervised, with identity check"), in any case.
+_CHOICES = {name: {_norm(text): member.value for member in kind for text in (member.value, label(member))}
+            for name, kind in (("qualification_cycle", QualificationCycle),
+                               ("assessment_supervision", AssessmentSupervision), ("stackability", Stackability))}
+
+
+def _clean_elements(ctx: PlanContext, line: int, values: dict) -> None:
+    """The European elements of a row cleaned as the studio cleans them (services/codesign/validation); each
+    refusal is reported with its reason, the row is then written nowhere."""
+    for name in ELEMENT_FIELDS:
+        if name not in ctx.present or values.get(name) is BAD:
+            continue
+        raw = values[name]
+        if name in _CHOICES and has_value(raw):
+            raw = _CHOICES[name].get(_norm(raw), raw)
+        try:
+            values[name] = clean_field(ctx.session, None, name, raw)
+        except CodesignError as exc:
+            ctx.error(line, name, str(exc))
 
 
 def _stored_credentials(session: Session) -> dict:
@@ -36,7 +69,8 @@ def _stored_credentials(session: Session) -> dict:
     return {row.code.lower(): row for row in session.execute(
         select(Credential.id, Credential.university_id, Credential.code, Credential.title, Credential.summary,
                Credential.eqf_level, Credential.ects_credits, Credential.learning_hours, Credential.delivery_mode,
-               Credential.price, Credential.status, Credential.version)).all()}
+               Credential.price, Credential.status, Credential.version,
+               *(getattr(Credential, name) for name in ELEMENT_FIELDS))).all()}
 
 
 def _mapped_skills(session: Session) -> dict[int, dict[str, tuple[str, int]]]:
@@ -83,6 +117,7 @@ def plan_credentials(ctx: PlanContext, rows) -> None:
         code = values["code"]
         if _check_code(ctx, seen, line, code):
             continue
+        _clean_elements(ctx, line, values)
         current = stored.get(code.lower()) if has_value(code) else None
         if current is not None and current.university_id != ctx.target:
             ctx.error(line, "code", f"code '{code}' is used by another university's credential")

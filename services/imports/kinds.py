@@ -13,15 +13,19 @@ from sqlmodel import Session
 
 from db.models import (
     AssessmentSource,
+    AssessmentSupervision,
     DeliveryMode,
     EnrollmentStatus,
     Organization,
     OrgKind,
     PdpGoalStatus,
+    QualificationCycle,
     Sponsor,
+    Stackability,
 )
 from db.scope import Scope, visible
 from services import permissions
+from services.codesign.rules import MAX_ELEMENT_TEXT
 
 DEFAULT_PROFICIENCY = 3
 
@@ -78,6 +82,33 @@ COHORT = Column("cohort", required=True, max_length=40, example="DATA-101-26Q1",
                 help="code of a cohort (run) of that credential")
 
 
+def _values(enum) -> str:
+    return ", ".join(member.value for member in enum)
+
+
+# The Council Recommendation's elements (Annex I) beyond the columns above. Read as text and cleaned by
+# services/codesign/validation, the studio's rules (services/imports/credentials.py), so both refuse alike.
+EUROPEAN_COLUMNS = (
+    Column("issuer_country", max_length=6, example="GB", aliases=("country",),
+           help="country or region of the issuer: an ISO 3166 code (GB, IE, ES-CT)"),
+    Column("qualification_cycle", max_length=40, example="",
+           help=f"cycle of the QF-EHEA, where it applies: {_values(QualificationCycle)}"),
+    Column("assessment_type", max_length=MAX_ELEMENT_TEXT, default="",
+           example="Project report and oral presentation, marked against the learning outcomes",
+           help="type of assessment (mandatory before review)"),
+    Column("quality_assurance", max_length=MAX_ELEMENT_TEXT, default="",
+           example="Internal quality assurance of the university, subject to external review",
+           help="type of quality assurance (mandatory before review)"),
+    Column("prerequisites", max_length=MAX_ELEMENT_TEXT, default="", example="", help="prerequisites to enrol"),
+    Column("assessment_supervision", max_length=40, example="supervised_identity_check",
+           help=f"supervision and identity verification during assessment: {_values(AssessmentSupervision)}"),
+    Column("stackability", max_length=20, example="stand_alone", help=f"{_values(Stackability)}"),
+    Column("stacks_towards", max_length=MAX_ELEMENT_TEXT, default="", example="",
+           help="the credential or qualification it stacks towards"),
+    Column("further_information", max_length=MAX_ELEMENT_TEXT, default="", example=""),
+)
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -118,6 +149,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in [
                help=f"skills with proficiency 1–5 (default {DEFAULT_PROFICIENCY}); new skill names are added "
                     "to the vocabulary"),
         Column("summary", max_length=5000, default="", example="", help="description"),
+        *EUROPEAN_COLUMNS,
     )),
     Kind("employees", "Employees", "employer", "Employee", ("employee_ref",), (
         EMPLOYEE_REF,

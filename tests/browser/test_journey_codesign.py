@@ -3,7 +3,7 @@
 Three people in three browser contexts: the officer creates a draft co-designed with Harbour & Vale Bank and
 Kestrel Logistics, edits a learning outcome and proposes a change; each employer's HR manager comments and
 accepts (the change applies only once both have); the bank proposes a skill for the list, which the officer
-accepts; the officer submits; all three approve; the officer
+accepts; the officer fills the European elements and submits; all three approve; the officer
 publishes; the catalogue shows the version history. After every step: the credential the picker shows, the
 open tab, and the message the person reads.
 """
@@ -177,6 +177,15 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
     see(officer, tab="Skills", credential=CODE,
         success="Mapped skill perform data analysis at proficiency 3 (version 4).")
 
+    # 4b. The European elements the studio asks before review (Council Recommendation, Annex I).
+    click_tab(officer, "Details")
+    fill(panel(officer), "Country or region of the issuer *", "GB")
+    fill(panel(officer), "Type of assessment *", "A workplace data report, marked by the university and the employer.")
+    fill(panel(officer), "Type of quality assurance *", "The university's internal quality assurance.")
+    click(officer, "Save draft")
+    see(officer, tab="Details", credential=CODE, success="Saved as version 5.")
+    expect(panel(officer)).to_contain_text("Ready for review.")
+
     # 5. The officer proposes a longer summary; both employers decide it.
     click_tab(officer, "Proposals")
     choose(officer, "Field", "Summary", area=panel(officer))
@@ -222,7 +231,7 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
     see(haulier, tab="Proposals", credential=CODE, success="Comment added.")
     click(haulier, "Accept", card(haulier, pid))
     see(haulier, tab="Proposals", credential=CODE,
-        success=f"Proposal #{pid} accepted by every party and applied as version 5.")
+        success=f"Proposal #{pid} accepted by every party and applied as version 6.")
     assert query(stack, "SELECT summary FROM credential WHERE code = :c", c=CODE)[0][0] == PROPOSED
     screenshot(haulier, "/tmp/journey-codesign-proposal.png")
 
@@ -239,29 +248,29 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
         success=f"Accepted '{NEW_SKILL}': it is in the skills list for every organisation.")
     assert query(stack, "SELECT status FROM skill WHERE name = :n", n=NEW_SKILL)[0][0] == "accepted"
     click(officer, "Submit for review")
-    see(officer, tab="Sign-off", credential=f"{CODE} · {TITLE} · In review — your approval of version 5",
-        success=f"Submitted for review: version 5 now needs the approval of Northbridge University, {hvb} and {klg}.")
-    click(officer, "Approve version 5")
+    see(officer, tab="Sign-off", credential=f"{CODE} · {TITLE} · In review — your approval of version 6",
+        success=f"Submitted for review: version 6 now needs the approval of Northbridge University, {hvb} and {klg}.")
+    click(officer, "Approve version 6")
     see(officer, tab="Sign-off", credential=f"{CODE} · {TITLE} · In review — waiting for the other parties",
-        success=f"Approved version 5. Still to approve: {hvb} and {klg}.")
+        success=f"Approved version 6. Still to approve: {hvb} and {klg}.")
 
     # 9. Each employer approves the same version.
     rerun_on(bank, "Sign-off")
     reload_latest(bank, "Sign-off")
-    shows(bank, f"{CODE} · {TITLE} · In review — your approval of version 5")
-    click(bank, "Approve version 5")
-    see(bank, tab="Sign-off", credential=CODE, success=f"Approved version 5. Still to approve: {klg}.")
+    shows(bank, f"{CODE} · {TITLE} · In review — your approval of version 6")
+    click(bank, "Approve version 6")
+    see(bank, tab="Sign-off", credential=CODE, success=f"Approved version 6. Still to approve: {klg}.")
     rerun_on(haulier, "Sign-off")
-    click(haulier, "Approve version 5")
+    click(haulier, "Approve version 6")
     see(haulier, tab="Sign-off", credential=f"{CODE} · {TITLE} · Approved — waiting for the university to publish",
-        success="Approved version 5. Every party has approved it: it is approved, and the university can publish it.")
+        success="Approved version 6. Every party has approved it: it is approved, and the university can publish it.")
 
     # 10. The officer publishes.
     rerun_on(officer, "Sign-off")
     shows(officer, f"{CODE} · {TITLE} · Approved — ready to publish")
     click(officer, "Publish")
     see(officer, tab="Sign-off", credential=f"{CODE} · {TITLE} · Published",
-        success="Published version 5: it is in every partner's catalogue; its content is frozen.")
+        success="Published version 6: it is in every partner's catalogue; its content is frozen.")
     assert [r["State"] for r in table(officer, "Organisation")] == ["Approved"] * 3
     no_raw_values(officer)
 
@@ -269,11 +278,11 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
     open_page(officer, "Credential catalogue")
     choose(officer, "Open a credential", f"{CODE} · {TITLE}")
     expect(main_area(officer).get_by_role("heading", name=f"{CODE} · {TITLE}")).to_be_visible()
-    expect(main_area(officer)).to_contain_text("Northbridge University · Published · version 5")
+    expect(main_area(officer)).to_contain_text("Northbridge University · Published · version 6")
     wait_idle(officer)
-    history = table(officer, "Version", rows=5)
+    history = table(officer, "Version", rows=6)
     assert [(r["Version"], r["Saved by"]) for r in history] == [
-        ("5", KLG), ("4", OFFICER), ("3", OFFICER), ("2", OFFICER),
+        ("6", KLG), ("5", OFFICER), ("4", OFFICER), ("3", OFFICER), ("2", OFFICER),
         ("1", OFFICER)]
     assert history[0]["Change"].startswith(f"Accepted proposal #{pid} by {OFFICER}")
     signoff = table(officer, "Organisation", rows=3)
@@ -282,6 +291,6 @@ def _journey(officer: Page, bank: Page, haulier: Page, stack, hvb: str, klg: str
     events = [r["Event"] for r in table(officer, "At")]
     assert events[:2] == ["Status → Published",
                           "Status → Approved (approved by the university and every co-designing employer)"]
-    assert f"Approved version 5 for {klg}" in events and events[-1] == "Created (version 1)"
+    assert f"Approved version 6 for {klg}" in events and events[-1] == "Created (version 1)"
     no_raw_values(officer)
     screenshot(officer, "/tmp/journey-codesign-catalogue.png")

@@ -25,6 +25,7 @@ from services import badges
 from services.metrics import Filters
 from tests.pages import test_pages
 from tests.pages.test_pages import EMAILS, app_as, button, table_with
+from tests.services.codesign_helpers import complete
 from ui.safe import WORD_JOINER, md
 
 # The fixture, found by pytest under this module-level name; assigned rather than imported, so that the tests'
@@ -58,6 +59,7 @@ def key_file(tmp_path, monkeypatch):
 
 def test_officer_and_hr_manager_propose_accept_sign_off_and_publish(app_db, session):
     world, k2 = app_db, app_db.id("K2")
+    complete(session, world, "K2")  # the European elements, so that it can be submitted and published
 
     # Acme's HR manager proposes a summary for the draft.
     hr = open_studio("hr@acme.test", k2)
@@ -208,7 +210,7 @@ def test_text_is_shown_as_text(app_db, session):
     assert not any(m.proto.allow_html for m in at.markdown)
 
 
-def test_enrollment_drill_down_offers_the_badges_in_scope(app_db, session):
+def test_enrollment_drill_down_offers_the_badges_in_scope(app_db, session, tmp_path):
     at = app_as("hr@acme.test").run()
     at.switch_page("pages/enrollments.py").run()
     at.toggle(key="learner_badges").set_value(True).run()
@@ -220,9 +222,12 @@ def test_enrollment_drill_down_offers_the_badges_in_scope(app_db, session):
     n, data = badges.export_zip(session, scope, Filters(period=parse_quarter("2026Q2")))
     zf = zipfile.ZipFile(io.BytesIO(data))
     stem = f"K1_ACME-1_{app_db.id('E-a1-K1')}"
-    assert n == 1 and sorted(zf.namelist()) == sorted([f"{stem}.json", f"{stem}.jwt", badges.PUBLIC_KEY_FILE])
+    assert n == 1 and sorted(zf.namelist()) == sorted([f"{stem}.json", f"{stem}.jwt", badges.JWKS_FILE])
     assert badges.schema_errors(json.loads(zf.read(f"{stem}.json"))) == []
-    assert badges.verify_token(zf.read(f"{stem}.jwt").decode(), badges.signing_key(), zf.read(f"{stem}.json")).ok
+    # The zip's JWKS (what the deployment publishes) verifies the badge.
+    (tmp_path / badges.JWKS_FILE).write_bytes(zf.read(badges.JWKS_FILE))
+    issuer_keys = badges.load_public_keys(tmp_path / badges.JWKS_FILE)
+    assert badges.verify_token(zf.read(f"{stem}.jwt").decode(), issuer_keys, zf.read(f"{stem}.json")).ok
 
 
 # --- The user stays where they are: the same credential (its label updated) and the same tab ------------
@@ -242,8 +247,9 @@ def on_tab(at, tab: str):
 
 
 def ready_k2(session, world) -> int:
-    """K2 with what review needs (a summary and a skill, it has an outcome), co-designed by Acme."""
-    k2 = world.id("K2")
+    """K2 with what review needs (a summary, a skill, the European elements; it has an outcome), co-designed
+    by Acme."""
+    k2 = complete(session, world, "K2").id
     c = session.get(Credential, k2)
     c.summary = "Data skills for banking teams"
     session.add(CredentialSkill(credential_id=k2, skill_id=world.id("s1"), proficiency=3))

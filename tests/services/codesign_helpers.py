@@ -34,9 +34,26 @@ def audit_actions(session) -> list[str]:
                                 .order_by(AuditEvent.id)).all())
 
 
-def make_ready(session, world, label="K2", *, status="draft", approvals=()) -> Credential:
-    """Give a credential what review needs (summary, outcome, skill), then put it in ``status``."""
+# The mandatory European elements (Annex I) the test world's credentials lack: it has the title, an outcome
+# (K2, K3), ECTS credits, the level and the delivery mode.
+ELEMENTS = {"issuer_country": "IE", "assessment_type": "A written exam and a workplace project",
+            "quality_assurance": "Internal quality assurance of Uni One, accredited by the national agency"}
+
+
+def complete(session, world, label="K2") -> Credential:
+    """Give a credential the mandatory European elements it lacks (services/codesign/completeness.py)."""
     c = session.get(Credential, world.id(label))
+    for name, value in ELEMENTS.items():
+        setattr(c, name, value)
+    session.add(c)
+    session.commit()
+    return c
+
+
+def make_ready(session, world, label="K2", *, status="draft", approvals=()) -> Credential:
+    """Give a credential what review needs (summary, outcome, skill, the European elements), then put it
+    in ``status``."""
+    c = complete(session, world, label)
     c.summary = "Data skills for banking teams"
     c.status = status
     session.add(c)

@@ -9,6 +9,7 @@ import os
 import re
 import stat
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from jsonschema import Draft201909Validator, FormatChecker
 from sqlalchemy import select
 
 import manage
-from db.models import AccessLogEntry, CredentialPartner, Employee, Enrollment, Organization, Skill
+from db.models import AccessLogEntry, Credential, CredentialPartner, Employee, Enrollment, Organization, Skill
 from db.scope import Scope
 from services import badges
 from services.metrics import Filters
@@ -76,8 +77,12 @@ def test_every_exported_file_is_schema_valid_and_verifies(session, world, tmp_pa
                              .payload)
         assert {k: v for k, v in payload.items() if k not in ("iss", "jti", "nbf")} == doc
         assert (payload["iss"], payload["jti"]) == (doc["issuer"]["id"], doc["id"])
-    public = json.loads((out / badges.PUBLIC_KEY_FILE).read_text())
-    assert "d" not in public and public["kty"] == "EC" and public["alg"] == "ES256"
+    # The issuer's keys as a JWKS: one RS256 public key (the default), named by the URL the badges' kid gives.
+    (public,) = json.loads((out / badges.JWKS_FILE).read_text())["keys"]
+    assert "d" not in public and (public["kty"], public["alg"], public["use"]) == ("RSA", "RS256", "sig")
+    key = badges.signing_key()
+    assert public["kid"] == f"https://badges.uni-one.test/.well-known/jwks.json#{key.thumbprint()}"
+    assert key.raw_value.key_size == 2048
 
 
 def test_the_badge_describes_the_credential_and_the_completion(session, world, tmp_path):
@@ -96,18 +101,84 @@ def test_the_badge_describes_the_credential_and_the_completion(session, world, t
     assert subject["result"] == [
         {"type": ["Result"], "resultDescription": "https://badges.uni-one.test/achievements/K1#status",
          "status": "Completed"},
-        {"type": ["Result"], "resultDescription": "https://badges.uni-one.test/achievements/K1#score",
+        {"type": ["Result"], "resultDescription": "https://badges.uni-one.test/achievements/K1#grade",
          "value": "87.5"},
     ]
     ach = subject["achievement"]
     assert (ach["achievementType"], ach["name"], ach["creditsAvailable"]) == ("MicroCredential", "Credential K1", 5.0)
     assert "1. Outcome of K1" in ach["criteria"]["narrative"]
-    assert ach["alignment"] == [{
+    assert ach["alignment"][1:] == [{
         "type": ["Alignment"], "targetName": "analyse big data",
         "targetUrl": "http://data.europa.eu/esco/skill/abc-123", "targetCode": "http://data.europa.eu/esco/skill/abc-123",
         "targetFramework": "ESCO", "targetType": "ext:ESCOSkill", "targetDescription": "Proficiency 3 of 5",
     }]
     assert ach["creator"] == {"id": "https://badges.uni-one.test/issuers/ACME", "type": ["Profile"], "name": "Acme"}
+    assert list(official_validator().iter_errors(doc)) == []
+
+
+def test_the_badge_holds_the_european_elements_with_the_databases_values(session, world):
+    """Annex I's elements where OB 3.0 has a place for them (services/badges/building.py), schema-valid."""
+    credential = session.get(Credential, world.id("K1"))
+    credential.eqf_level, credential.ects_credits, credential.delivery_mode = 6, Decimal("7.5"), "workplace"
+    credential.issuer_country, credential.qualification_cycle = "ES-CT", "first_cycle"
+    credential.assessment_type = "A project,\n graded by two assessors"
+    credential.assessment_supervision = "supervised_identity_check"
+    credential.prerequisites, credential.quality_assurance = "EQF level 5 in data", "Internal review by the faculty"
+    credential.stackability, credential.stacks_towards = "stackable", "MSc Data Science"
+    credential.further_information = "https://uni-one.test/k1"
+    session.get(Organization, world.id("U")).legal_identifier = "ESQ0818001J"
+    s1 = session.get(Skill, world.id("s1"))
+    s1.esco_uri = "http://data.europa.eu/esco/skill/abc-123"
+    enrollment = session.get(Enrollment, world.id("E-a1-K1"))
+    enrollment.score = 91.0
+    session.commit()
+
+    doc = badges.build(session, enrollment)
+    assert doc["issuer"] == {
+        "id": "https://badges.uni-one.test/issuers/U1", "type": ["Profile"], "name": "Uni One",
+        "address": {"type": ["Address"], "addressCountryCode": "ES", "addressCountry": "Spain",
+                    "addressRegion": "ES-CT"},
+        "otherIdentifier": [{"type": "IdentifierEntry", "identifier": "ESQ0818001J",
+                             "identifierType": "ext:LegalIdentifier"}],
+    }
+    subject = doc["credentialSubject"]
+    ach = subject["achievement"]
+    assert (ach["creditsAvailable"], subject["creditsEarned"]) == (7.5, 7.5)
+    assert ach["alignment"] == [
+        {"type": ["Alignment"], "targetName": "EQF level 6", "targetUrl": "http://data.europa.eu/snb/eqf/6",
+         "targetCode": "6", "targetFramework": "European Qualifications Framework", "targetType": "ext:EQFLevel"},
+        {"type": ["Alignment"], "targetName": "analyse big data", "targetUrl": "http://data.europa.eu/esco/skill/abc-123",
+         "targetCode": "http://data.europa.eu/esco/skill/abc-123", "targetFramework": "ESCO",
+         "targetType": "ext:ESCOSkill", "targetDescription": "Proficiency 3 of 5"},
+    ]
+    assert ach["tag"] == ["EQF level 6", "onsite (at the workplace)", "First cycle (QF-EHEA)", "Stackable"]
+    assert ach["criteria"]["narrative"].endswith(
+        "Co-designed by Uni One with Acme.\n\n"
+        "- **Form of participation**: onsite (at the workplace)\n"
+        "- **Type of assessment**: A project, graded by two assessors\n"
+        "- **Supervision and identity verification during assessment**: Supervised, with identity check\n"
+        "- **Prerequisites to enrol**: EQF level 5 in data\n"
+        "- **Type of quality assurance**: Internal review by the faculty\n"
+        "- **Integration and stackability**: Stackable, towards MSc Data Science\n"
+        "- **Further information**: https://uni-one.test/k1")
+    grade = {"id": "https://badges.uni-one.test/achievements/K1#grade", "type": ["ResultDescription"],
+             "name": "Grade", "resultType": "Percent", "valueMin": "0", "valueMax": "100"}
+    assert grade in ach["resultDescription"]
+    assert subject["result"][1] == {"type": ["Result"], "resultDescription": grade["id"], "value": "91"}
+    assert list(official_validator().iter_errors(doc)) == [] and badges.schema_errors(doc) == []
+
+
+def test_without_the_optional_elements_the_badge_leaves_them_out(session, world):
+    """An issuer country from the university when the credential has none; no empty lines or tags."""
+    session.get(Organization, world.id("U")).country = "IE"
+    session.commit()
+    doc = badges.build(session, session.get(Enrollment, world.id("E-a1-K1")))
+    assert doc["issuer"]["address"] == {"type": ["Address"], "addressCountryCode": "IE", "addressCountry": "Ireland"}
+    assert "otherIdentifier" not in doc["issuer"]
+    ach = doc["credentialSubject"]["achievement"]
+    assert ach["tag"] == ["EQF level 5", "online"]
+    assert ach["criteria"]["narrative"].endswith(
+        "Co-designed by Uni One with Acme.\n\n- **Form of participation**: online")
     assert list(official_validator().iter_errors(doc)) == []
 
 
@@ -117,7 +188,7 @@ def test_the_recipient_email_is_hashed_never_written(session, world, tmp_path):
     session.commit()
     out = tmp_path / "out"
     badges.export(session, world.scope(session, "hr@a"), out)
-    (name,) = [p for p in out.glob("*.json") if p.name != badges.PUBLIC_KEY_FILE]
+    (name,) = [p for p in out.glob("*.json") if p.name != badges.JWKS_FILE]
     assert b"ann.one" not in name.read_bytes().lower()
     assert b"ann.one" not in (out / name.name.replace(".json", ".jwt")).read_bytes().lower()
     (ident,) = json.loads(name.read_text())["credentialSubject"]["identifier"]
@@ -135,7 +206,7 @@ def _exported_texts(out: Path) -> dict[str, str]:
     """Every badge file of an export as text: the .json as written, the .jwt's signed payload decoded."""
     texts = {}
     for path in sorted(out.iterdir()):
-        if path.name == badges.PUBLIC_KEY_FILE:
+        if path.name == badges.JWKS_FILE:
             continue
         raw = path.read_text()
         texts[path.name] = (jws.extract_compact(raw.strip().encode()).payload.decode()
@@ -150,7 +221,7 @@ def test_with_several_co_designers_a_badge_names_only_the_learners_employer(sess
         ach = doc["credentialSubject"]["achievement"]
         assert ach["creator"]["name"] == "Uni One"
         assert [p["name"] for p in ach["coDesigners"]] == [named]
-        assert ach["criteria"]["narrative"].endswith(f"Co-designed by Uni One with {named} and 1 other employer.")
+        assert f"\n\nCo-designed by Uni One with {named} and 1 other employer.\n\n" in ach["criteria"]["narrative"]
         assert hidden not in json.dumps(doc)
         assert list(official_validator().iter_errors(doc)) == []
 
@@ -218,19 +289,22 @@ def test_filters_narrow_but_never_widen(session, world, tmp_path):
 
 
 def test_key_is_generated_on_first_use_private_and_reused(key_file):
-    assert not key_file.exists()
+    store = key_file.with_name("badge-key.keys")
+    assert badges.key_store_path() == store and not store.exists()
     key = badges.signing_key()
-    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
-    assert stat.S_IMODE(os.stat(key_file.parent).st_mode) & 0o077 == 0
+    assert sorted(p.name for p in store.iterdir()) == ["0001.json"]
+    assert stat.S_IMODE(os.stat(store / "0001.json").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(store).st_mode) == 0o700
     assert badges.signing_key().thumbprint() == key.thumbprint()
-    assert badges.public_jwk(key)["kid"] == key.thumbprint()
+    assert badges.public_jwk(key)["kid"] == f"https://badges.uni-one.test/.well-known/jwks.json#{key.thumbprint()}"
+    assert not key_file.exists()  # the single key file is only read (a legacy key), never written
 
 
 def test_verify_without_a_key_does_not_create_one(key_file, tmp_path):
     (tmp_path / "x.jwt").write_text("a.b.c")
     with pytest.raises(badges.BadgeError, match="No badge signing key"):
         badges.verify_file(tmp_path / "x.jwt")
-    assert not key_file.exists()
+    assert not key_file.exists() and not badges.key_store_path().exists()
 
 
 # --- Tampering ----------------------------------------------------------------------------
@@ -299,12 +373,12 @@ def test_reasons_are_precise(one_badge, tmp_path):
     problems = badges.verify_token(f"{header}.{forged}.{signature}", key).problems
     assert len(problems) == 1 and problems[0].startswith("signature does not match the header and payload")
 
-    # Signed with another key: the signature is valid, the key is not the deployment's.
+    # Signed with another key: its kid is not among the issuer's keys.
     other = ECKey.generate_key("P-256", private=True)
     resigned = badges.sign({k: v for k, v in claims.items() if k not in badges.JWT_CLAIMS}, other)
-    problems = badges.verify_token(resigned, key).problems
-    assert len(problems) == 1 and problems[0].startswith("signed with a different key")
-    assert other.thumbprint() in problems[0] and key.thumbprint() in problems[0]
+    assert badges.verify_token(resigned, key).problems == [
+        f"signed with a different key (kid https://badges.uni-one.test/.well-known/jwks.json#{other.thumbprint()}), "
+        f"not one of the issuer's keys ({key.thumbprint()}): the key is not in the JWKS"]
 
     # No signature next to the file, or not a JWS at all.
     jwt_path.unlink()
@@ -319,11 +393,11 @@ def test_reasons_are_precise(one_badge, tmp_path):
 
 def test_verify_with_a_public_key_file(one_badge, tmp_path):
     json_path, _ = one_badge
-    public = badges.load_public_key(json_path.parent / badges.PUBLIC_KEY_FILE)
+    public = badges.load_public_keys(json_path.parent / badges.JWKS_FILE)
     assert badges.verify_file(json_path, key=public).ok
     stranger = tmp_path / "stranger.jwk.json"
     stranger.write_text(json.dumps(ECKey.generate_key("P-256", private=True).as_dict(private=False)))
-    result = badges.verify_file(json_path, key=badges.load_public_key(stranger))
+    result = badges.verify_file(json_path, key=badges.load_public_keys(stranger))
     assert not result.ok and result.problems[0].startswith("signed with a different key")
 
 
@@ -335,7 +409,7 @@ def test_cli_export_and_verify(session, world, tmp_path, db_url, monkeypatch, ca
     out = tmp_path / "cli"
     assert manage.main(["badges", "export", "--employer", "BETA", "--out", str(out)]) == 0
     assert "Wrote 1 Open Badges 3.0 credentials" in capsys.readouterr().out
-    (path,) = [p for p in out.glob("*.json") if p.name != badges.PUBLIC_KEY_FILE]
+    (path,) = [p for p in out.glob("*.json") if p.name != badges.JWKS_FILE]
     assert path.name == f"K1_BETA-1_{world.id('E-b1-K1')}.json"
     assert manage.main(["badges", "verify", str(path)]) == 0
     assert f"VALID {path}" in capsys.readouterr().out

@@ -27,7 +27,7 @@ from services import codesign
 from services.codesign import CodesignError
 from services.codesign.rules import EUROPEAN_DEFAULTS  # noqa: E402
 from tests.services import codesign_helpers
-from tests.services.codesign_helpers import audit_actions, cred, make_ready, sc
+from tests.services.codesign_helpers import audit_actions, complete, cred, make_ready, sc
 
 world = codesign_helpers.world  # the shared fixture, bound here so pytest finds it
 
@@ -107,7 +107,7 @@ def test_design_record_is_not_shown_outside_the_co_designers(session, world):
 
 
 def test_every_change_writes_an_audit_event(session, world):
-    k2 = world.id("K2")
+    k2 = complete(session, world, "K2").id  # the European elements, so that it can be submitted and published
     officer, hr_a = sc(session, world, "officer@u"), sc(session, world, "hr@a")
     steps = [
         (lambda: codesign.save_draft(session, officer, credential_id=k2, expected_version=1,
@@ -344,4 +344,9 @@ def test_the_studio_lists_what_needs_the_user_first(session, world):
     assert picker("hr@a")[0].endswith("In review — waiting for the other parties' approval; 1 proposal of yours open")
     codesign.approve(session, sc(session, world, "officer@u"), credential_id=world.id("K2"), expected_version=1)
     assert "K2 · Credential K2 · Approved — 1 proposal to decide; ready to publish" in picker("officer@u")
+    # Approved but lacking a European element (e.g. set so by an import): publishing would be refused, so say so.
+    session.get(Credential, world.id("K2")).issuer_country = None
+    session.commit()
+    assert ("K2 · Credential K2 · Approved — 1 proposal to decide; European elements to complete before publishing"
+            in picker("officer@u"))
     assert picker("viewer@u") == []

@@ -26,7 +26,7 @@ from db.scope import AccessDenied, scoped
 from services import codesign
 from services.codesign import CodesignError, EditConflict
 from tests.services import codesign_helpers
-from tests.services.codesign_helpers import audit_actions, cred, make_ready, sc
+from tests.services.codesign_helpers import audit_actions, complete, cred, make_ready, sc
 
 world = codesign_helpers.world  # the shared fixture, bound here so pytest finds it
 
@@ -358,7 +358,7 @@ def test_two_last_acceptances_at_the_same_moment_still_apply_the_change(session,
 def test_co_designers_read_a_credentials_history_and_no_one_else_does(session, world):
     """Status changes are recorded under the university; the co-designing employer reads them as part
     of the design record, another employer (even one that sees the published credential) does not."""
-    k2 = world.id("K2")
+    k2 = complete(session, world, "K2").id  # the European elements, so that it can be submitted
     officer = world.scope(session, "officer@u")
     codesign.save_draft(session, officer, credential_id=k2, expected_version=1, changes={"summary": "For banks"})
     codesign.set_skill(session, officer, credential_id=k2, expected_version=2, skill_id=world.id("s1"), proficiency=3)

@@ -222,6 +222,12 @@ RULES = [
       "line 2, column credits: 2.25 has more than 1 decimal place",
       "line 2, column skills: '7' is not a proficiency for skill 'analyse big data' (1 to 5)",
       "line 3, column code: code 'K6' is used by another university's credential"]),
+    ("credentials", "officer@u", "code,title,level,issuer_country,assessment_supervision,stackability\n"
+     "NEW-2,New one,5,XX,sometimes,Stackable\n",
+     ["line 2, column issuer_country: Country or region of the issuer: XX is not an ISO 3166 country or region code "
+      "(e.g. IE for Ireland, ES-CT for Catalonia).",
+      "line 2, column assessment_supervision: Supervision and identity verification must be one of: Unsupervised, "
+      "no identity check, Supervised, no identity check, Supervised, with identity check."]),
     ("credentials", "officer@u", "code,title,level\nK1,Credential K1 renamed,5\n",
      ["line 2, column code: credential 'K1' is published: an import changes only draft credentials (change it on "
       "the Co-design page)"]),

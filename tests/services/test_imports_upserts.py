@@ -180,6 +180,38 @@ def test_credentials_update_one_field_bumps_the_version(session, world):
     assert (k2.title, k2.version, k2.code) == ("K2 for banks", 2, "K2")
 
 
+ELEMENTS = ("code,title,level,credits,delivery_mode,issuer_country,qualification_cycle,assessment_type,"
+            "quality_assurance,prerequisites,assessment_supervision,stackability,stacks_towards,further_information\n"
+            "NEW-EU,Data for Europe,6,5,online,gb,Second cycle,Project report and oral presentation,"
+            "Internal quality assurance of Uni One,A first degree,\"Supervised, with identity check\",stackable,"
+            "Data path,See the course page\n")
+
+
+def test_credentials_import_writes_the_european_elements_into_the_credential_and_its_revision(session, world):
+    from services import codesign
+    from services.codesign import completeness
+
+    plan = run(session, world, "officer@u", "credentials", ELEMENTS)
+    assert plan.ok, errors(plan)
+    new = session.execute(select(Credential).where(Credential.code == "NEW-EU")).scalar_one()
+    assert (new.issuer_country, new.qualification_cycle, new.assessment_type, new.quality_assurance,
+            new.prerequisites, new.assessment_supervision, new.stackability, new.stacks_towards,
+            new.further_information) == (
+        "GB", "second_cycle", "Project report and oral presentation", "Internal quality assurance of Uni One",
+        "A first degree", "supervised_identity_check", "stackable", "Data path", "See the course page")
+    revision = session.execute(select(CredentialRevision).where(CredentialRevision.credential_id == new.id)
+                               ).scalar_one()
+    assert json.loads(revision.snapshot) == codesign.snapshot(session, new)
+    assert completeness.missing(json.loads(revision.snapshot)) == ["Learning outcomes"]  # outcomes: the studio's
+    assert run(session, world, "officer@u", "credentials", ELEMENTS).summary() == \
+        "Nothing changed: the row is already up to date."
+    plan = run(session, world, "officer@u", "credentials", "code,title,level,issuer_country,stackability\n"
+                                                             "NEW-EU,Data for Europe,6,IE,\n")
+    assert plan.preview()["changes"].tolist() == ["issuer_country: GB → IE; stackability: stackable → —"]
+    session.refresh(new)
+    assert (new.issuer_country, new.stackability, new.version) == ("IE", None, 2)
+
+
 def test_assessments_goals_and_surveys(session, world):
     assessments = ("employee_ref,skill,level,assessed_on,source\n1,Analyse big data,3,2026-03-01,self\n"
                    "1,lead a team,2,2026-03-01,\n")

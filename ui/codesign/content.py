@@ -15,7 +15,7 @@ from db.scope import Scope
 from services import codesign
 from services.formatting import fmt, label
 from ui import data, state
-from ui.codesign import vocabulary
+from ui.codesign import elements, vocabulary
 from ui.codesign.common import FLASH, Studio, fresh, renew
 from ui.safe import md
 from ui.widgets import flash, skills_table
@@ -86,10 +86,11 @@ def details(studio: Studio) -> None:
                                      disabled=not editable)
         price = price_column.number_input("Price (£)", min_value=0.0, value=float(cred.price), step=50.0,
                                           format="%.2f", disabled=not editable)
+        european = elements.inputs(cred, editable)  # the second section: one form, one save, one revision
         note = st.text_input("What changed and why (optional)", max_chars=300, disabled=not editable)
         if st.form_submit_button("Save draft", disabled=not editable, type="primary"):
             changes = {"code": code, "title": title, "summary": summary, "eqf_level": eqf, "ects_credits": ects,
-                       "learning_hours": hours, "delivery_mode": mode, "price": price}
+                       "learning_hours": hours, "delivery_mode": mode, "price": price, **european}
             studio.act(lambda session: codesign.save_draft(session, studio.scope, changes=changes, summary=note,
                                                            **studio.target),
                        lambda session, rev: f"Saved as version {rev.version}." if rev

@@ -11,6 +11,7 @@ import streamlit as st
 from services import codesign
 from services.formatting import fmt, label
 from ui import state
+from ui.codesign import elements
 from ui.codesign.common import Studio, fresh
 from ui.codesign.content import MODES
 from ui.safe import md
@@ -34,6 +35,22 @@ def _value_input(field: str, current):
                                else 50.0, format="%.1f" if field == "ects_credits" else "%.2f")
     if field == "delivery_mode":
         return st.selectbox("New value", MODES, index=MODES.index(current), format_func=label)
+    return _element_input(field, current)
+
+
+def _element_input(field: str, current):
+    """The input for a European element (ui/codesign/elements.py) or the title or code."""
+    if field in elements.CHOICE_FIELDS:
+        options = elements.choices(field)
+        return st.selectbox("New value", options, index=options.index(current) if current in options else 0,
+                            format_func=elements.choice_text(field))
+    if field == "issuer_country":
+        return st.text_input("New value", value=current or "", max_chars=6, placeholder="IE",
+                             help=elements.COUNTRY_HELP)
+    if field in ("assessment_type", "quality_assurance", "prerequisites", "further_information"):
+        return st.text_area("New value", value=current or "", max_chars=codesign.MAX_ELEMENT_TEXT, height=120)
+    if field == "stacks_towards":
+        return st.text_input("New value", value=current or "", max_chars=codesign.MAX_ELEMENT_TEXT)
     return st.text_input("New value", value=current, max_chars=200 if field == "title" else 30)
 
 

@@ -41,16 +41,18 @@ def _after_submit(studio: Studio):
     return message
 
 
-def _buttons(studio: Studio) -> None:
-    """The sign-off steps the user may take now (``Detail.actions``)."""
+def _buttons(studio: Studio, blocked: str) -> None:
+    """The sign-off steps the user may take now (``Detail.actions``). ``blocked`` (what the content still lacks)
+    is said on Submit and Publish; they stay pressable, and a press is refused with the same words (Studio.act)."""
     cred, target = studio.detail.credential, studio.step
+    why = blocked or None
     main_column, side_column = st.columns(2)
-    if studio.may("submit") and main_column.button("Submit for review", key="cd_submit", type="primary"):
+    if studio.may("submit") and main_column.button("Submit for review", key="cd_submit", type="primary", help=why):
         studio.act(lambda session: codesign.submit_for_review(session, studio.scope, **target), _after_submit(studio))
     if studio.may("approve") and main_column.button(f"Approve version {fmt(cred.version)}", key="cd_approve",
                                                     type="primary"):
         studio.act(lambda session: codesign.approve(session, studio.scope, **target), _after_approval(studio))
-    if studio.may("publish") and main_column.button("Publish", key="cd_publish", type="primary"):
+    if studio.may("publish") and main_column.button("Publish", key="cd_publish", type="primary", help=why):
         studio.act(lambda session: codesign.publish(session, studio.scope, **target),
                    f"Published version {fmt(cred.version)}: it is in every partner's catalogue; "
                    "its content is frozen.")
@@ -75,11 +77,11 @@ def _waiting_caption(studio: Studio) -> None:
         st.caption("Every party approved this version: the university publishes it.")
 
 
-def actions(studio: Studio) -> None:
-    _buttons(studio)
+def actions(studio: Studio, blocked: str = "") -> None:
+    _buttons(studio, blocked)
     _waiting_caption(studio)
 
 
-def signoff(studio: Studio) -> None:
+def signoff(studio: Studio, blocked: str = "") -> None:
     signoff_table(studio.detail)
-    actions(studio)
+    actions(studio, blocked)
