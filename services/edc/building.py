@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
 
-from sqlalchemy import select
 from sqlmodel import Session
 
-from db.models import Credential, Employee, Enrollment, EnrollmentStatus, LearningOutcome, Organization
+from db.models import Credential, Employee, Enrollment, EnrollmentStatus, Organization
 from services.badges.settings import base_url
 from services.edc import vocabulary as cv
 from services.edc.awarding_body import organisation
 from services.edc.display import display_parameter
+from services.edc.nodes import node_id as _node_id
+from services.edc.nodes import note as _note
+from services.edc.nodes import text as _text
 from services.edc.settings import CONTEXT, SHAPES_ID, TYPE, EdcError
+from services.edc.specification import cached_specification
 from services.formatting import label
 
 
@@ -32,67 +34,6 @@ def _date_time(day: date) -> str:
 def credential_uri(enrollment_id: int) -> str:
     """Stable per enrollment and deployment (and not the Open Badge's id: it is another credential)."""
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url()}/edc/enrollments/{enrollment_id}')}"
-
-
-def _node_id(credential_id: str, name: str) -> str:
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{credential_id}#{name}')}"
-
-
-def _text(value: str) -> dict:
-    return {"en": value}
-
-
-def _note(credential_id: str, name: str, text: str) -> dict:
-    return {"id": _node_id(credential_id, f"note-{name}"), "type": "Note", "noteLiteral": _text(text)}
-
-
-def _points(ects: Decimal) -> str:
-    return format(Decimal(ects).normalize(), "f")
-
-
-def _specification_notes(credential_id: str, credential: Credential) -> list[dict]:
-    """Annex I elements ELM has no property of its own for, as notes, when set."""
-    notes = []
-    if credential.qualification_cycle:
-        notes.append(("cycle", "Qualifications Framework of the European Higher Education Area: "
-                               f"{label(credential.qualification_cycle).lower()}"))
-    if credential.quality_assurance.strip():
-        notes.append(("quality-assurance", f"Quality assurance: {credential.quality_assurance.strip()}"))
-    if credential.stackability:
-        text = f"Stackability: {label(credential.stackability).lower()}"
-        if credential.stacks_towards.strip():
-            text += f", towards {credential.stacks_towards.strip()}"
-        notes.append(("stackability", text))
-    if credential.further_information.strip():
-        notes.append(("further-information", f"Further information: {credential.further_information.strip()}"))
-    return [_note(credential_id, name, text) for name, text in notes]
-
-
-def specification(session: Session, credential_id: str, credential: Credential) -> dict:
-    outcomes = session.scalars(select(LearningOutcome).where(LearningOutcome.credential_id == credential.id)
-                               .order_by(LearningOutcome.position)).all()
-    node: dict = {
-        "id": _node_id(credential_id, "specification"),
-        "type": "LearningAchievementSpecification",
-        "title": _text(credential.title),
-        "creditPoint": {"id": _node_id(credential_id, "credit"), "type": "CreditPoint", "framework": cv.ECTS,
-                        "point": _points(credential.ects_credits)},
-        "eqfLevel": cv.eqf_level(credential.eqf_level),
-        "language": cv.ENGLISH,
-        "learningOutcome": [{"id": _node_id(credential_id, f"outcome-{outcome.id}"), "type": "LearningOutcome",
-                             "title": _text(outcome.text)} for outcome in outcomes],
-        "mode": cv.MODES[credential.delivery_mode],
-    }
-    if credential.summary.strip():
-        node["description"] = _text(credential.summary.strip())
-    if credential.learning_hours:
-        node["volumeOfLearning"] = f"PT{credential.learning_hours}H"
-    if credential.prerequisites.strip():
-        node["entryRequirement"] = _note(credential_id, "prerequisites", credential.prerequisites.strip())
-    notes = _specification_notes(credential_id, credential)
-    if notes:
-        node["additionalNote"] = notes
-    return node
 
 
 def assessment(credential_id: str, credential: Credential, enrollment: Enrollment) -> dict:
@@ -117,8 +58,9 @@ def assessment(credential_id: str, credential: Credential, enrollment: Enrollmen
     return node
 
 
-def build(session: Session, enrollment: Enrollment) -> dict:
-    """The EuropeanDigitalCredential of one completed enrollment (unsealed)."""
+def build(session: Session, enrollment: Enrollment, *, _specifications: dict | None = None) -> dict:
+    """The EuropeanDigitalCredential of one completed enrollment (unsealed). ``_specifications``: an export's
+    cache of the credentials' specifications, which depend on the credential only."""
     if enrollment.status != EnrollmentStatus.completed or enrollment.completed_on is None:
         raise EdcError(f"Enrollment {enrollment.id} is not completed; only completions earn a credential.")
     credential = session.get(Credential, enrollment.credential_id)
@@ -135,7 +77,7 @@ def build(session: Session, enrollment: Enrollment) -> dict:
         "title": _text(credential.title),
         "awardedBy": awarding,
         "provenBy": {**assessment(credential_id, credential, enrollment), "awardedBy": awarding},
-        "specifiedBy": specification(session, credential_id, credential),
+        "specifiedBy": cached_specification(session, credential, _specifications),
     }
     return {
         "@context": list(CONTEXT),
