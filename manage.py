@@ -204,9 +204,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_edc(args: argparse.Namespace) -> int:
+    from services.edc import cli  # European Digital Credentials: export, verify, an organisation's legal identity
+
+    return cli.run(args, _scope_and_filters)
+
+
 def cmd_badges(args: argparse.Namespace) -> int:
     from services import badges
 
+    if (args.action == "export" and args.format == "edc" and args.out) or (
+            args.action == "verify" and (args.file or "").endswith(".jsonld")):
+        return _cmd_edc(args)
     if args.action == "rotate-key":
         try:
             active, retired = badges.rotate_key(args.alg)
@@ -436,7 +445,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _data_commands(commands) -> None:
-    """The database: migrations, summaries, seed."""
+    """The database: migrations, summaries, seed; an organisation's legal identity."""
     command = commands.add_parser("db", help="database migrations (Alembic)")
     command.add_argument("action", choices=["upgrade", "downgrade", "current", "revision"])
     command.add_argument("--revision", help="target revision (default: head / -1)")
@@ -452,6 +461,14 @@ def _data_commands(commands) -> None:
     command.add_argument("--reset", action="store_true", help="delete existing data first")
     command.add_argument("--if-empty", action="store_true", help="seed only when the database is empty")
     command.set_defaults(func=cmd_seed)
+
+    command = commands.add_parser("organizations", help="set an organisation's legal identifier and country (EDC)")
+    command.add_argument("action", choices=["set"])
+    command.add_argument("--code", required=True, help="the organisation's code")
+    command.add_argument("--legal-identifier", required=True, help='e.g. "UKPRN 10001234" or a VAT number')
+    command.add_argument("--country", required=True, help="ISO 3166 alpha-2 code, e.g. IE")
+    command.add_argument("--as", dest="as_user", help="as this admin (email); default: the operator (system)")
+    command.set_defaults(func=_cmd_edc)
 
 
 def _figure_commands(commands) -> None:
@@ -472,14 +489,17 @@ def _figure_commands(commands) -> None:
     command.add_argument("--out", required=True, help="output directory")
     command.set_defaults(func=cmd_report, date_from=None, date_to=None)
 
-    command = commands.add_parser("badges", help="Open Badges 3.0: export signed badges of completions, verify one, "
-                                  "or rotate the signing key")
+    command = commands.add_parser("badges", help="Open Badges 3.0 (or European Digital Credentials): export signed "
+                                  "credentials of completions, verify one, or rotate the signing key")
     command.add_argument("action", choices=["export", "verify", "rotate-key"])
-    command.add_argument("file", nargs="?", help="verify: a badge's .jwt or .json file")
+    command.add_argument("file", nargs="?", help="verify: a badge's .jwt or .json file, or a sealed EDC .jsonld")
+    command.add_argument("--format", choices=["ob", "edc"], default="ob", help="export: ob = Open Badges, edc = EDC")
+    command.add_argument("--check", choices=["first", "all", "none"], default="first", help="edc: SHACL-check")
     command.add_argument("--employer", help="export: employer code or name (default: every employer in scope)")
     command.add_argument("--as", dest="as_user", help="export as this user's scope (email); default: everything")
     command.add_argument("--out", help="export: output directory")
-    command.add_argument("--key", help="verify: a JWKS or public JWK file (default: the deployment's key store)")
+    command.add_argument("--key", help="verify: a JWKS or public JWK file (default: the deployment's key store); "
+                         "for a .jsonld, a trusted certificate (PEM) or x5t#S256 (default: the seal's)")
     command.add_argument("--alg", choices=["RS256", "ES256"], help="rotate-key: the new key's algorithm "
                          "(default: BADGE_SIGNING_ALG, or RS256)")
     command.set_defaults(func=cmd_badges, quarter=None, date_from=None, date_to=None)

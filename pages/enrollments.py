@@ -135,3 +135,26 @@ if st.toggle("Prepare Open Badges", key="learner_badges",
                 st.caption(f"The first {fmt(badges.MAX_PAGE_BADGES)}; `manage.py badges export` writes all of them.")
         else:
             empty_state("No completed enrollments in these filters, so no badges.")
+
+# European Digital Credentials (services/edc/): the same completions, sealed as ELM v3 credentials.
+if st.toggle("Prepare European Digital Credentials", key="learner_edc",
+             help="One European Digital Credential (Europass, ELM v3) per enrollment completed in the period and "
+                  "filters above: a sealed .jsonld file the learner can keep in a Europass wallet."):
+    from services import edc
+
+    try:
+        n_credentials, edc_zip = data.edc_zip(scope, filters, today)
+    except edc.EdcError as exc:
+        st.error(md(f"European Digital Credentials cannot be prepared: {exc}"))
+    else:
+        if n_credentials:
+            st.download_button(f"Download {fmt(n_credentials)} European Digital Credential"
+                               f"{'' if n_credentials == 1 else 's'} (zip)", edc_zip,
+                               f"edc-{period.label or 'period'}.zip".replace(" ", "_"), "application/zip",
+                               key="learner_edc_zip", icon=":material/verified:",
+                               **access.on_edc_download(scope, filters, today, access.describe(filters, today)))
+            if n_credentials >= edc.MAX_PAGE_CREDENTIALS:
+                st.caption(f"The first {fmt(edc.MAX_PAGE_CREDENTIALS)}; `manage.py badges export --format edc` "
+                           "writes all of them.")
+        else:
+            empty_state("No completed enrollments in these filters, so no credentials.")

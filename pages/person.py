@@ -9,7 +9,7 @@ from db.scope import AccessDenied
 from services import charts, people
 from services.formatting import fmt
 from services.periods import today as today_
-from ui import access
+from ui import access, data
 from ui.navigation import PAGES
 from ui.person_link import ORIGIN_KEY, PERSON_KEY
 from ui.safe import md
@@ -86,6 +86,25 @@ def hr_records(record: people.PersonRecord) -> None:
     st.caption("Points: assessed levels; dashed lines: the highest target level of the goals not dropped.")
 
 
+def european_credentials(record: people.PersonRecord) -> None:
+    """Each completion as a sealed European Digital Credential (.jsonld), the learner's own to keep."""
+    if not st.toggle("Prepare European Digital Credentials", key="person_edc",
+                     help="The same completions as sealed European Digital Credentials (Europass, ELM v3)."):
+        return
+    from services import edc
+
+    try:
+        files = data.person_edc(scope, person_id)
+    except edc.EdcError as exc:
+        st.error(md(f"European Digital Credentials cannot be prepared: {exc}"))
+        return
+    for number, (name, content) in enumerate(files.items()):
+        st.download_button(f"Download {name}", content, name, "application/ld+json", key=f"person_edc_{number}",
+                           icon=":material/verified:", **access.on_download(
+                               scope, view="EDC download", description=f"their credential {name}",
+                               people=[person_id]))
+
+
 def learning(record: people.PersonRecord) -> None:
     st.subheader("Enrollments and results")
     if record.enrollments.empty:
@@ -99,6 +118,7 @@ def learning(record: people.PersonRecord) -> None:
                    "A pseudonymised person is issued no badges.")
     else:
         table(record.badges, headings={"completed_on": "Earned"})
+        european_credentials(record)
     st.subheader("Due next")
     if record.due.empty:
         st.caption("Nothing open." if record.records_shown else "No learning in progress or seat held; open goals "

@@ -31,6 +31,9 @@ def _badge_key_in_a_temporary_folder(tmp_path_factory):
     place set BADGE_SIGNING_KEY (or remove it) themselves."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BADGE_SIGNING_KEY", str(tmp_path_factory.mktemp("badge-key") / "badge-signing-key.json"))
+        # Likewise the European Digital Credentials' development seal (services/edc/seal.py).
+        patch.setenv("EDC_SEAL_KEY", str(tmp_path_factory.mktemp("edc-seal") / "edc-seal-key.pem"))
+        patch.delenv("EDC_SEAL_CERT", raising=False)
         yield
 
 

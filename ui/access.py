@@ -53,18 +53,24 @@ def on_download(scope: Scope, *, view: str, description: str, people: Iterable) 
     return {"on_click": record, "args": (scope, view, description, _ids(people))}
 
 
-def _record_badges(scope: Scope, filters: Filters, today: date, description: str) -> None:
+def _record_badges(scope: Scope, filters: Filters, today: date, description: str,
+                   view: str = "badge download") -> None:
     from services import badges
 
     with Session(get_engine()) as session:
         people = [enrollment.employee_id for enrollment in badges.completed_enrollments(
             session, scope, filters, today=today, limit=badges.MAX_PAGE_BADGES)]
-    record(scope, "badge download", description, people)
+    record(scope, view, description, people)
 
 
 def on_badge_download(scope: Scope, filters: Filters, today: date, description: str) -> dict:
     """``on_click`` and ``args`` for the badge zip's download button: the people whose badges the zip holds."""
     return {"on_click": _record_badges, "args": (scope, filters, today, description)}
+
+
+def on_edc_download(scope: Scope, filters: Filters, today: date, description: str) -> dict:
+    """The same for the European Digital Credentials' zip: the same completions, so the same people."""
+    return {"on_click": _record_badges, "args": (scope, filters, today, description, "EDC download")}
 
 
 @st.cache_data(ttl=data.CACHE_TTL_SECONDS, show_spinner=False, max_entries=500)

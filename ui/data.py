@@ -93,6 +93,19 @@ def badge_zip(scope: Scope, filters: Filters, today: date) -> tuple[int, bytes]:
     return _badge_zip(scope, filters, today, current_data_version())
 
 
+@st.cache_data(ttl=600, max_entries=8, show_spinner="Sealing European Digital Credentials…")
+def _edc_zip(scope: Scope, filters: Filters, today: date, version: int) -> tuple[int, bytes]:
+    from services import edc
+
+    with Session(get_engine()) as session:
+        return edc.export_zip(session, scope, filters, today=today)
+
+
+def edc_zip(scope: Scope, filters: Filters, today: date) -> tuple[int, bytes]:
+    """(how many, a zip of) sealed European Digital Credentials of the same completions (services/edc/)."""
+    return _edc_zip(scope, filters, today, current_data_version())
+
+
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=200)
 def _review_pack(scope: Scope, quarter, employer_ids, today: date, version: int):
     from services.review import build_pack
@@ -124,3 +137,16 @@ def review_files(scope: Scope, quarter, employer_ids, today: date, version: int)
             zf.writestr(f"{stem}-{name}.png", png)
     files = {f"{stem}{suffix}": write() for suffix, write in pack_files(pack, pngs).items()}
     return files | {f"{stem}-charts.zip": buf.getvalue()}
+
+
+@st.cache_data(ttl=600, max_entries=50, show_spinner="Sealing European Digital Credentials…")
+def _person_edc(scope: Scope, employee_id: int, version: int) -> dict[str, bytes]:
+    from services import edc
+
+    with Session(get_engine()) as session:
+        return edc.person_files(session, scope, employee_id)
+
+
+def person_edc(scope: Scope, employee_id: int) -> dict[str, bytes]:
+    """{file name: sealed bytes}: one person's European Digital Credentials (services/edc/)."""
+    return _person_edc(scope, employee_id, current_data_version())
