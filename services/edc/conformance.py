@@ -54,7 +54,8 @@ def conformance_problems(credential: dict) -> list[str]:
     except jsonld.JsonLdError as exc:
         return [f"not JSON-LD the product can read offline: {exc}"]
     data = rdflib.Graph()
-    data.parse(data=nquads, format="nquads")
+    # A credential is one default graph, so its N-Quads are N-Triples (rdflib's N-Quads parser is deprecated API).
+    data.parse(data=nquads, format="nt")
     conforms, report, _text = pyshacl.validate(data, shacl_graph=_shapes(), inference="none", advanced=True)
     if conforms:
         return []
