@@ -9,9 +9,9 @@ from services.formatting import fmt, label
 from services.learners import MAX_EXPORT_ROWS
 from services.periods import today as today_
 from ui import access, data, state
+from ui.completion_files import completion_files, european_digital_credentials, open_badges
 from ui.filters import filter_bar
 from ui.person_link import open_person_control, people_of
-from ui.safe import md
 from ui.tables import downloads, show_suppressed, table
 from ui.teams import team_box, team_words
 from ui.widgets import empty_state, signed_in
@@ -114,47 +114,7 @@ else:
                       description=access.describe(filters, today, statuses=statuses, search=search)
                       + team_words(scope, team)))
 
-# Open Badges 3.0 (services/badges/): signed badges of the completions in the current filters.
-if st.toggle("Prepare Open Badges", key="learner_badges",
-             help="One Open Badges 3.0 credential per enrollment completed in the period and filters above: "
-                  "a .json file and the same credential signed as a VC-JWT (.jwt), with the issuer's public keys "
-                  "(jwks.json) that verify them."):
-    from services import badges
-
-    try:
-        n_badges, badge_zip = data.badge_zip(scope, filters, today)
-    except badges.BadgeError as exc:
-        st.error(md(f"Badges cannot be prepared: {exc}"))
-    else:
-        if n_badges:
-            st.download_button(f"Download {fmt(n_badges)} badge{'' if n_badges == 1 else 's'} (zip)", badge_zip,
-                               f"badges-{period.label or 'period'}.zip".replace(" ", "_"), "application/zip",
-                               key="learner_badges_zip", icon=":material/workspace_premium:",
-                               **access.on_badge_download(scope, filters, today, access.describe(filters, today)))
-            if n_badges >= badges.MAX_PAGE_BADGES:
-                st.caption(f"The first {fmt(badges.MAX_PAGE_BADGES)}; `manage.py badges export` writes all of them.")
-        else:
-            empty_state("No completed enrollments in these filters, so no badges.")
-
-# European Digital Credentials (services/edc/): the same completions, sealed as ELM v3 credentials.
-if st.toggle("Prepare European Digital Credentials", key="learner_edc",
-             help="One European Digital Credential (Europass, ELM v3) per enrollment completed in the period and "
-                  "filters above: a sealed .jsonld file the learner can keep in a Europass wallet."):
-    from services import edc
-
-    try:
-        n_credentials, edc_zip = data.edc_zip(scope, filters, today)
-    except edc.EdcError as exc:
-        st.error(md(f"European Digital Credentials cannot be prepared: {exc}"))
-    else:
-        if n_credentials:
-            st.download_button(f"Download {fmt(n_credentials)} European Digital Credential"
-                               f"{'' if n_credentials == 1 else 's'} (zip)", edc_zip,
-                               f"edc-{period.label or 'period'}.zip".replace(" ", "_"), "application/zip",
-                               key="learner_edc_zip", icon=":material/verified:",
-                               **access.on_edc_download(scope, filters, today, access.describe(filters, today)))
-            if n_credentials >= edc.MAX_PAGE_CREDENTIALS:
-                st.caption(f"The first {fmt(edc.MAX_PAGE_CREDENTIALS)}; `manage.py badges export --format edc` "
-                           "writes all of them.")
-        else:
-            empty_state("No completed enrollments in these filters, so no credentials.")
+# Signed files of the completions in the current filters: Open Badges 3.0 (services/badges/) and European
+# Digital Credentials (services/edc/).
+completion_files(open_badges(), scope, filters, today, period.label)
+completion_files(european_digital_credentials(), scope, filters, today, period.label)

@@ -49,16 +49,15 @@ class Verification:
     credential: dict | None = None
 
 
-def _decode_base64url(part: str, what: str) -> bytes:
-    padding = "=" * (-len(part) % 4)
+def decode_base64url(part: str, what: str, *, error: type[Exception] = BadgeError, altered: str = "token") -> bytes:
+    """``part`` decoded, or ``error`` naming ``what``; strict: one value, one encoding. Lenient decoders ignore
+    a last character's spare bits, so a changed byte there would otherwise go unnoticed."""
     try:
-        raw = base64.urlsafe_b64decode(part + padding)
+        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
     except (ValueError, base64.binascii.Error):
-        raise BadgeError(f"the {what} is not base64url") from None
-    # Strict: one token, one encoding. Lenient decoders ignore a last character's spare bits,
-    # so a changed byte there would otherwise go unnoticed.
+        raise error(f"the {what} is not base64url") from None
     if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != part:
-        raise BadgeError(f"the {what} is not canonical base64url: the token was altered")
+        raise error(f"the {what} is not canonical base64url: the {altered} was altered")
     return raw
 
 
@@ -89,9 +88,9 @@ def _read_header(token: str, result: Verification) -> dict | None:
         result.problems.append(f"not a compact JWS: expected 3 dot-separated parts, found {len(parts)}")
         return None
     try:
-        header = json.loads(_decode_base64url(parts[0], "JWS header"))
-        _decode_base64url(parts[1], "JWS payload")  # checks the encoding is canonical
-        _decode_base64url(parts[2], "JWS signature")
+        header = json.loads(decode_base64url(parts[0], "JWS header"))
+        decode_base64url(parts[1], "JWS payload")  # checks the encoding is canonical
+        decode_base64url(parts[2], "JWS signature")
     except (BadgeError, ValueError) as exc:
         result.problems.append(str(exc) if isinstance(exc, BadgeError) else f"the JWS header is not JSON: {exc}")
         return None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
@@ -17,28 +16,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from services.badges.verifying import Verification, decode_base64url
 from services.edc.conformance import conformance_problems
 from services.edc.seal import issuer_serial, load_chain, thumbprint
 from services.edc.sealing import signing_input
 from services.edc.settings import ALG, CONTEXT, TYPE, EdcError, cert_path
 
 
-@dataclass
-class Verification:
-    ok: bool
-    problems: list[str] = field(default_factory=list)
-    checks: list[str] = field(default_factory=list)
-    credential: dict | None = None
-
-
 def _base64url(part: str, what: str) -> bytes:
-    try:
-        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-    except (ValueError, binascii.Error):
-        raise EdcError(f"the {what} is not base64url") from None
-    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != part:  # one encoding only: no spare bits
-        raise EdcError(f"the {what} is not canonical base64url: the file was altered")
-    return raw
+    return decode_base64url(part, what, error=EdcError, altered="file")
 
 
 def _structure(document) -> tuple[str, str, str]:
