@@ -14,6 +14,7 @@ from decimal import Decimal
 from playwright.sync_api import Page, expect
 
 from services import edc
+from services.edc.settings import cert_path
 from services.formatting import fmt
 from services.periods import last_complete_quarter
 from services.periods import today as today_
@@ -101,6 +102,10 @@ def test_hr_manager_hands_each_completer_a_european_digital_credential(page: Pag
         assert checked.credential["credentialSubject"]["fullName"] == {"en": full_name}, name
         assert f"-{employee_ref}_{enrollment_id}.jsonld" in name
         credentials[enrollment_id] = checked.credential
+    # The test run and the app share one seal folder (tests/conftest.py): the zip's certificate is the deployment's,
+    # which the verifier trusts by default.
+    assert trusted.read_bytes() == cert_path().read_bytes()
+    assert edc.verify_document(json.loads(archive.read(files[0])), conformance=False).ok
     own_people = {r[0] for r in query(live_stack, "SELECT full_name FROM employee WHERE employer_id = :o", o=org.id)}
     assert {c["credentialSubject"]["fullName"]["en"] for c in credentials.values()} <= own_people
 
