@@ -14,7 +14,7 @@ from ui.navigation import PAGES
 from ui.person_link import ORIGIN_KEY, PERSON_KEY
 from ui.safe import md
 from ui.tables import table
-from ui.widgets import Kpi, empty_state, kpi_row, signed_in
+from ui.widgets import Kpi, empty_state, flash, kpi_row, show_flash, signed_in
 
 PICK = "person_pick"
 
@@ -94,15 +94,22 @@ def european_credentials(record: people.PersonRecord) -> None:
     from services import edc
 
     try:
-        files = data.person_edc(scope, person_id)
+        sealed = data.person_edc(scope, person_id)
     except edc.EdcError as exc:
         st.error(md(f"European Digital Credentials cannot be prepared: {exc}"))
         return
-    for number, (name, content) in enumerate(files.items()):
-        st.download_button(f"Download {name}", content, name, "application/ld+json", key=f"person_edc_{number}",
-                           icon=":material/verified:", **access.on_download(
-                               scope, view="EDC download", description=f"their credential {name}",
-                               people=[person_id]))
+    show_flash("person_edc")
+    for number, item in enumerate(sealed):
+        what = f"{item.title}, completed {fmt(item.completed_on, 'date')}"
+        st.download_button(md(f"Download {what} (.jsonld)"), item.content, item.file_name, "application/ld+json",
+                           key=f"person_edc_{number}", icon=":material/verified:",
+                           on_click=_record_credential_download, args=(item.file_name, what))
+
+
+def _record_credential_download(file_name: str, what: str) -> None:
+    access.record(scope, "EDC download", f"their credential {file_name}", [person_id])
+    flash("person_edc", f"Downloaded the European Digital Credential for {what}; the download is recorded in "
+                        "the access log.")
 
 
 def learning(record: people.PersonRecord) -> None:

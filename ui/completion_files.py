@@ -14,7 +14,7 @@ from services.filters import Filters
 from services.formatting import counted, fmt
 from ui import access, data
 from ui.safe import md
-from ui.widgets import empty_state
+from ui.widgets import empty_state, flash, show_flash
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,18 @@ def completion_files(kind: CompletionFiles, scope: Scope, filters: Filters, toda
     if not count:
         empty_state(kind.none)
         return
-    st.download_button(f"Download {counted(count, kind.one, kind.many)} (zip)", archive,
+    show_flash(kind.key)
+    logging = kind.on_download(scope, filters, today, access.describe(filters, today))
+    what = counted(count, kind.one, kind.many)
+    st.download_button(f"Download {what} (zip)", archive,
                        f"{kind.file_prefix}-{period_label or 'period'}.zip".replace(" ", "_"), "application/zip",
-                       key=f"{kind.key}_zip", icon=kind.icon,
-                       **kind.on_download(scope, filters, today, access.describe(filters, today)))
+                       key=f"{kind.key}_zip", icon=kind.icon, on_click=_downloaded,
+                       args=(kind.key, what, logging["on_click"], logging["args"]))
     if count >= kind.limit:
         st.caption(f"The first {fmt(kind.limit)}; {kind.command} writes all of them.")
+
+
+def _downloaded(place: str, what: str, record: Callable, args: tuple) -> None:
+    """Log the download, and say so where the user clicked."""
+    record(*args)
+    flash(place, f"Downloaded {what}; the download is recorded in the access log.")

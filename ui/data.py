@@ -140,13 +140,13 @@ def review_files(scope: Scope, quarter, employer_ids, today: date, version: int)
 
 
 @st.cache_data(ttl=600, max_entries=50, show_spinner="Sealing European Digital Credentials…")
-def _person_edc(scope: Scope, employee_id: int, version: int) -> dict[str, bytes]:
+def _person_edc(scope: Scope, employee_id: int, version: int) -> list:
     from services import edc
 
     with Session(get_engine()) as session:
-        return edc.person_files(session, scope, employee_id)
+        return edc.person_credentials(session, scope, employee_id)
 
 
-def person_edc(scope: Scope, employee_id: int) -> dict[str, bytes]:
-    """{file name: sealed bytes}: one person's European Digital Credentials (services/edc/)."""
+def person_edc(scope: Scope, employee_id: int) -> list:
+    """One person's European Digital Credentials, sealed (services/edc.PersonCredential: file, bytes, what)."""
     return _person_edc(scope, employee_id, current_data_version())

@@ -14,7 +14,15 @@ from __future__ import annotations
 from services.edc.awarding_body import require_legal_identity, set_legal_identity
 from services.edc.building import build, credential_uri
 from services.edc.conformance import conformance_problems
-from services.edc.exporting import CERTIFICATE_FILE, credential_files, export, export_zip, person_files
+from services.edc.exporting import (
+    CERTIFICATE_FILE,
+    PersonCredential,
+    credential_files,
+    export,
+    export_zip,
+    person_credentials,
+    person_files,
+)
 from services.edc.seal import seal
 from services.edc.sealing import seal_credential
 from services.edc.settings import MAX_PAGE_CREDENTIALS, EdcError
@@ -22,6 +30,7 @@ from services.edc.verifying import Verification, verify_document, verify_file
 
 __all__ = [
     "CERTIFICATE_FILE", "MAX_PAGE_CREDENTIALS", "EdcError", "Verification", "build", "conformance_problems",
-    "credential_files", "credential_uri", "export", "export_zip", "person_files", "require_legal_identity", "seal",
+    "PersonCredential", "credential_files", "credential_uri", "export", "export_zip", "person_credentials",
+    "person_files", "require_legal_identity", "seal",
     "seal_credential", "set_legal_identity", "verify_document", "verify_file",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -83,16 +84,26 @@ def credential_files(session: Session, scope: Scope, filters: Filters | None = N
     return files
 
 
-def person_files(session: Session, scope: Scope, employee_id: int) -> dict[str, bytes]:
-    """{<stem>.jsonld: sealed bytes} of one person's completions, as the exports count them (same scope, a
-    pseudonymised person none); each conforms (a person has few)."""
+@dataclass(frozen=True)
+class PersonCredential:
+    """One of a person's sealed credentials, with what its download button says."""
+
+    file_name: str
+    content: bytes
+    title: str
+    completed_on: date
+
+
+def person_credentials(session: Session, scope: Scope, employee_id: int) -> list[PersonCredential]:
+    """One person's completions sealed, as the exports count them (same scope, a pseudonymised person none);
+    each conforms (a person has few)."""
     employee = session.get(Employee, employee_id)
     if employee is None:
-        return {}
+        return []
     # The person's employer and department narrow the scan (filters only ever narrow the scope).
     filters = Filters(employer_ids=frozenset({employee.employer_id}),
                       department_ids=None if employee.department_id is None else frozenset({employee.department_id}))
-    the_seal, files = seal(), {}
+    the_seal, sealed = seal(), []
     for enrollment in completed_enrollments(session, scope, filters):
         if enrollment.employee_id == employee_id:
             credential = build(session, enrollment)
@@ -100,8 +111,16 @@ def person_files(session: Session, scope: Scope, employee_id: int) -> dict[str, 
             if problems:
                 raise EdcError(f"The credential of enrollment {enrollment.id} does not conform to the EDC "
                                f"shapes: {'; '.join(problems[:3])}")
-            files[f"{file_stem(session, enrollment)}.jsonld"] = render(seal_credential(credential, the_seal))
-    return files
+            sealed.append(PersonCredential(f"{file_stem(session, enrollment)}.jsonld",
+                                           render(seal_credential(credential, the_seal)),
+                                           session.get(Credential, enrollment.credential_id).title,
+                                           enrollment.completed_on))
+    return sealed
+
+
+def person_files(session: Session, scope: Scope, employee_id: int) -> dict[str, bytes]:
+    """{<stem>.jsonld: sealed bytes} of one person's completions (``person_credentials``)."""
+    return {item.file_name: item.content for item in person_credentials(session, scope, employee_id)}
 
 
 def export(session: Session, scope: Scope, out_dir: str | Path, filters: Filters | None = None, *,

@@ -9,6 +9,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import date
 from decimal import Decimal
 
 from playwright.sync_api import Page, expect
@@ -123,6 +124,9 @@ def test_hr_manager_hands_each_completer_a_european_digital_credential(page: Pag
     expect(main_area(page).get_by_role("heading", level=1, name="Enrollment and completion")).to_be_visible()
     expect(switch(page)).to_be_checked()
     expect(button).to_be_visible()
+    expect(main_area(page).get_by_test_id("stAlertContentSuccess")).to_contain_text(
+        f"Downloaded {fmt(expected_n)} European Digital Credential{'' if expected_n == 1 else 's'}; "
+        "the download is recorded in the access log.")
 
     # 4. One completer's page, opened from the learner list: their credential, with the database's values.
     enrollment_id = min(in_zip)
@@ -140,7 +144,12 @@ def test_hr_manager_hands_each_completer_a_european_digital_credential(page: Pag
     main_area(page).get_by_text(TOGGLE, exact=True).click()
     settle(page)
     name = in_zip[enrollment_id]
-    own = main_area(page).get_by_role("button", name=f"Download {name}")
+    title, ects, completed_on = query(
+        live_stack, "SELECT c.title, c.ects_credits, n.completed_on FROM enrollment n "
+                    "JOIN credential c ON c.id = n.credential_id WHERE n.id = :n", n=enrollment_id)[0]
+    completed_on = completed_on if isinstance(completed_on, date) else date.fromisoformat(str(completed_on))
+    what = f"{title}, completed {fmt(completed_on, 'date')}"
+    own = main_area(page).get_by_role("button", name=f"Download {what} (.jsonld)")
     expect(own).to_be_visible(timeout=30_000)
     no_raw_values(page)
     with page.expect_download() as download:
@@ -150,10 +159,8 @@ def test_hr_manager_hands_each_completer_a_european_digital_credential(page: Pag
     checked = edc.verify_file(download.value.path(), trusted=trusted)
     assert checked.ok, checked.problems
     assert checked.credential == credentials[enrollment_id]  # the same credential as in the zip
-
-    title, ects, completed_on = query(
-        live_stack, "SELECT c.title, c.ects_credits, n.completed_on FROM enrollment n "
-                    "JOIN credential c ON c.id = n.credential_id WHERE n.id = :n", n=enrollment_id)[0]
+    expect(main_area(page).get_by_test_id("stAlertContentSuccess")).to_contain_text(
+        f"Downloaded the European Digital Credential for {what}; the download is recorded in the access log.")
     achievement = checked.credential["credentialSubject"]["hasClaim"]
     assert checked.credential["credentialSubject"]["fullName"] == {"en": full_name}
     assert achievement["title"] == {"en": title}

@@ -30,6 +30,10 @@ def test_an_officer_downloads_the_quarters_credentials_and_it_is_logged(app_db, 
     # Ann One (Acme) and Bea One (Beta) completed K1 in 2026Q2; one entry per employer.
     assert [(e[1], e[4]) for e in entries(session)[before:]] == [
         ("EDC download", ids(world, "a1")), ("EDC download", ids(world, "b1"))]
+    # Said where the user clicked, the toggle still on.
+    assert [message.value.replace("\\", "") for message in at.success] == [
+        "Downloaded 2 European Digital Credentials; the download is recorded in the access log."]
+    assert at.toggle(key="learner_edc").value
 
 
 def test_an_hr_manager_gets_only_their_employees(app_db, session):
@@ -65,8 +69,13 @@ def test_the_person_page_offers_their_sealed_credential_and_logs_it(app_db, sess
     at.toggle(key="person_edc").set_value(True).run()
     assert not at.exception and not at.error
     button = at.download_button(key="person_edc_0")
-    assert button.proto.label == f"Download K1_ACME-1_{world.id('E-a1-K1')}.jsonld"
+    # Named by what it is, not by its file name (the file is K1_ACME-1_<enrollment>.jsonld).
+    assert button.proto.label.replace("\\", "") == "Download Credential K1, completed 20 Apr 2026 (.jsonld)"
     before = len(entries(session))
     button.click().run()
     assert [(e[0], e[1], e[4]) for e in entries(session)[before:]] == [
         ("hr@acme.test", "EDC download", ids(world, "a1"))]
+    assert [message.value.replace("\\", "") for message in at.success] == [
+        "Downloaded the European Digital Credential for Credential K1, completed 20 Apr 2026; the download is "
+        "recorded in the access log."]
+    assert at.toggle(key="person_edc").value  # the user stays where they were
