@@ -10,11 +10,13 @@ from sqlmodel import Session
 
 from db.models import Cohort, Credential, Department, Employee, Enrollment, Organization
 from services.filters import Filters, resolve_period, scoped_enrollments
+from services.paging import after as after_cursor
+from services.paging import bounded_count
 from services.people.teams import team_condition
 
 # employee_id is for the access log (the people a page showed), never shown.
 COLUMNS = ["employee_id", "employee_ref", "employee", "employer", "department", "credential", "cohort", "status",
-           "enrolled_on", "completed_on", "withdrawn_on", "score", "cost"]
+           "enrolled_on", "completed_on", "withdrawn_on", "score", "cost", "enrollment_id"]
 MAX_EXPORT_ROWS = 200_000
 
 
@@ -36,19 +38,30 @@ def _matching(scope, f: Filters, p, statuses, search, team_of):
 
 
 def learner_count(session: Session, scope, f: Filters, *, today: date, statuses: frozenset[str] | None = None,
-                  search: str = "", team_of: int | None = None) -> int:
-    """How many enrollments the drill-down lists (no joins to names: the count needs none)."""
+                  search: str = "", team_of: int | None = None, bound: int | None = None) -> int:
+    """How many enrollments the drill-down lists (no joins to names: the count needs none); with ``bound``,
+    counting stops at bound + 1 (the page says "more than bound")."""
     stmt = _matching(scope, f, resolve_period(f, today), statuses, search, team_of)
-    return int(session.execute(stmt.with_only_columns(func.count(Enrollment.id))).scalar_one())
+    return bounded_count(session, stmt, Enrollment.id, bound)
+
+
+def cursor_after(page: pd.DataFrame) -> tuple[date, int] | None:
+    """The cursor of the page that follows ``page`` (its last row's sort key), None for an empty page."""
+    if page.empty:
+        return None
+    last = page.iloc[-1]
+    return last["enrolled_on"], int(last["enrollment_id"])
 
 
 def learners(
     session: Session, scope, f: Filters, *, today: date, statuses: frozenset[str] | None = None,
     search: str = "", limit: int = 100, offset: int = 0, count: bool = True, team_of: int | None = None,
+    after: tuple[date, int] | None = None,
 ) -> tuple[int | None, pd.DataFrame]:
-    """(how many match, one page of them): enrollments active in or touching the period.
-    ``count=False`` skips the count (None) for a page whose total is already known; ``team_of``: only that
-    manager's direct reports."""
+    """(how many match, one page of them): enrollments active in or touching the period, latest enrolled
+    first. ``after``: the page after that cursor (``cursor_after``), read by seeking on the enrolled_on index
+    (keyset paging: no sort of every match); ``count=False`` skips the count (None) for a page whose total
+    is already known; ``team_of``: only that manager's direct reports."""
     total = learner_count(session, scope, f, today=today, statuses=statuses, search=search,
                           team_of=team_of) if count else None
     stmt = (
@@ -57,14 +70,18 @@ def learners(
         .outerjoin(Department, Department.id == Employee.department_id)
         .join(Credential, Credential.id == Enrollment.credential_id)
         .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .where(after_cursor(Enrollment.enrolled_on, Enrollment.id, after, descending=True))
     )
     rows = session.execute(
         stmt.with_only_columns(
             Employee.id, Employee.employee_ref, Employee.full_name, Organization.name,
             func.coalesce(Department.name, "(no department)"), Credential.code, Cohort.code, Enrollment.status,
             Enrollment.enrolled_on, Enrollment.completed_on, Enrollment.withdrawn_on, Enrollment.score, Enrollment.cost,
+            Enrollment.id,
         )
-        .order_by(Enrollment.enrolled_on.desc(), Employee.full_name, Enrollment.id)
+        # Both keys on Enrollment, so the enrolled_on index (with the row id) serves the order and a page
+        # stops after ``limit`` rows; the id breaks ties between equal dates.
+        .order_by(Enrollment.enrolled_on.desc(), Enrollment.id.desc())
         .limit(limit)
         .offset(offset)
     ).all() if limit else []
