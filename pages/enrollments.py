@@ -83,7 +83,8 @@ statuses = status_column.multiselect("Status", [x.value for x in EnrollmentStatu
                                      args=("learner_status",), placeholder="Any status")
 search = search_column.text_input("Search name or employee id", key=state.restore("learner_search", ""),
                                   on_change=state.keep, args=("learner_search",))
-page_size = size_column.selectbox("Rows per page", [50, 100, 500], key=state.restore("learner_page_size", 50),
+sizes = paging.LEARNER_PAGE_SIZES
+page_size = size_column.selectbox("Rows per page", sizes, key=state.restore("learner_page_size", sizes[0], sizes),
                                   on_change=state.keep, args=("learner_page_size",))
 status_set = frozenset(statuses) or None
 asked = dict(statuses=status_set, search=search, team_of=team)

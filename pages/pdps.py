@@ -27,7 +27,6 @@ scope = who.scope
 today = today_()
 filters = filter_bar(who, today, cohorts=False)
 can_edit = permissions.may_change_goals(scope)
-GOALS_PAGE = 500
 
 st.title("PDPs")
 st.caption(f"Personal Development Plan goals, as of {fmt(today, 'date')}.")
@@ -43,12 +42,12 @@ wanted = state_column.multiselect("Show goals that are", GOAL_STATES, key=state.
                                   placeholder="Any state")
 search = search_column.text_input("Search name or employee id", key=state.restore("pdp_search", ""),
                                   on_change=state.keep, args=("pdp_search",))
-# Keyset pages of GOALS_PAGE goals (services/paging.py): each seeks from the last goal of the page before.
+# Keyset pages of paging.GOALS_PAGE goals (services/paging.py): each seeks from the last goal of the page before.
 listing = dict(states=frozenset(wanted) or None, search=search, team_of=team)
 cursor, page = paging.current("pdp_goals", (filters, *listing.values()))
-total, goals = data.get(pdp.goals, scope, filters, today, limit=GOALS_PAGE + 1, after=cursor,
+total, goals = data.get(pdp.goals, scope, filters, today, limit=paging.GOALS_PAGE + 1, after=cursor,
                         count_bound=COUNT_BOUND, **listing)
-more, goals = len(goals) > GOALS_PAGE, goals.head(GOALS_PAGE)
+more, goals = len(goals) > paging.GOALS_PAGE, goals.head(paging.GOALS_PAGE)
 # What fits at 1440 px, state and due date first; the downloads add the rest. An HR manager's
 # table would repeat their own employer on every row.
 employer = [] if scope.is_employer_side else ["employer"]
@@ -71,7 +70,7 @@ else:
     chosen = access.describe(filters, today, states=wanted, search=search, as_of=True) + team_words(scope, team)
     access.shown(scope, view="PDP goal list", description=chosen, people=goals["employee_id"])
     paging.buttons("pdp_goals", page=page, next_cursor=pdp.goal_cursor_after(goals) if more else None)
-    first = (page - 1) * GOALS_PAGE + 1
+    first = (page - 1) * paging.GOALS_PAGE + 1
     st.caption(f"{paging.how_many(total, 'goals')}; showing {fmt(first)}–{fmt(first + len(goals) - 1)}: open goals "
                "first, earliest due first. The downloads (of this page) add the employee id, plan, status, target "
                "skill and level, and credential.")

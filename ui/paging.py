@@ -14,6 +14,8 @@ from services.formatting import fmt
 from services.paging import COUNT_BOUND
 
 _PLACES = "_keyset_places"
+LEARNER_PAGE_SIZES = [50, 100, 500]  # the learner drill-down's "Rows per page"
+GOALS_PAGE = 500  # goals a page of the PDP goal list
 
 
 def _place(key: str, listing: Any) -> dict:
