@@ -7,7 +7,6 @@ from db.models import EnrollmentStatus
 from services import charts, learners, metrics
 from services.formatting import fmt, label
 from services.learners import MAX_EXPORT_ROWS
-from services.paging import COUNT_BOUND
 from services.periods import today as today_
 from ui import access, data, paging, state
 from ui.completion_files import completion_files, european_digital_credentials, open_badges
@@ -89,9 +88,8 @@ page_size = size_column.selectbox("Rows per page", sizes, key=state.restore("lea
 status_set = frozenset(statuses) or None
 asked = dict(statuses=status_set, search=search, team_of=team)
 # Keyset pages (services/paging.py): each page seeks from the last row of the one before, so a page reads
-# about its own rows; the count stops at COUNT_BOUND (an exact count of every match is a scan).
+# about its own rows; the count of every match is a scan, made only when the pages do not tell it (ui/paging.py).
 cursor, page = paging.current("learners", (filters, status_set, search, team, page_size))
-total = data.get(learners.learner_count, scope, filters, today, bound=COUNT_BOUND, **asked)
 _, shown = data.get(learners.learners, scope, filters, today, limit=page_size + 1, count=False, after=cursor, **asked)
 more, shown = len(shown) > page_size, shown.head(page_size)
 learner_columns = ["employee_ref", "employee", *employer_column, "department", "credential", "cohort", "status",
@@ -108,7 +106,9 @@ else:
                  description=access.describe(filters, today, statuses=statuses, search=search, page=page)
                  + team_words(scope, team))
     paging.buttons("learners", page=page, next_cursor=learners.cursor_after(shown) if more else None)
-    st.caption(f"{paging.how_many(total, 'enrollments')}; the downloads hold all of them "
+    matches = paging.how_many("learners", "enrollments", page=page, size=page_size, rows=len(shown), more=more,
+                              exact=lambda: data.get(learners.learner_count, scope, filters, today, **asked))
+    st.caption(f"{matches}; the downloads hold all of them "
                f"(up to {fmt(MAX_EXPORT_ROWS)}), with the columns shown.")
     if st.toggle("Prepare downloads", key="learner_downloads"):
         _, everything = data.get(learners.learners, scope, filters, today, limit=MAX_EXPORT_ROWS, count=False, **asked)

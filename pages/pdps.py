@@ -12,7 +12,6 @@ from services import metrics, pdp, permissions
 from services import options as option_lists
 from services.formatting import fmt, label
 from services.metrics import GOAL_STATES
-from services.paging import COUNT_BOUND
 from services.periods import today as today_
 from ui import access, data, paging, state
 from ui.filters import filter_bar
@@ -45,8 +44,8 @@ search = search_column.text_input("Search name or employee id", key=state.restor
 # Keyset pages of paging.GOALS_PAGE goals (services/paging.py): each seeks from the last goal of the page before.
 listing = dict(states=frozenset(wanted) or None, search=search, team_of=team)
 cursor, page = paging.current("pdp_goals", (filters, *listing.values()))
-total, goals = data.get(pdp.goals, scope, filters, today, limit=paging.GOALS_PAGE + 1, after=cursor,
-                        count_bound=COUNT_BOUND, **listing)
+_, goals = data.get(pdp.goals, scope, filters, today, limit=paging.GOALS_PAGE + 1, after=cursor, count=False,
+                    **listing)
 more, goals = len(goals) > paging.GOALS_PAGE, goals.head(paging.GOALS_PAGE)
 # What fits at 1440 px, state and due date first; the downloads add the rest. An HR manager's
 # table would repeat their own employer on every row.
@@ -71,7 +70,9 @@ else:
     access.shown(scope, view="PDP goal list", description=chosen, people=goals["employee_id"])
     paging.buttons("pdp_goals", page=page, next_cursor=pdp.goal_cursor_after(goals) if more else None)
     first = (page - 1) * paging.GOALS_PAGE + 1
-    st.caption(f"{paging.how_many(total, 'goals')}; showing {fmt(first)}–{fmt(first + len(goals) - 1)}: open goals "
+    matches = paging.how_many("pdp_goals", "goals", page=page, size=paging.GOALS_PAGE, rows=len(goals), more=more,
+                              exact=lambda: data.get(pdp.goals, scope, filters, today, limit=0, **listing)[0])
+    st.caption(f"{matches}; showing {fmt(first)}–{fmt(first + len(goals) - 1)}: open goals "
                "first, earliest due first. The downloads (of this page) add the employee id, plan, status, target "
                "skill and level, and credential.")
     downloads(goals, "pdp-goals", key="pdp", names=exported,

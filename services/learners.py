@@ -11,7 +11,6 @@ from sqlmodel import Session
 from db.models import Cohort, Credential, Department, Employee, Enrollment, Organization
 from services.filters import Filters, resolve_period, scoped_enrollments
 from services.paging import after as after_cursor
-from services.paging import bounded_count
 from services.people.teams import team_condition
 
 # employee_id is for the access log (the people a page showed), never shown.
@@ -38,11 +37,11 @@ def _matching(scope, f: Filters, p, statuses, search, team_of):
 
 
 def learner_count(session: Session, scope, f: Filters, *, today: date, statuses: frozenset[str] | None = None,
-                  search: str = "", team_of: int | None = None, bound: int | None = None) -> int:
-    """How many enrollments the drill-down lists (no joins to names: the count needs none); with ``bound``,
-    counting stops at bound + 1 (the page says "more than bound")."""
+                  search: str = "", team_of: int | None = None) -> int:
+    """How many enrollments the drill-down lists (no joins to names: the count needs none). A scan of every
+    match: the page asks for it only when the pages do not already tell (ui/paging.py)."""
     stmt = _matching(scope, f, resolve_period(f, today), statuses, search, team_of)
-    return bounded_count(session, stmt, Enrollment.id, bound)
+    return int(session.execute(stmt.with_only_columns(func.count(Enrollment.id))).scalar_one())
 
 
 def cursor_after(page: pd.DataFrame) -> tuple[date, int] | None:

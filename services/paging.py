@@ -4,10 +4,7 @@ last row shown: (sort value, id), the id breaking ties."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select, true
-
-# Counts beyond this are shown as "more than": an exact count of every match is a scan of all of them.
-COUNT_BOUND = 10_000
+from sqlalchemy import and_, or_, true
 
 
 def after(value_column, id_column, cursor: tuple | None, *, descending: bool = False):
@@ -20,11 +17,3 @@ def after(value_column, id_column, cursor: tuple | None, *, descending: bool = F
     if descending:
         return and_(value_column <= value, or_(value_column < value, id_column < row_id))
     return and_(value_column >= value, or_(value_column > value, id_column > row_id))
-
-
-def bounded_count(session, stmt, id_column, bound: int | None) -> int:
-    """How many rows ``stmt`` selects; with ``bound``, at most bound + 1 (more than bound: stop counting)."""
-    if bound is None:
-        return int(session.execute(stmt.with_only_columns(func.count(id_column))).scalar_one())
-    rows = stmt.with_only_columns(id_column).limit(bound + 1).subquery()
-    return int(session.execute(select(func.count()).select_from(rows)).scalar_one())

@@ -33,7 +33,6 @@ from services.filters import Filters, people_conditions
 from services.formatting import fmt, label
 from services.metrics import goal_state
 from services.paging import after as after_cursor
-from services.paging import bounded_count
 from services.people.teams import team_condition
 
 
@@ -59,13 +58,13 @@ GOAL_COLUMNS = ["goal_id", "employee_id", "employee_ref", "employee", "employer"
 def goals(
     session: Session, scope: Scope, f: Filters, *, today: date, states: frozenset[str] | None = None,
     search: str = "", limit: int = 100, team_of: int | None = None,
-    after: tuple[bool, date, int] | None = None, count_bound: int | None = None,
-) -> tuple[int, pd.DataFrame]:
+    after: tuple[bool, date, int] | None = None, count: bool = True,
+) -> tuple[int | None, pd.DataFrame]:
     """(how many match, one page of goals) with their employee, plan and state today; ``team_of``: only that
     manager's direct reports (services/people/teams.py). Open goals first (what needs acting on), each
     group earliest due first, the goal id breaking ties. ``after``: the page after that cursor
     (``goal_cursor_after``), read by seeking on the due-date index, one group then the other (keyset
-    paging: no sort of every match); ``count_bound``: count at most that many + 1 (the page says "more than").
+    paging: no sort of every match); ``count=False`` skips the count (None), a scan of every match.
 
     Only the goals of the employers whose HR records the user sees by name (db/scope.records_visible): an
     officer of a university sees a partner's goals only while that employer shares them. Every list, search
@@ -89,7 +88,7 @@ def goals(
     if search.strip():
         like = f"%{search.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(Employee.full_name).like(like), func.lower(Employee.employee_ref).like(like)))
-    total = bounded_count(session, stmt, PdpGoal.id, count_bound)
+    total = int(session.execute(stmt.with_only_columns(func.count(PdpGoal.id))).scalar_one()) if count else None
     closed = PdpGoal.status.in_(CLOSED_GOALS)
     listed = (
         stmt.join(Organization, Organization.id == Employee.employer_id)
@@ -103,11 +102,11 @@ def goals(
         )
     )
 
-    def group(is_closed: bool, cursor: tuple[date, int] | None, count: int) -> list:
+    def group(is_closed: bool, cursor: tuple[date, int] | None, size: int) -> list:
         # One group at a time: ORDER BY due_on, id within it is the due-date index's own order.
         rows = listed.where(closed if is_closed else PdpGoal.status.not_in(CLOSED_GOALS),
                             after_cursor(PdpGoal.due_on, PdpGoal.id, cursor))
-        return session.execute(rows.order_by(PdpGoal.due_on, PdpGoal.id).limit(count)).all() if count else []
+        return session.execute(rows.order_by(PdpGoal.due_on, PdpGoal.id).limit(size)).all() if size else []
 
     in_closed, cursor = (bool(after[0]), tuple(after[1:])) if after is not None else (False, None)
     rows = group(in_closed, cursor, limit)

@@ -6,12 +6,12 @@ pushes the last row's cursor; a change of what is listed (filters, search, page 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from services.formatting import fmt
-from services.paging import COUNT_BOUND
 
 _PLACES = "_keyset_places"
 LEARNER_PAGE_SIZES = [50, 100, 500]  # the learner drill-down's "Rows per page"
@@ -51,6 +51,19 @@ def buttons(key: str, *, page: int, next_cursor: Any) -> None:
     right.button("Next", key=f"{key}_next", on_click=_next, args=(key, next_cursor), disabled=next_cursor is None)
 
 
-def how_many(count: int, noun: str, bound: int = COUNT_BOUND) -> str:
-    """“1,234 enrollments match”, or “More than 10,000 …” when counting stopped at the bound."""
-    return f"More than {fmt(bound)} {noun} match" if count > bound else f"{fmt(count)} {noun} match"
+def _count_asked(key: str) -> None:
+    st.session_state[_PLACES][key]["count"] = True
+
+
+def how_many(key: str, noun: str, *, page: int, size: int, rows: int, more: bool, exact: Callable[[], int]) -> str:
+    """“1,234 enrollments match”: known without a count when there is no next page (the rows so far are all
+    of them), computed by ``exact`` once the user asks (a “Count all” button, kept for this listing);
+    otherwise “More than 1,000 …”, the rows up to this page's end."""
+    place = st.session_state[_PLACES][key]
+    if not more:
+        return f"{fmt((page - 1) * size + rows)} {noun} match"
+    if place.get("count"):
+        return f"{fmt(exact())} {noun} match"
+    st.button("Count all", key=f"{key}_count", on_click=_count_asked, args=(key,),
+              help="Counting every match reads all of them: it can take a moment on a large list.")
+    return f"More than {fmt(page * size)} {noun} match"

@@ -42,6 +42,10 @@ def test_learner_pages_keep_their_place_and_hold_every_row_once(app_db, small_pa
     next(w for w in at.sidebar.selectbox if w.label == "Period").select("2026Q1").run()
     first = _rows(at, ROW)
     assert len(first) == 2 and at.button(key="learners_previous").disabled
+    # No count while the pages do not tell it (a scan of every match); on request, the exact count.
+    assert "More than 2 enrollments match" in texts(at)
+    at.button(key="learners_count").click().run()
+    counted = next(c.value for c in at.caption if "enrollments match" in c.value)
     at.button(key="learners_next").click().run()
     second = _rows(at, ROW)
     assert "Page 2" in texts(at) and not set(second) & set(first)
@@ -53,6 +57,8 @@ def test_learner_pages_keep_their_place_and_hold_every_row_once(app_db, small_pa
     at.button(key="learners_previous").click().run()
     assert _rows(at, ROW) == first and "Page 1" in texts(at)
     walked = _walk(at, "learners", ROW)
+    assert counted.startswith(f"{len(walked)} enrollments match")
+    assert f"{len(walked)} enrollments match" in texts(at)  # the last page knows it without counting
     next(w for w in at.selectbox if w.label == "Rows per page").select(50).run()  # a new listing: page 1
     everything = _rows(at, ROW)
     assert walked == everything and len(set(walked)) == len(walked) > 2
