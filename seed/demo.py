@@ -137,10 +137,6 @@ def seed_database(
         finally:
             if sqlite:
                 conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache_size)}")
-    # Planner statistics, as autovacuum gathers them on PostgreSQL: without them SQLite walks the employer
-    # index and sorts every match, where the keyset drill-downs (services/paging.py) seek on the date index.
-    with engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
     return {table.name: writer.counts[table.name] for table in metadata.sorted_tables}
 
 
