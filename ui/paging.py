@@ -2,7 +2,10 @@
 
 The place is a stack of cursors in st.session_state (not a widget value, so it outlives a visit to another
 page): the cursor each page shown so far started after, the current page's on top. Previous pops, Next
-pushes the last row's cursor; a change of what is listed (filters, search, page size) starts again at 1."""
+pushes the last row's cursor; a change of what is listed (filters, search, page size) starts again at 1.
+
+Counting every match is a scan of all of them, the cost keyset pages avoid: the count comes free when the
+list fits on its first page or the last page is reached, and is computed only when the user asks before."""
 
 from __future__ import annotations
 
