@@ -103,10 +103,15 @@ def goals(
     )
 
     def group(is_closed: bool, cursor: tuple[date, int] | None, size: int) -> list:
-        # One group at a time: ORDER BY due_on, id within it is the due-date index's own order.
-        rows = listed.where(closed if is_closed else PdpGoal.status.not_in(CLOSED_GOALS),
-                            after_cursor(PdpGoal.due_on, PdpGoal.id, cursor))
-        return session.execute(rows.order_by(PdpGoal.due_on, PdpGoal.id).limit(size)).all() if size else []
+        # One group at a time: ORDER BY due_on, id within it is the due-date index's own order. The page's ids
+        # first, from narrow rows: where the planner reads an employer's goals and sorts them (SQLite, an HR
+        # manager), it sorts ids and dates, and the names, state and seat are read for the page's rows only.
+        page_ids = (stmt.with_only_columns(PdpGoal.id)
+                    .where(closed if is_closed else PdpGoal.status.not_in(CLOSED_GOALS),
+                           after_cursor(PdpGoal.due_on, PdpGoal.id, cursor))
+                    .order_by(PdpGoal.due_on, PdpGoal.id).limit(size))
+        return session.execute(listed.where(PdpGoal.id.in_(page_ids))
+                               .order_by(PdpGoal.due_on, PdpGoal.id)).all() if size else []
 
     in_closed, cursor = (bool(after[0]), tuple(after[1:])) if after is not None else (False, None)
     rows = group(in_closed, cursor, limit)
