@@ -8,7 +8,7 @@ from services import charts, learners, metrics
 from services.formatting import fmt, label
 from services.learners import MAX_EXPORT_ROWS
 from services.periods import today as today_
-from ui import access, data, state
+from ui import access, data, paging, state
 from ui.completion_files import completion_files, european_digital_credentials, open_badges
 from ui.filters import filter_bar
 from ui.person_link import open_person_control, people_of
@@ -82,20 +82,22 @@ statuses = status_column.multiselect("Status", [x.value for x in EnrollmentStatu
                                      args=("learner_status",), placeholder="Any status")
 search = search_column.text_input("Search name or employee id", key=state.restore("learner_search", ""),
                                   on_change=state.keep, args=("learner_search",))
-page_size = size_column.selectbox("Rows per page", [50, 100, 500], key=state.restore("learner_page_size", 50),
+sizes = paging.LEARNER_PAGE_SIZES
+page_size = size_column.selectbox("Rows per page", sizes, key=state.restore("learner_page_size", sizes[0], sizes),
                                   on_change=state.keep, args=("learner_page_size",))
 status_set = frozenset(statuses) or None
-total = data.get(learners.learner_count, scope, filters, today, statuses=status_set, search=search, team_of=team)
-pages = max(1, -(-total // page_size))
-page = 1
-if pages > 1:
-    page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="learner_page")
-_, shown = data.get(learners.learners, scope, filters, today, statuses=status_set, search=search, limit=page_size,
-                    offset=(page - 1) * page_size, count=False, team_of=team)
+asked = dict(statuses=status_set, search=search, team_of=team)
+# Keyset pages (services/paging.py): each page seeks from the last row of the one before, so a page reads
+# about its own rows; the count of every match is a scan, made only when the pages do not tell it (ui/paging.py).
+cursor, page = paging.current("learners", (filters, status_set, search, team, page_size))
+_, shown = data.get(learners.learners, scope, filters, today, limit=page_size + 1, count=False, after=cursor, **asked)
+more, shown = len(shown) > page_size, shown.head(page_size)
 learner_columns = ["employee_ref", "employee", *employer_column, "department", "credential", "cohort", "status",
                    "enrolled_on", "completed_on", "withdrawn_on", "score", "cost"]
 if shown.empty:
     empty_state("No learners match.")
+    if page > 1:  # the rows after this place went meanwhile: the way back stays
+        paging.buttons("learners", page=page, next_cursor=None)
 else:
     table(shown, learner_columns)
     open_person_control(people_of(shown["employee_id"], shown["employee"], shown["employee_ref"]), key="learners",
@@ -103,11 +105,13 @@ else:
     access.shown(scope, view="learner list", people=shown["employee_id"],
                  description=access.describe(filters, today, statuses=statuses, search=search, page=page)
                  + team_words(scope, team))
-    st.caption(f"{fmt(total)} enrollments match; the downloads hold all of them (up to {fmt(MAX_EXPORT_ROWS)}), "
-               "with the columns shown.")
+    paging.buttons("learners", page=page, next_cursor=learners.cursor_after(shown) if more else None)
+    matches = paging.how_many("learners", "enrollments", page=page, size=page_size, rows=len(shown), more=more,
+                              exact=lambda: data.get(learners.learner_count, scope, filters, today, **asked))
+    st.caption(f"{matches}; the downloads hold all of them "
+               f"(up to {fmt(MAX_EXPORT_ROWS)}), with the columns shown.")
     if st.toggle("Prepare downloads", key="learner_downloads"):
-        _, everything = data.get(learners.learners, scope, filters, today, statuses=status_set, search=search,
-                                 limit=MAX_EXPORT_ROWS, count=False, team_of=team)
+        _, everything = data.get(learners.learners, scope, filters, today, limit=MAX_EXPORT_ROWS, count=False, **asked)
         downloads(everything, f"learners-{period.label or 'period'}".replace(" ", "_"), key="learners",
                   names=learner_columns, **access.on_download(
                       scope, view="learner list download", people=everything["employee_id"],

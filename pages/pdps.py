@@ -13,7 +13,7 @@ from services import options as option_lists
 from services.formatting import fmt, label
 from services.metrics import GOAL_STATES
 from services.periods import today as today_
-from ui import access, data, state
+from ui import access, data, paging, state
 from ui.filters import filter_bar
 from ui.person_link import open_person_control, people_of
 from ui.safe import md
@@ -41,8 +41,12 @@ wanted = state_column.multiselect("Show goals that are", GOAL_STATES, key=state.
                                   placeholder="Any state")
 search = search_column.text_input("Search name or employee id", key=state.restore("pdp_search", ""),
                                   on_change=state.keep, args=("pdp_search",))
-total, goals = data.get(pdp.goals, scope, filters, today, states=frozenset(wanted) or None,
-                       search=search, limit=500, team_of=team)
+# Keyset pages of paging.GOALS_PAGE goals (services/paging.py): each seeks from the last goal of the page before.
+listing = dict(states=frozenset(wanted) or None, search=search, team_of=team)
+cursor, page = paging.current("pdp_goals", (filters, *listing.values()))
+_, goals = data.get(pdp.goals, scope, filters, today, limit=paging.GOALS_PAGE + 1, after=cursor, count=False,
+                    **listing)
+more, goals = len(goals) > paging.GOALS_PAGE, goals.head(paging.GOALS_PAGE)
 # What fits at 1440 px, state and due date first; the downloads add the rest. An HR manager's
 # table would repeat their own employer on every row.
 employer = [] if scope.is_employer_side else ["employer"]
@@ -56,14 +60,21 @@ exported = ["state", "due_on", "employee_ref", "employee", *employer, "departmen
 withheld = access.records_note(scope, filters)
 if goals.empty:
     empty_state(withheld or "No PDP goals match. Clear the filters, or add a goal below.")
+    if page > 1:  # the goals after this place went meanwhile: the way back stays
+        paging.buttons("pdp_goals", page=page, next_cursor=None)
 else:
     table(goals, shown)
     open_person_control(people_of(goals["employee_id"], goals["employee"], goals["employee_ref"]), key="pdp_goals",
                         origin="pages/pdps.py", scope=scope)
     chosen = access.describe(filters, today, states=wanted, search=search, as_of=True) + team_words(scope, team)
     access.shown(scope, view="PDP goal list", description=chosen, people=goals["employee_id"])
-    st.caption(f"{fmt(total)} goals match; showing the first {fmt(len(goals))}: open goals first, earliest due "
-               "first. The downloads add the employee id, plan, status, target skill and level, and credential.")
+    paging.buttons("pdp_goals", page=page, next_cursor=pdp.goal_cursor_after(goals) if more else None)
+    first = (page - 1) * paging.GOALS_PAGE + 1
+    matches = paging.how_many("pdp_goals", "goals", page=page, size=paging.GOALS_PAGE, rows=len(goals), more=more,
+                              exact=lambda: data.get(pdp.goals, scope, filters, today, limit=0, **listing)[0])
+    st.caption(f"{matches}; showing {fmt(first)}–{fmt(first + len(goals) - 1)}: open goals "
+               "first, earliest due first. The downloads (of this page) add the employee id, plan, status, target "
+               "skill and level, and credential.")
     downloads(goals, "pdp-goals", key="pdp", names=exported,
               **access.on_download(scope, view="PDP goal list download", description=chosen,
                                    people=goals["employee_id"]))

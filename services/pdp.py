@@ -32,6 +32,7 @@ from services import audit, permissions
 from services.filters import Filters, people_conditions
 from services.formatting import fmt, label
 from services.metrics import goal_state
+from services.paging import after as after_cursor
 from services.people.teams import team_condition
 
 
@@ -49,12 +50,21 @@ class GoalConflict(PdpError):
         self.status, self.changed_by, self.changed_at = status, changed_by, changed_at
 
 
+CLOSED_GOALS = [PdpGoalStatus.achieved, PdpGoalStatus.dropped]
+GOAL_COLUMNS = ["goal_id", "employee_id", "employee_ref", "employee", "employer", "department", "period", "goal",
+                "skill", "target_level", "credential", "due_on", "status", "state", "seat", "closed"]
+
+
 def goals(
     session: Session, scope: Scope, f: Filters, *, today: date, states: frozenset[str] | None = None,
-    search: str = "", limit: int = 100, offset: int = 0, team_of: int | None = None,
-) -> tuple[int, pd.DataFrame]:
+    search: str = "", limit: int = 100, team_of: int | None = None,
+    after: tuple[bool, date, int] | None = None, count: bool = True,
+) -> tuple[int | None, pd.DataFrame]:
     """(how many match, one page of goals) with their employee, plan and state today; ``team_of``: only that
-    manager's direct reports (services/people/teams.py).
+    manager's direct reports (services/people/teams.py). Open goals first (what needs acting on), each
+    group earliest due first, the goal id breaking ties. ``after``: the page after that cursor
+    (``goal_cursor_after``), read by seeking on the due-date index, one group then the other (keyset
+    paging: no sort of every match); ``count=False`` skips the count (None), a scan of every match.
 
     Only the goals of the employers whose HR records the user sees by name (db/scope.records_visible): an
     officer of a university sees a partner's goals only while that employer shares them. Every list, search
@@ -68,10 +78,6 @@ def goals(
         .select_from(PdpGoal)
         .join(Pdp, Pdp.id == PdpGoal.pdp_id)
         .join(Employee, Employee.id == Pdp.employee_id)
-        .join(Organization, Organization.id == Employee.employer_id)
-        .outerjoin(Department, Department.id == Employee.department_id)
-        .outerjoin(Skill, Skill.id == PdpGoal.skill_id)
-        .outerjoin(Credential, Credential.id == PdpGoal.credential_id)
         .where(*people_conditions(scope, f, listed=True), records_visible(scope, Employee.employer_id),
                team_condition(team_of))
     )
@@ -82,22 +88,46 @@ def goals(
     if search.strip():
         like = f"%{search.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(Employee.full_name).like(like), func.lower(Employee.employee_ref).like(like)))
-    total = session.execute(stmt.with_only_columns(func.count(PdpGoal.id))).scalar_one()
-    rows = session.execute(
-        stmt.with_only_columns(
+    total = int(session.execute(stmt.with_only_columns(func.count(PdpGoal.id))).scalar_one()) if count else None
+    closed = PdpGoal.status.in_(CLOSED_GOALS)
+    listed = (
+        stmt.join(Organization, Organization.id == Employee.employer_id)
+        .outerjoin(Department, Department.id == Employee.department_id)
+        .outerjoin(Skill, Skill.id == PdpGoal.skill_id)
+        .outerjoin(Credential, Credential.id == PdpGoal.credential_id)
+        .with_only_columns(
             PdpGoal.id, Employee.id, Employee.employee_ref, Employee.full_name, Organization.name,
             func.coalesce(Department.name, "(no department)"), Pdp.period, PdpGoal.title, Skill.name,
-            PdpGoal.target_level, Credential.code, PdpGoal.due_on, PdpGoal.status, state, seat,
+            PdpGoal.target_level, Credential.code, PdpGoal.due_on, PdpGoal.status, state, seat, closed,
         )
-        # Open goals first (what needs acting on), each group earliest due first.
-        .order_by(PdpGoal.status.in_([PdpGoalStatus.achieved, PdpGoalStatus.dropped]), PdpGoal.due_on,
-                  Employee.full_name, PdpGoal.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    cols = ["goal_id", "employee_id", "employee_ref", "employee", "employer", "department", "period", "goal", "skill",
-            "target_level", "credential", "due_on", "status", "state", "seat"]
-    return int(total), pd.DataFrame(rows, columns=cols)
+    )
+
+    def group(is_closed: bool, cursor: tuple[date, int] | None, size: int) -> list:
+        # One group at a time: ORDER BY due_on, id within it is the due-date index's own order. The page's ids
+        # first, from narrow rows: where the planner reads an employer's goals and sorts them (SQLite, an HR
+        # manager), it sorts ids and dates, and the names, state and seat are read for the page's rows only.
+        page_ids = (stmt.with_only_columns(PdpGoal.id)
+                    .where(closed if is_closed else PdpGoal.status.not_in(CLOSED_GOALS),
+                           after_cursor(PdpGoal.due_on, PdpGoal.id, cursor))
+                    .order_by(PdpGoal.due_on, PdpGoal.id).limit(size))
+        return session.execute(listed.where(PdpGoal.id.in_(page_ids))
+                               .order_by(PdpGoal.due_on, PdpGoal.id)).all() if size else []
+
+    in_closed, cursor = (bool(after[0]), tuple(after[1:])) if after is not None else (False, None)
+    rows = group(in_closed, cursor, limit)
+    if not in_closed and len(rows) < limit:
+        rows += group(True, None, limit - len(rows))
+    page = pd.DataFrame(rows, columns=GOAL_COLUMNS)
+    page["closed"] = page["closed"].astype(bool)
+    return total, page
+
+
+def goal_cursor_after(page: pd.DataFrame) -> tuple[bool, date, int] | None:
+    """The cursor of the page of goals that follows ``page`` (its last row's sort key); None if empty."""
+    if page.empty:
+        return None
+    last = page.iloc[-1]
+    return bool(last["closed"]), last["due_on"], int(last["goal_id"])
 
 
 def _sets_target(goal: PdpGoal) -> bool:
