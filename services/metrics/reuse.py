@@ -43,8 +43,14 @@ def remembered(key: tuple, compute: Callable[[], Any]) -> Any:
     if store is None:
         return compute()
     key = (*key, is_raw_only())
-    if key not in store:
+    # One get and one set: ui/data.py shares a store between the app's threads, which may empty it meanwhile.
+    value = store.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
         if len(store) >= MAX_FIGURES:
             store.clear()
-        store[key] = compute()
-    return copy.deepcopy(store[key])
+        store[key] = value
+    return copy.deepcopy(value)
+
+
+_MISSING = object()
