@@ -563,6 +563,7 @@ from db.quality_tables import CredentialReview, ReviewOutcome  # noqa: E402,F401
 from db.summary_tables import (  # noqa: E402,F401
     AssessmentLevelSummary,
     CompletionDaysSummary,
+    EmployeeMonthSummary,
     EnrollmentMonthSummary,
     FirstCompletion,
     LearnerQuarterSummary,

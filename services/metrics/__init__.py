@@ -50,11 +50,12 @@ from services.metrics.goals import (
     goal_state,
     goal_states,
 )
+from services.metrics.headcounts import headcount, headcount_by_employer
 from services.metrics.outcomes import Budget, OutcomeChange, Retention, budget, outcome_change, retention
 from services.metrics.paths import raw_only, uses_summaries
 from services.metrics.retained import RetentionShown, retention_shown
 from services.metrics.reuse import reusing
-from services.metrics.summary import Summary, headcount, headcount_by_employer, summary
+from services.metrics.summary import Summary, summary
 from services.metrics.suppression import (
     SkillGaps,
     departments_shown,

@@ -7,21 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import Employee, Organization
 from db.scope import Scope
-from services.filters import Filters, people_conditions, resolve_period
-from services.metrics.counts import (
-    days_to_complete,
-    employed_during,
-    figure_key,
-    grouped_counts,
-    percentile_from_counts,
-    rate,
-)
-from services.metrics.reuse import remembered
+from services.filters import Filters, resolve_period
+from services.metrics.counts import days_to_complete, grouped_counts, percentile_from_counts, rate
+from services.metrics.headcounts import headcount
 from services.periods import Period
 
 
@@ -49,27 +40,6 @@ class Summary:
         d["period"] = {"start": self.period.start.isoformat(), "end": self.period.end.isoformat(),
                        "label": self.period.label}
         return d
-
-
-def headcount_by_employer(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
-    """Employees on the payroll during the period per employer (employer_id, employer, sector, headcount):
-    read once per build (services/metrics/reuse.py) for the headline headcount and the partners table."""
-    period = resolve_period(filters, today)
-
-    def read() -> pd.DataFrame:
-        stmt = (select(Employee.employer_id, Organization.name, Organization.sector, func.count(Employee.id))
-                .join(Organization, Organization.id == Employee.employer_id)
-                .where(*people_conditions(scope, filters), employed_during(period))
-                .group_by(Employee.employer_id, Organization.name, Organization.sector))
-        return pd.DataFrame(session.execute(stmt).all(), columns=["employer_id", "employer", "sector", "headcount"])
-
-    return remembered(("headcount_by_employer", scope, *figure_key(filters, period)), read)
-
-
-def headcount(session: Session, scope: Scope, filters: Filters, *, today: date) -> tuple[int, int]:
-    """(employees on the payroll during the period, employers they belong to)."""
-    heads = headcount_by_employer(session, scope, filters, today=today)
-    return int(heads["headcount"].sum()), int((heads["headcount"] > 0).sum())
 
 
 def summary(session: Session, scope: Scope, filters: Filters, *, today: date) -> Summary:
