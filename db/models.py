@@ -462,6 +462,9 @@ class PdpGoal(SQLModel, table=True):
         CheckConstraint(_in("status", PdpGoalStatus), name="status"),
         CheckConstraint("skill_id IS NOT NULL OR credential_id IS NOT NULL", name="target"),
         CheckConstraint("target_level IS NULL OR target_level BETWEEN 1 AND 5", name="target_level"),
+        # Open goals due in a few weeks (metrics/goals.py goal_states) seek on both columns; it also serves
+        # every lookup by status alone, so it replaces the single-column status index.
+        Index("ix_pdpgoal_status_due_on", "status", "due_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -471,7 +474,7 @@ class PdpGoal(SQLModel, table=True):
     credential_id: int | None = Field(default=None, foreign_key="credential.id", index=True)
     target_level: int | None = None
     due_on: date = Field(index=True)
-    status: str = Field(default=PdpGoalStatus.planned, max_length=20, index=True)
+    status: str = Field(default=PdpGoalStatus.planned, max_length=20)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -560,6 +563,7 @@ from db.quality_tables import CredentialReview, ReviewOutcome  # noqa: E402,F401
 from db.summary_tables import (  # noqa: E402,F401
     AssessmentLevelSummary,
     CompletionDaysSummary,
+    EmployeeMonthSummary,
     EnrollmentMonthSummary,
     FirstCompletion,
     LearnerQuarterSummary,

@@ -20,6 +20,7 @@ from db.models import (
     CompletionDaysSummary,
     CredentialSkill,
     Employee,
+    EmployeeMonthSummary,
     Enrollment,
     EnrollmentMonthSummary,
     EnrollmentStatus,
@@ -47,6 +48,7 @@ PARTS = {
     "levels": (AssessmentLevelSummary,),  # completed enrollments, credential skills, assessments
     "goals": (PdpGoalMonthSummary,),  # PDP goals
     "outcomes": (OutcomeMonthSummary,),  # completed enrollments, outcome surveys
+    "people": (EmployeeMonthSummary,),  # employees (hires, leavers)
 }
 SUMMARY_TABLES = tuple(t for tables in PARTS.values() for t in tables)
 # What each kind of write can change (moving people between departments changes every part).
@@ -375,8 +377,27 @@ def _build_outcomes(session: Session, rows: _Rows) -> None:
     ))
 
 
+def _build_people(session: Session, rows: _Rows) -> None:
+    department = func.coalesce(Employee.department_id, 0)
+    hired, left = month_start(Employee.hired_on), month_start(Employee.left_on)
+    events = union_all(
+        select(Employee.employer_id.label("employer_id"), department.label("department_id"), hired.label("month"),
+               func.count().label("hires"), literal(0).label("leavers"), literal(0).label("leavers_on_first"))
+        .where(*rows.people()).group_by(Employee.employer_id, department, hired),
+        select(Employee.employer_id, department, left, literal(0), func.count(),
+               func.count().filter(Employee.left_on == left))
+        .where(*rows.people(), Employee.left_on.is_not(None)).group_by(Employee.employer_id, department, left),
+    ).subquery()
+    group = [events.c.employer_id, events.c.department_id, events.c.month]
+    session.execute(insert(EmployeeMonthSummary).from_select(
+        ["employer_id", "department_id", "month", "hires", "leavers", "leavers_on_first"],
+        select(*group, func.sum(events.c.hires), func.sum(events.c.leavers), func.sum(events.c.leavers_on_first))
+        .group_by(*group),
+    ))
+
+
 _BUILDERS = {"enrollments": _build_enrollments, "targets": _build_targets, "gains": _build_gains,
-             "levels": _build_levels, "goals": _build_goals, "outcomes": _build_outcomes}
+             "levels": _build_levels, "goals": _build_goals, "outcomes": _build_outcomes, "people": _build_people}
 
 
 def refresh_for_credentials(session: Session, credential_ids: Iterable[int]) -> None:

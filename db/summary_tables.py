@@ -140,6 +140,22 @@ class OutcomeMonthSummary(SQLModel, table=True):
     satisfaction_change: int = 0
 
 
+class EmployeeMonthSummary(SQLModel, table=True):
+    """Hires and leavers per employer, department and month. The headcount of whole months (people on the
+    payroll on at least one day of them) is the people hired by the last day less those gone by the first:
+    gone = left_on on or before it (left_on >= hired_on always), so the leavers of earlier months and the
+    leavers whose left_on is that first day. Read instead of every employee row."""
+
+    __tablename__ = "employee_month_summary"
+
+    employer_id: int = Field(foreign_key="organization.id", primary_key=True)
+    department_id: int = Field(primary_key=True)  # 0 = no department
+    month: date = Field(primary_key=True, index=True)  # first day of the month
+    hires: int = 0  # hired_on in the month
+    leavers: int = 0  # left_on in the month
+    leavers_on_first: int = 0  # of those, left_on on the month's first day
+
+
 class FirstCompletion(SQLModel, table=True):
     """Each employee's first completed credential (retention splits people by it): one row
     per person who completed any, rather than a scan of every enrollment per question."""
@@ -161,5 +177,6 @@ SUMMARY_TABLES = (
     AssessmentLevelSummary,
     PdpGoalMonthSummary,
     OutcomeMonthSummary,
+    EmployeeMonthSummary,
     FirstCompletion,
 )

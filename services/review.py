@@ -218,6 +218,15 @@ def build_pack(
     session: Session, scope: Scope, *, quarter: Period, today: date,
     employer_ids: frozenset[int] | None = None, audience: str | None = None,
 ) -> ReviewPack:
+    # The pack asks for some figures more than once (the quarters' counts in the summaries and the series,
+    # the spend, the goal states): each is read once (services/metrics/reuse.py).
+    with metrics.reusing():
+        return _build_pack(session, scope, quarter=quarter, today=today, employer_ids=employer_ids,
+                           audience=audience)
+
+
+def _build_pack(session: Session, scope: Scope, *, quarter: Period, today: date,
+                employer_ids: frozenset[int] | None, audience: str | None) -> ReviewPack:
     f = Filters(period=quarter, employer_ids=employer_ids)
     prev, last = quarter.previous(), quarter.same_last_year()
     now = metrics.summary(session, scope, f, today=today)

@@ -48,10 +48,19 @@ def current_data_version() -> int:
         return data_version(session)
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _shared_figures(database: str, version: int) -> dict:
+    """The figures the metrics layer reuses across one page's calls (services/metrics/reuse.py): the
+    Overview's summary, series and partners table read the same totals and headcounts. One store per
+    database and data version: a write bumps the version, so a stale figure is never reused."""
+    return {}
+
+
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=2000)
 def _cached(name: str, scope: Scope, filters: Filters, today: date, version: int, kwargs: tuple):
     function = METRICS.get(name) or DRILLDOWNS[name]
-    with Session(get_engine()) as session:
+    engine = get_engine()
+    with Session(engine) as session, metrics.reusing(_shared_figures(str(engine.url), version)):
         return function(session, scope, filters, today=today, **dict(kwargs))
 
 
@@ -65,6 +74,7 @@ def get(function, scope: Scope, filters: Filters, today: date, **kwargs):
 def clear() -> None:
     """Drop every cached figure of this process (after a write)."""
     _cached.clear()
+    _shared_figures.clear()
     _options.clear()
     _badge_zip.clear()
 
@@ -110,7 +120,8 @@ def edc_zip(scope: Scope, filters: Filters, today: date) -> tuple[int, bytes]:
 def _review_pack(scope: Scope, quarter, employer_ids, today: date, version: int):
     from services.review import build_pack
 
-    with Session(get_engine()) as session:
+    engine = get_engine()
+    with Session(engine) as session, metrics.reusing(_shared_figures(str(engine.url), version)):
         return build_pack(session, scope, quarter=quarter, employer_ids=employer_ids, today=today)
 
 

@@ -50,10 +50,12 @@ from services.metrics.goals import (
     goal_state,
     goal_states,
 )
+from services.metrics.headcounts import headcount, headcount_by_employer
 from services.metrics.outcomes import Budget, OutcomeChange, Retention, budget, outcome_change, retention
 from services.metrics.paths import raw_only, uses_summaries
 from services.metrics.retained import RetentionShown, retention_shown
-from services.metrics.summary import Summary, headcount, summary
+from services.metrics.reuse import reusing
+from services.metrics.summary import Summary, summary
 from services.metrics.suppression import (
     SkillGaps,
     departments_shown,
@@ -79,8 +81,9 @@ __all__ = [
     "at_risk_learners", "budget",
     "by_cohort", "by_credential", "by_department", "by_employer", "by_quarter", "days_to_complete",
     "departments_shown", "employed_during", "employed_on", "figures", "gap_closed_overall", "goal_state",
-    "goal_states", "grouped_counts", "headcount", "or_suppressed", "outcome_change", "outcome_change_shown",
+    "goal_states", "grouped_counts", "headcount", "headcount_by_employer", "or_suppressed", "outcome_change",
+    "outcome_change_shown",
     "people_conditions", "percentile_from_counts", "rate", "raw_only", "resolve_period", "retention",
-    "retention_shown", "scoped_enrollments", "skill_gaps", "skill_gaps_shown", "skills_gained",
+    "retention_shown", "reusing", "scoped_enrollments", "skill_gaps", "skill_gaps_shown", "skills_gained",
     "skills_gained_by_quarter", "summary", "suppress_small_groups", "uses_summaries", "whole_quarters",
 ]

@@ -9,13 +9,14 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import Cohort, Credential, Employee, Enrollment, Organization, Partnership
+from db.models import Cohort, Credential, Employee, EmployeeMonthSummary, Enrollment, Organization, Partnership
 from db.scope import Scope, scoped
-from services.filters import Filters, people_conditions, resolve_period
-from services.metrics.counts import COUNT_COLUMNS, add_rates, employed_during, grouped_counts, joined
+from services.filters import Filters, resolve_period
+from services.metrics.counts import COUNT_COLUMNS, add_rates, grouped_counts
+from services.metrics.headcounts import from_summary, headcount_by_employer, heads_statement
 from services.metrics.summary import as_float
 from services.periods import quarters_back
-from services.population import cell_groups, employee_choice
+from services.population import cell_groups, employee_choice, table_choice
 
 
 def by_credential(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
@@ -37,15 +38,15 @@ def by_cohort(session: Session, scope: Scope, filters: Filters, *, today: date) 
 
 
 def _with_headcount(session: Session, scope: Scope, filters: Filters, today: date, group, joins,
-                    fast: str) -> pd.DataFrame:
+                    fast: str, heads: pd.DataFrame | None = None) -> pd.DataFrame:
     """Enrollment counts per group (``grouped_counts``) beside the group's headcount: people on
-    the payroll during the period, groups with people but no enrollments included."""
+    the payroll during the period, groups with people but no enrollments included (``heads``:
+    the headcount per group, already read)."""
     counts = grouped_counts(session, scope, filters, today=today, group=group, joins=joins, fast=fast)
     keys = [c.key for c in group]
-    stmt = select(*group, func.count(Employee.id).label("headcount")).select_from(Employee)
-    period = resolve_period(filters, today)
-    stmt = joined(stmt, joins).where(*people_conditions(scope, filters), employed_during(period))
-    heads = pd.DataFrame(session.execute(stmt.group_by(*group)).all(), columns=[*keys, "headcount"])
+    if heads is None:
+        stmt = heads_statement(scope, filters, resolve_period(filters, today), group, joins, on_summary=False)
+        heads = pd.DataFrame(session.execute(stmt).all(), columns=[*keys, "headcount"])
     out = heads.merge(counts, on=keys, how="outer")
     for col in COUNT_COLUMNS[:-1] + ["headcount"]:
         out[col] = out[col].fillna(0).astype("int64")
@@ -57,7 +58,14 @@ def by_department(session: Session, scope: Scope, filters: Filters, *, today: da
     """Counts per employer and department cell (services/population.py: a department of
     MIN_GROUP people or more, or "Other departments"), with headcount and participation rate."""
     group, joins = cell_groups(Employee.employer_id, employee_choice())
-    out = add_rates(_with_headcount(session, scope, filters, today, group, joins, "department"))
+    period = resolve_period(filters, today)
+    heads = None
+    if from_summary(period):  # the same cells, from the monthly hires and leavers
+        months = EmployeeMonthSummary
+        summary_group, summary_joins = cell_groups(months.employer_id, table_choice(months))
+        stmt = heads_statement(scope, filters, period, summary_group, summary_joins, on_summary=True)
+        heads = pd.DataFrame(session.execute(stmt).all(), columns=["employer", "department", "headcount"])
+    out = add_rates(_with_headcount(session, scope, filters, today, group, joins, "department", heads))
     out["participation_rate"] = (out["learners"] / out["headcount"].where(out["headcount"] > 0)).astype("Float64")
     return out.sort_values(["employer", "department"], ignore_index=True)
 
@@ -65,8 +73,12 @@ def by_department(session: Session, scope: Scope, filters: Filters, *, today: da
 def by_employer(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
     """Counts per employer in scope, with headcount and partnership status."""
     group = (Organization.name.label("employer"), Organization.sector.label("sector"))
+    # The same per-employer headcount as the headline one (summary), read once per build.
+    heads = headcount_by_employer(session, scope, filters, today=today)[["employer", "sector", "headcount"]]
+    if heads.duplicated(["employer", "sector"]).any():  # two employers of one name and sector: one row, as before
+        heads = heads.groupby(["employer", "sector"], as_index=False, dropna=False)["headcount"].sum()
     out = _with_headcount(session, scope, filters, today, group,
-                          [(Organization, Organization.id == Employee.employer_id)], "employer")
+                          [(Organization, Organization.id == Employee.employer_id)], "employer", heads)
     status = pd.DataFrame(
         session.execute(
             scoped(

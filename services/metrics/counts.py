@@ -24,6 +24,7 @@ from db.scope import Scope
 from db.sqlfuncs import days_between
 from services.filters import Filters, resolve_period, scoped_enrollments, summary_conditions
 from services.metrics.paths import uses_summaries
+from services.metrics.reuse import remembered
 from services.periods import Period
 from services.population import cell_groups, table_choice
 
@@ -94,6 +95,20 @@ def grouped_counts(session: Session, scope: Scope, filters: Filters, *, today: d
     the period and filters allow (see ``uses_summaries``) and gives the same numbers.
     """
     period = resolve_period(filters, today)
+    if not group and not joins:  # the one-row totals are asked for again and again (services/metrics/reuse.py)
+        return remembered(("grouped_counts", scope, *figure_key(filters, period), fast),
+                          lambda: _grouped_counts(session, scope, filters, period, (), (), fast))
+    return _grouped_counts(session, scope, filters, period, group, joins, fast)
+
+
+def figure_key(filters: Filters, period: Period) -> tuple:
+    """What a figure over ``period`` depends on besides the scope: the filters and the period's days
+    (not its label, so a quarter named by by_quarter and by the pack is one key)."""
+    return filters.with_period(None), period.start, period.end
+
+
+def _grouped_counts(session: Session, scope: Scope, filters: Filters, period: Period, group, joins,
+                    fast: str | None) -> pd.DataFrame:
     if fast is not None and uses_summaries(filters, period, fast):
         return _summary_counts(session, scope, filters, period, fast)
     stmt = scoped_enrollments(scope, filters, *group, *_count_columns(period)).where(_touches(period))
@@ -195,6 +210,11 @@ def _summary_days(session: Session, scope: Scope, filters: Filters, period: Peri
 def days_to_complete(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
     """How many completions took each number of days (enrolled_on → completed_on)."""
     period = resolve_period(filters, today)
+    return remembered(("days_to_complete", scope, *figure_key(filters, period)),
+                      lambda: _days_to_complete(session, scope, filters, period))
+
+
+def _days_to_complete(session: Session, scope: Scope, filters: Filters, period: Period) -> pd.DataFrame:
     if uses_summaries(filters, period, "credential"):
         return _summary_days(session, scope, filters, period)
     days = days_between(Enrollment.enrolled_on, Enrollment.completed_on).label("days")

@@ -27,6 +27,7 @@ from db.sqlfuncs import days_between
 from services.filters import Filters, people_conditions, scoped_enrollments, summary_conditions
 from services.metrics.definitions import ACTIVE_STATUSES, AT_RISK_DAYS, MIN_GROUP, STALLED_DAYS, SUPPRESSED
 from services.metrics.paths import is_raw_only, month_end
+from services.metrics.reuse import remembered
 
 
 def goal_state(today: date):
@@ -46,7 +47,13 @@ GOAL_STATES = ["achieved", "on_track", "at_risk", "overdue", "dropped"]
 
 
 def goal_states(session: Session, scope: Scope, filters: Filters, *, today: date) -> dict[str, int]:
-    """How many PDP goals are in each state today (goals of PDPs in scope and filters)."""
+    """How many PDP goals are in each state today (goals of PDPs in scope and filters; the period does not
+    apply: a state is today's)."""
+    return remembered(("goal_states", scope, filters.with_period(None), today),
+                      lambda: _goal_states(session, scope, filters, today))
+
+
+def _goal_states(session: Session, scope: Scope, filters: Filters, today: date) -> dict[str, int]:
     if is_raw_only():
         return _raw_goal_states(session, scope, filters, today)
     # Goals due before this month are overdue if open; goals due after the month of
@@ -143,11 +150,14 @@ def at_risk_learners(session: Session, scope: Scope, filters: Filters, *, today:
     recorded activity for STALLED_DAYS days. Returns (how many, the first ``limit``)."""
     last = func.coalesce(Enrollment.last_activity_on, Enrollment.enrolled_on)
     base = _at_risk_enrollments(scope, filters, today=today)
-    total = session.execute(base.with_only_columns(func.count(Enrollment.id))).scalar_one()
+    if limit <= 0:  # no rows to carry the count
+        return int(session.execute(base.with_only_columns(func.count(Enrollment.id))).scalar_one()), _at_risk_frame([])
+    # One statement: the window count is taken over every matching row before LIMIT keeps the first ones.
     rows = session.execute(
         base.with_only_columns(
             Enrollment.employee_id, Employee.full_name, Organization.name,
             func.coalesce(Department.name, "(no department)"), Credential.code, Cohort.code, Enrollment.status, last,
+            func.count().over().label("total"),
         )
         .join(Credential, Credential.id == Enrollment.credential_id)
         .join(Organization, Organization.id == Employee.employer_id)
@@ -155,9 +165,13 @@ def at_risk_learners(session: Session, scope: Scope, filters: Filters, *, today:
         .order_by(last, Employee.full_name)
         .limit(limit)
     ).all()
-    df = pd.DataFrame(rows, columns=["employee_id", "employee", "employer", "department", "credential", "cohort",
-                                     "status", "last_activity"])
-    return int(total), df
+    total = int(rows[0][-1]) if rows else 0
+    return total, _at_risk_frame([row[:-1] for row in rows])
+
+
+def _at_risk_frame(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["employee_id", "employee", "employer", "department", "credential", "cohort",
+                                       "status", "last_activity"])
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import Employee
 from db.scope import Scope
-from services.filters import Filters, people_conditions, resolve_period
-from services.metrics.counts import days_to_complete, employed_during, grouped_counts, percentile_from_counts, rate
+from services.filters import Filters, resolve_period
+from services.metrics.counts import days_to_complete, grouped_counts, percentile_from_counts, rate
+from services.metrics.headcounts import headcount
 from services.periods import Period
 
 
@@ -41,16 +40,6 @@ class Summary:
         d["period"] = {"start": self.period.start.isoformat(), "end": self.period.end.isoformat(),
                        "label": self.period.label}
         return d
-
-
-def headcount(session: Session, scope: Scope, filters: Filters, *, today: date) -> tuple[int, int]:
-    """(employees on the payroll during the period, employers they belong to)."""
-    period = resolve_period(filters, today)
-    row = session.execute(
-        select(func.count(Employee.id), func.count(func.distinct(Employee.employer_id)))
-        .where(*people_conditions(scope, filters), employed_during(period))
-    ).one()
-    return int(row[0] or 0), int(row[1] or 0)
 
 
 def summary(session: Session, scope: Scope, filters: Filters, *, today: date) -> Summary:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from db import summaries
 from db.engine import bump_data_version
 from db.models import Department, Employee, Organization, Partnership
 from tests.pages import test_pages as page_tests
@@ -29,6 +30,9 @@ def _small_groups(session, world) -> None:
                               department_id=legal.id, hired_on=date(2020, 1, 1)),
                      *(Employee(employer_id=delta.id, employee_ref=str(n), full_name=f"Dee {n}",
                                 hired_on=date(2020, 1, 1)) for n in range(2))])
+    session.flush()
+    # Like every employee write (an import), in the same transaction: headcounts come from the summaries.
+    summaries.refresh(session, [world.id("A"), delta.id])
     bump_data_version(session)
     session.commit()
     # Figures and choices are cached per data version in this process; earlier tests' worlds had the same one.

@@ -1,0 +1,67 @@
+"""Headcount: employees on the payroll on at least one day of the period, per employer or per
+department cell, from the hires and leavers summary (db/summary_tables.EmployeeMonthSummary) when
+the period is whole months, else from the employee rows. Both give the same numbers
+(tests/db/test_summaries.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from db.models import Employee, EmployeeMonthSummary, Organization
+from db.scope import Scope
+from services.filters import Filters, people_conditions, resolve_period, summary_conditions
+from services.metrics.counts import employed_during, figure_key, joined
+from services.metrics.paths import is_raw_only, month_aligned
+from services.metrics.reuse import remembered
+from services.periods import Period
+
+
+def from_summary(period: Period) -> bool:
+    """Whether the period's headcounts come from the monthly hires and leavers (whole months only)."""
+    return not is_raw_only() and month_aligned(period)
+
+
+def heads_statement(scope: Scope, filters: Filters, period: Period, group, joins, *, on_summary: bool):
+    """SELECT group..., headcount: ``group`` and ``joins`` written for EmployeeMonthSummary rows when
+    ``on_summary``, else for Employee rows. Summary groups with nobody on the payroll are left out, as
+    the employee rows leave them out."""
+    if not on_summary:
+        stmt = select(*group, func.count(Employee.id).label("headcount")).select_from(Employee)
+        return (joined(stmt, joins).where(*people_conditions(scope, filters), employed_during(period))
+                .group_by(*group))
+    months = EmployeeMonthSummary
+    # Hired by the period's last day, less gone (left_on) by its first: earlier months' leavers and those
+    # whose left_on is that very day.
+    heads = (func.coalesce(func.sum(months.hires), 0)
+             - func.coalesce(func.sum(months.leavers).filter(months.month < period.start), 0)
+             - func.coalesce(func.sum(months.leavers_on_first).filter(months.month == period.start), 0))
+    stmt = joined(select(*group, heads.label("headcount")).select_from(months), joins)
+    return (stmt.where(*summary_conditions(scope, filters, months), months.month <= period.end)
+            .group_by(*group).having(heads > 0))
+
+
+def headcount_by_employer(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
+    """Employees on the payroll during the period per employer (employer_id, employer, sector, headcount):
+    read once per build (services/metrics/reuse.py) for the headline headcount and the partners table."""
+    period = resolve_period(filters, today)
+
+    def read() -> pd.DataFrame:
+        on_summary = from_summary(period)
+        employer = EmployeeMonthSummary.employer_id if on_summary else Employee.employer_id
+        group = (employer, Organization.name, Organization.sector)
+        stmt = heads_statement(scope, filters, period, group, [(Organization, Organization.id == employer)],
+                               on_summary=on_summary)
+        return pd.DataFrame(session.execute(stmt).all(), columns=["employer_id", "employer", "sector", "headcount"])
+
+    return remembered(("headcount_by_employer", scope, *figure_key(filters, period)), read)
+
+
+def headcount(session: Session, scope: Scope, filters: Filters, *, today: date) -> tuple[int, int]:
+    """(employees on the payroll during the period, employers they belong to)."""
+    heads = headcount_by_employer(session, scope, filters, today=today)
+    return int(heads["headcount"].sum()), int((heads["headcount"] > 0).sum())
