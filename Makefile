@@ -2,7 +2,9 @@
 #
 #   make setup   virtualenv, migrated + seeded SQLite database, local dev secrets
 #   make run     setup, the DEVELOPMENT identity provider, and the app on http://localhost:8501
-#   make test    setup, then the test suite (PYTEST_ARGS="-k login -x" to pass options)
+#   make test    setup, then the test suite (PYTEST_ARGS="-k login -x" to pass options); installs the
+#                bench's requirements-bench.txt too, so the DuckDB comparison test runs instead of skipping
+#   make bench   setup + requirements-bench.txt (DuckDB), then `manage.py bench` (BENCH_ARGS="--skip-large")
 #   make audit   check every pin of requirements.txt against the known vulnerabilities (needs the network:
 #                PyPI, and PyPI's vulnerability data or OSV with AUDIT_SERVICE=osv); pip-audit lives in its
 #                own .venv-audit, so neither setup nor test needs it. Run it before a release.
@@ -19,13 +21,14 @@ IDP_PORT ?= 9400
 APP_URL := http://localhost:$(APP_PORT)
 IDP_URL := http://127.0.0.1:$(IDP_PORT)
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 PIP_VERSION := 26.3
 AUDIT_VENV := .venv-audit
 PIP_AUDIT_VERSION := 2.10.1
 AUDIT_SERVICE ?= pypi
 
 .DEFAULT_GOAL := setup
-.PHONY: setup run test audit clean
+.PHONY: setup run test bench audit clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PYTHON) || $(PY) -m venv $(VENV) || { \
@@ -34,6 +37,11 @@ $(VENV)/.installed: requirements.txt
 # Python 3.11's venv brings pip 23.2.1, which has known advisories (CVE-2025-8869, CVE-2026-3219).
 	$(PYTHON) -m pip install --disable-pip-version-check -q pip==$(PIP_VERSION)
 	$(PYTHON) -m pip install --disable-pip-version-check -q -r requirements.txt
+	@touch $@
+
+# The bench's development dependencies (DuckDB), never part of the app's requirements.txt.
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(PYTHON) -m pip install --disable-pip-version-check -q -r requirements-bench.txt
 	@touch $@
 
 setup: $(VENV)/.installed
@@ -67,15 +75,18 @@ run: setup
 	echo "The identity provider at $(IDP_URL) is for DEVELOPMENT only."; echo; \
 	$(BIN)/streamlit run dashboard.py --server.port $(APP_PORT) --server.address localhost --server.headless true
 
-test: setup
+test: setup $(VENV)/.bench-installed
 	$(PYTHON) -m pytest -q $(PYTEST_ARGS)
+
+bench: setup $(VENV)/.bench-installed
+	$(PYTHON) manage.py bench $(BENCH_ARGS)
 
 # The pins as written (--no-deps --disable-pip: requirements.txt is the whole resolved set, so nothing is
 # installed or resolved); --strict fails if any pin cannot be checked. Exit status 1 = a known vulnerability.
 audit:
 	@test -x $(AUDIT_VENV)/bin/python || $(PY) -m venv $(AUDIT_VENV)
 	$(AUDIT_VENV)/bin/python -m pip install --disable-pip-version-check -q pip-audit==$(PIP_AUDIT_VERSION)
-	$(AUDIT_VENV)/bin/pip-audit --requirement requirements.txt --no-deps --disable-pip --strict \
+	$(AUDIT_VENV)/bin/pip-audit --requirement requirements.txt --requirement requirements-bench.txt --no-deps --disable-pip --strict \
 	  --vulnerability-service $(AUDIT_SERVICE) --progress-spinner off
 
 clean:

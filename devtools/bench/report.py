@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+from devtools.bench.comparison import NOT_MEASURED, REFERENCE_HEAD, reference_table, reference_verdict
+from devtools.bench.reference import INSTALL_HINT
 from devtools.bench.settings import LIMIT_MARK, ROLES, RUN_LIMIT_S, TARGETS, hit_limit
 
-VERDICT_KEYS = ("cold", "warm", "cold_ratio", "errors", "import", "memory", "load_errors")
+VERDICT_KEYS = ("cold", "warm", "cold_ratio", "errors", "import", "memory", "load_errors", "reference")
 NOT_JUDGED = {"ok": None, "misses": []}
 
 
@@ -82,6 +84,7 @@ def verdicts(report: dict) -> dict:
     out["import"] = _import_verdict(report.get("import"))
     out["memory"] = _memory_verdict(report.get("peak_rss_mb"))
     out["load_errors"] = _load_verdict(report.get("load"))
+    out["reference"] = reference_verdict(report.get("reference") or [], top)
     return out
 
 
@@ -204,6 +207,21 @@ def _metric_lines(report: dict) -> list[str]:
     return lines
 
 
+def _reference_lines(report: dict) -> list[str]:
+    rows = report.get("reference") or []
+    if not rows:
+        return []
+    widths = (24, 10, 5, 10, 12, 6, 6, 11)
+    lines = ["", f"Metric queries beside DuckDB in memory on the same rows, median of {report['runs']}:"]
+    head = " ".join(f"{name:<{width}}" for name, width in zip(REFERENCE_HEAD, widths, strict=False)) + " verdict"
+    lines += [head, "-" * len(head)]
+    lines += [" ".join(f"{cell:<{width}}" for cell, width in zip(cells, widths, strict=False)) + " " + cells[-1]
+              for cells in reference_table(rows)]
+    if any(row["verdict"] == NOT_MEASURED for row in rows):
+        lines.append(f"  {INSTALL_HINT}")
+    return lines
+
+
 def import_text(report: dict) -> str:
     imported = report.get("import")
     if imported is None:
@@ -245,14 +263,14 @@ def _verdict_lines(report: dict) -> list[str]:
     judged = report["verdicts"]
     lines = ["", f"Verdict at the {judged['scale']} scale: "
              + "; ".join(f"{key} {mark(judged[key]['ok'])}" for key in VERDICT_KEYS)]
-    for key in ("cold", "warm", "cold_ratio", "errors"):
+    for key in ("cold", "warm", "cold_ratio", "errors", "reference"):
         lines += [f"  {key}: {miss}" for miss in judged[key]["misses"][:3]]
     return lines
 
 
 def format_report(report: dict) -> str:
     """The report as `manage.py bench` prints it."""
-    lines = _machine_lines(report) + _page_lines(report) + _metric_lines(report) + [""]
+    lines = _machine_lines(report) + _page_lines(report) + _metric_lines(report) + _reference_lines(report) + [""]
     lines += [import_text(report), memory_text(report), *_load_lines(report), *_verdict_lines(report)]
     lines.append(f"({report['elapsed_s']:.0f} s in all)")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from devtools.bench.comparison import REFERENCE_HEAD, REFERENCE_TARGET, reference_table
 from devtools.bench.report import (
     VERDICT_KEYS,
     cold_seconds,
@@ -34,6 +35,7 @@ VERDICT_NAMES = {
     "import": f"import ≥ {TARGETS['import_rows_per_s']:,} rows/s",
     "memory": f"peak memory < {TARGETS['peak_rss_mb']:,} MB",
     "load_errors": "load test without errors",
+    "reference": f"every metric query ≤ {REFERENCE_TARGET:.0f}× DuckDB, same answers",
 }
 
 METHOD = f"""## How it is measured
@@ -137,6 +139,18 @@ def _metrics(report: dict) -> list[str]:
                                           for row in errors]
 
 
+def _reference(report: dict) -> list[str]:
+    rows = report.get("reference") or []
+    if not rows:
+        return []
+    lines = ["", "## Metric queries beside DuckDB", "",
+             "The same aggregate on the same rows (those the role's scope may read), loaded into DuckDB in "
+             f"memory; seconds, median of {report['runs']}; ratio = product / DuckDB. "
+             "\"not measured\": DuckDB is not installed (`make bench`).", "",
+             "| " + " | ".join(REFERENCE_HEAD) + " |", "|---|" + "---|" * (len(REFERENCE_HEAD) - 1)]
+    return lines + ["| " + " | ".join(cells) + " |" for cells in reference_table(rows)]
+
+
 def _import_cell(report: dict) -> str:
     imported = report.get("import")
     if imported is None:
@@ -180,7 +194,8 @@ def _figures(report: dict) -> list[str]:
 
 def format_markdown(report: dict) -> str:
     """The generated part of docs/performance.md, ending with NOTES_MARK."""
-    lines = _heading(report) + _verdicts(report) + _pages(report) + _metrics(report) + _figures(report)
+    lines = (_heading(report) + _verdicts(report) + _pages(report) + _metrics(report) + _reference(report)
+             + _figures(report))
     return "\n".join([*lines, "", METHOD, NOTES_MARK, ""])
 
 

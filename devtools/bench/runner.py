@@ -18,6 +18,7 @@ from devtools.bench.import_speed import import_function
 from devtools.bench.load_test import run_load
 from devtools.bench.page_runs import measure_pages
 from devtools.bench.queries import measure_metrics
+from devtools.bench.reference import measure_reference
 from devtools.bench.report import ratios, verdicts
 from devtools.bench.settings import DEFAULT_DATABASE_DIR, IMPORT_ROWS, ROOT, SEED, TARGETS, log
 
@@ -126,6 +127,11 @@ def run(options: Options) -> dict:
         log(f"metric queries at the {database.scale} scale")
         metrics += measure_metrics(database, users, options.runs)
     report["metrics"] = metrics
+    reference: list[dict] = []
+    for database in databases:
+        log(f"DuckDB side by side at the {database.scale} scale")
+        reference += measure_reference(database, users, options.runs)
+    report["reference"] = reference
     report["import"] = _measure_import(options, databases[-1], users)
     report["load"] = _measure_load(options, databases[-1], users)
     report["verdicts"] = verdicts(report)
