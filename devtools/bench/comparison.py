@@ -26,6 +26,10 @@ def comparable(name: str, answer) -> object:
         sums = answer.groupby(key)[columns].sum()
         return {str(index): tuple(int(value) for value in row)
                 for index, row in sums.iterrows() if any(row)}
+    if name == "skill_gaps":
+        return {(str(row.employer), str(row.department), str(row.skill)):
+                (int(row.people), round(float(row.gap_now), 6), round(float(row.gap_start), 6))
+                for row in answer.itertuples()}
     if name == "goal_states":
         frame = isinstance(answer, pd.DataFrame)
         pairs = zip(answer["state"], answer["goals"], strict=True) if frame else answer.items()

@@ -47,6 +47,24 @@ REFERENCE_SQL = {
                  ELSE 'on_track' END AS state,
                count(*) AS goals
         FROM goals GROUP BY state""",
+    # services/metrics/upskilling.skill_gaps: the highest target per (person, skill) of goals not dropped,
+    # against the latest level by $as_of and the first level ever assessed (0 when none).
+    "skill_gaps": """
+        WITH targets AS (
+            SELECT employee_id, skill_id, employer, department, skill, max(target_level) AS target
+            FROM goals WHERE skill_id IS NOT NULL AND target_level IS NOT NULL AND status <> 'dropped'
+            GROUP BY employee_id, skill_id, employer, department, skill),
+        latest AS (
+            SELECT employee_id, skill_id, first(level ORDER BY assessed_on DESC, id DESC) AS level
+            FROM assessments WHERE assessed_on <= $as_of GROUP BY employee_id, skill_id),
+        earliest AS (
+            SELECT employee_id, skill_id, first(level ORDER BY assessed_on, id) AS level
+            FROM assessments GROUP BY employee_id, skill_id)
+        SELECT employer, department, skill, count(*) AS people,
+               sum(greatest(target - coalesce(latest.level, 0), 0)) AS gap_now,
+               sum(greatest(target - coalesce(earliest.level, 0), 0)) AS gap_start
+        FROM targets LEFT JOIN latest USING (employee_id, skill_id) LEFT JOIN earliest USING (employee_id, skill_id)
+        GROUP BY employer, department, skill""",
 }
 
 
@@ -68,27 +86,46 @@ def load_scoped_rows(session, scope) -> dict[str, pd.DataFrame]:
     """The enrollments and PDP goals ``scope`` may see, with what the aggregates group by."""
     from sqlalchemy import func, select
 
-    from db.models import Credential, Department, Employee, Enrollment, Organization, Pdp, PdpGoal
+    from db.models import (
+        Credential,
+        Department,
+        Employee,
+        Enrollment,
+        Organization,
+        Pdp,
+        PdpGoal,
+        Skill,
+        SkillAssessment,
+    )
     from services.filters import Filters, people_conditions, scoped_enrollments
 
     everything = Filters()
+    employer = Organization.name.label("employer")
+    department = func.coalesce(Department.name, "(no department)").label("department")
     enrollments = (
         scoped_enrollments(scope, everything, Enrollment.id, Credential.code.label("code"), Enrollment.status,
                            Enrollment.enrolled_on, Enrollment.completed_on, Enrollment.withdrawn_on,
-                           Organization.name.label("employer"),
-                           func.coalesce(Department.name, "(no department)").label("department"))
+                           employer, department)
         .join(Credential, Credential.id == Enrollment.credential_id)
         .join(Organization, Organization.id == Employee.employer_id)
         .outerjoin(Department, Department.id == Employee.department_id))
-    goals = (select(PdpGoal.id, PdpGoal.status, PdpGoal.due_on).select_from(PdpGoal)
+    goals = (select(PdpGoal.id, PdpGoal.status, PdpGoal.due_on, Pdp.employee_id, PdpGoal.skill_id,
+                    PdpGoal.target_level, Skill.name.label("skill"), employer, department).select_from(PdpGoal)
              .join(Pdp, Pdp.id == PdpGoal.pdp_id).join(Employee, Employee.id == Pdp.employee_id)
+             .join(Organization, Organization.id == Employee.employer_id)
+             .outerjoin(Department, Department.id == Employee.department_id)
+             .outerjoin(Skill, Skill.id == PdpGoal.skill_id)
              .where(*people_conditions(scope, everything)))
+    assessments = (select(SkillAssessment.id, SkillAssessment.employee_id, SkillAssessment.skill_id,
+                          SkillAssessment.level, SkillAssessment.assessed_on)
+                   .join(Employee, Employee.id == SkillAssessment.employee_id)
+                   .where(*people_conditions(scope, everything)))
     frames = {}
-    for name, stmt in (("enrollments", enrollments), ("goals", goals)):
+    for name, stmt in (("enrollments", enrollments), ("goals", goals), ("assessments", assessments)):
         frame = pd.DataFrame(session.execute(stmt).mappings().all())
         if "status" in frame:
             frame["status"] = _plain(frame["status"])
-        for column in ("enrolled_on", "completed_on", "withdrawn_on", "due_on"):
+        for column in ("enrolled_on", "completed_on", "withdrawn_on", "due_on", "assessed_on"):
             if column in frame:
                 frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
         frames[name] = frame
@@ -107,7 +144,7 @@ class Window:
         from services.metrics.definitions import AT_RISK_DAYS
 
         values = {"start": self.start, "end": self.end, "today": self.today,
-                  "soon": self.today + timedelta(days=AT_RISK_DAYS)}
+                  "soon": self.today + timedelta(days=AT_RISK_DAYS), "as_of": min(self.end, self.today)}
         return {key: value for key, value in values.items() if f"${key}" in sql}
 
 
@@ -129,7 +166,7 @@ def time_reference(connection, frames: dict[str, pd.DataFrame], window: Window, 
 
 # The product's side: name -> (metric call, its answer in the comparable form of ``comparison``).
 def product_calls() -> dict[str, Callable]:
-    from services.metrics import by_credential, by_department, days_to_complete, goal_states
+    from services.metrics import by_credential, by_department, days_to_complete, goal_states, skill_gaps
     from services.metrics.counts import percentile_from_counts
 
     def median_days(session, scope, filters, today):
@@ -140,6 +177,7 @@ def product_calls() -> dict[str, Callable]:
         "by_department": lambda s, scope, f, today: by_department(s, scope, f, today=today),
         "median_days_to_complete": median_days,
         "goal_states": lambda s, scope, f, today: goal_states(s, scope, f, today=today),
+        "skill_gaps": lambda s, scope, f, today: skill_gaps(s, scope, f, today=today),
     }
 
 
