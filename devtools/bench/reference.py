@@ -69,12 +69,14 @@ REFERENCE_SQL = {
 
 
 def reference_engine():
-    """An in-memory DuckDB connection, or None when DuckDB is not installed."""
+    """An in-memory DuckDB connection, or None when DuckDB is not installed. It only reads the frames
+    registered with it: no extension is installed or loaded behind our back (that would download)."""
     try:
         import duckdb
     except ImportError:
         return None
-    return duckdb.connect(":memory:")
+    return duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
+                                              "autoload_known_extensions": False})
 
 
 def _plain(values: pd.Series) -> pd.Series:

@@ -143,3 +143,18 @@ def test_the_world_gives_duckdb_something_to_count(engine, session, world):
     connection.close()
     for name, (_times, answer) in answers.items():
         assert comparison.comparable(name, answer), name
+
+
+def test_duckdb_is_a_bench_dependency_only():
+    app = (bench.ROOT / "requirements.txt").read_text(encoding="utf-8").lower()
+    bench_pins = (bench.ROOT / "requirements-bench.txt").read_text(encoding="utf-8").splitlines()
+    assert "duckdb" not in app
+    assert [line for line in bench_pins if line and not line.startswith("#")] == ["duckdb==1.4.4"]
+    assert "requirements-bench.txt" in (bench.ROOT / "Makefile").read_text(encoding="utf-8")
+
+
+def test_without_duckdb_the_product_is_still_timed_and_duckdb_not_measured(engine, session, world):
+    rows = reference.compare_scope(lambda: Session(engine), None, world.scope(session, "hr@a"), Filters(), TODAY, 2,
+                                   "hr_manager", "test")
+    assert [row["verdict"] for row in rows] == ["not measured"] * len(reference.REFERENCE_SQL)
+    assert all(row["product_s"] is not None and row["reference_s"] is None for row in rows)
