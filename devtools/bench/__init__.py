@@ -9,6 +9,8 @@ partners) and the HR manager of the largest employer:
   cleared first) and warm (the same page again in the same session), each
   measurement in a fresh AppTest, median of ``runs`` (``page_runs``);
 * the metrics layer's main queries, called directly (no cache), median of ``runs`` (``queries``);
+* five of those aggregates beside DuckDB in memory on the same scoped rows, answers checked equal
+  (``reference``, ``comparison``; DuckDB from requirements-bench.txt, else "not measured");
 * importing 100,000 enrollment rows into a copy of the large database (rows/s) (``import_speed``);
 * the peak memory of this process (``ru_maxrss``) after visiting every page as both roles;
 * a bounded load test on loopback: ``streamlit run`` with the development

@@ -145,7 +145,8 @@ def _reference(report: dict) -> list[str]:
         return []
     lines = ["", "## Metric queries beside DuckDB", "",
              "The same aggregate on the same rows (those the role's scope may read), loaded into DuckDB in "
-             f"memory; seconds, median of {report['runs']}; ratio = product / DuckDB. "
+             f"memory (the load is not timed; a query's time includes its result as a pandas frame); seconds, "
+             f"median of {report['runs']}; ratio = product / DuckDB; a different answer is a MISS. "
              "\"not measured\": DuckDB is not installed (`make bench`).", "",
              "| " + " | ".join(REFERENCE_HEAD) + " |", "|---|" + "---|" * (len(REFERENCE_HEAD) - 1)]
     return lines + ["| " + " | ".join(cells) + " |" for cells in reference_table(rows)]
