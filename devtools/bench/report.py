@@ -84,7 +84,10 @@ def verdicts(report: dict) -> dict:
     out["import"] = _import_verdict(report.get("import"))
     out["memory"] = _memory_verdict(report.get("peak_rss_mb"))
     out["load_errors"] = _load_verdict(report.get("load"))
-    out["reference"] = reference_verdict(report.get("reference") or [], top)
+    # judged at the largest scale it measured, also when the pages were skipped
+    reference = report.get("reference") or []
+    out["reference"] = reference_verdict(reference, "large" if any(row["scale"] == "large" for row in reference)
+                                         else top)
     return out
 
 

@@ -84,6 +84,9 @@ def test_the_verdict_and_both_reports_carry_the_table():
     assert "| by_credential | officer | small | 0.0500 | 0.1000 | 0.50 | ≤ 2× | yes | PASS |" in markdown
     assert "| every metric query ≤ 2× DuckDB, same answers | MISS |" in markdown
     assert '"reference_s": 0.018' in bench.to_json(report)
+    # with the pages skipped, the reference is still judged at the large scale when it was measured there
+    large = comparison.compare("goal_states", "hr_manager", "large", [0.02], [0.018], {}, {})
+    assert _report([*rows, large])["verdicts"]["reference"] == {"ok": True, "misses": []}
 
 
 class _FakeEngine:
