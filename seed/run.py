@@ -57,8 +57,9 @@ class SeedRun:
     employee_hired: list[date]
     employee_left: list[date | None]
 
-    def __init__(self, *, employees: int, seed: int, today: date):
+    def __init__(self, *, employees: int, seed: int, today: date, long_tail_above: int):
         self.employee_count = employees
+        self.long_tail = employees > long_tail_above  # about a hundred employers (seed/partners.py)
         self.seed = seed
         self.today = today
         self.random = SeedRandom(seed)
