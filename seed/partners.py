@@ -29,6 +29,8 @@ MICRO_SIZES = (2, 3, 4)  # employers under the small-group rule (services/popula
 FLOOR = 5  # every other generated employer has at least this many people
 SPREAD = 1.5  # sigma of the log-normal sizes: the largest generated employer is about 40x the median
 STATUSES = {"ended": 3, "paused": 8}  # generated partnerships not active; the rest are
+LARGE_NAME_WORDS = ("Trust", "Council", "Authority", "Service", "Networks", "Port")  # names of large bodies
+LARGE_NAMES_FROM = 150  # people: smaller employers are not named like them
 
 
 def partner_count(employees: int) -> int:
@@ -61,8 +63,8 @@ def write_generated_employers(run, writer: Writer, sizes: list[int], latest_star
     sectors = list(SECTOR_WEIGHTS)
     for index, (size, status) in enumerate(zip(sizes, statuses, strict=True)):
         organisation_id = len(EMPLOYERS) + 2 + index
-        sector = draw.choices(sectors, weights=list(SECTOR_WEIGHTS.values()))[0]
-        town, name = _name(draw, sector, names)
+        sector, endings = _sector(draw, sectors, size)
+        town, name = _name(draw, endings, names)
         code = _code(name, codes)
         domain = _domain(name, sector, domains)
         starts = earliest_start + timedelta(days=draw.randint(0, (latest_start - earliest_start).days))
@@ -93,10 +95,20 @@ def write_generated_users(run, writer: Writer, first_id: int) -> None:
             last_login_at=None))
 
 
-def _name(draw: random.Random, sector: str, taken: set[str]) -> tuple[str, str]:
+def _sector(draw: random.Random, sectors: list[str], size: int) -> tuple[str, list[str]]:
+    """A sector by its frequency, and the names that fit the size (no twelve-person council or trust)."""
+    while True:
+        sector = draw.choices(sectors, weights=list(SECTOR_WEIGHTS.values()))[0]
+        endings = [ending for ending in NAME_ENDINGS[sector]
+                   if size >= LARGE_NAMES_FROM or not any(word in ending for word in LARGE_NAME_WORDS)]
+        if endings:
+            return sector, endings
+
+
+def _name(draw: random.Random, endings: list[str], taken: set[str]) -> tuple[str, str]:
     while True:
         town = draw.choice(TOWNS)
-        name = f"{town} {draw.choice(NAME_ENDINGS[sector])}"
+        name = f"{town} {draw.choice(endings)}"
         if name not in taken:
             taken.add(name)
             return town, name

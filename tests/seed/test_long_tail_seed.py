@@ -122,6 +122,10 @@ def test_every_generated_employer_has_departments_people_learning_and_an_hr_mana
     largest_generated = max(employers[8:], key=lambda row: people[row.id])
     assert departments[smallest.id] == 1
     assert departments[largest_generated.id] >= 6
+    # Names fit the size: no twelve-person council, trust or fire service.
+    for employer in employers[8:]:
+        if any(word in employer.name for word in ("Council", "Trust", "Authority", "Service")):
+            assert people[employer.id] >= 150, employer.name
 
 
 def test_the_same_seed_gives_the_same_large_data(large, blank_engine):
