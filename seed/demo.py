@@ -2,7 +2,8 @@
 
 ``seed_database(engine, employees=N, seed=S, today=D)`` writes one university
 (Northbridge University), eight employer partners of different sizes and
-sectors, a skills vocabulary, a catalogue of micro-credentials with learning
+sectors (above ``LONG_TAIL_ABOVE`` employees about a hundred, in a long tail of
+sizes: ``seed.partners``), a skills vocabulary, a catalogue of micro-credentials with learning
 outcomes, skills, co-designing partners and pathways, cohorts over the last
 eight quarters and the next one's (no enrollments yet), enrollments with realistic outcomes, skill assessments, PDPs
 with goals, outcome surveys, the demo users (``DEMO_USERS``), one audit event
@@ -43,6 +44,7 @@ from seed.digest import digest
 from seed.history import write_design_history, write_users
 from seed.learning import write_learning
 from seed.next_cohorts import write_next_cohorts
+from seed.partners import LONG_TAIL_ABOVE
 from seed.people import write_people
 from seed.quality_reviews import write_quality_reviews
 from seed.reference import write_cohorts, write_curriculum, write_organisations
@@ -110,16 +112,18 @@ def _record_seed(conn: Connection, writer: Writer, run: SeedRun, version: int) -
 
 
 def seed_database(
-    engine: Engine, *, employees: int = 2000, seed: int = 7, reset: bool = False, today: date | None = None
+    engine: Engine, *, employees: int = 2000, seed: int = 7, reset: bool = False, today: date | None = None,
+    long_tail_above: int = LONG_TAIL_ABOVE,
 ) -> dict[str, int]:
     """Write the demo data (one transaction); return the rows written per table.
 
     With ``reset`` every row of every table is deleted first. Without it the
-    database must be empty (ids would collide otherwise).
+    database must be empty (ids would collide otherwise). Above ``long_tail_above``
+    employees the people are spread over about a hundred employers (``seed.partners``).
     """
     if employees < 1:
         raise ValueError("employees must be at least 1")
-    run = SeedRun(employees=employees, seed=seed, today=today or date.today())
+    run = SeedRun(employees=employees, seed=seed, today=today or date.today(), long_tail_above=long_tail_above)
     with engine.begin() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:  # a bigger page cache for this connection: index inserts stop thrashing

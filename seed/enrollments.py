@@ -113,6 +113,9 @@ class Enrolling:
         # a paused partnership has taken no new learners for two quarters
         if learner.employer["status"] == "paused" and start >= self.run.quarter_starts[QUARTERS - 2]:
             return None
+        # an ended partnership (only among the large seed's generated partners) took nobody after it ended
+        if learner.employer["status"] == "ended" and start >= learner.employer["ends_on"]:
+            return None
         enrolled = start - timedelta(days=random.randint(lead_min, max(lead_min, 21)))
         if enrolled < learner.hired:
             return None

@@ -11,6 +11,7 @@ from db.models import Approval, AppUser, AuditEvent, CredentialRevision, Credent
 from seed.catalogue import esco_uri
 from seed.demo_users import DEMO_USERS
 from seed.organisations import UNIVERSITY
+from seed.partners import write_generated_users
 from seed.rows import Timestamps, Writer, money
 from seed.run import SeedRun
 from services.codesign.rules import EUROPEAN_DEFAULTS
@@ -23,6 +24,7 @@ def write_users(run: SeedRun, writer: Writer) -> None:
             organization_id=run.org_id[user["org_code"]], is_active=bool(user["is_active"]),
             created_at=run.timestamp(run.today - timedelta(days=400 - 9 * user_id)), last_login_at=None,
         ))
+    write_generated_users(run, writer, first_id=len(DEMO_USERS) + 1)  # none at the demo scale
 
 
 def write_design_history(run: SeedRun, writer: Writer) -> None:

@@ -33,7 +33,7 @@ class _Staffing:
     def __init__(self, run: SeedRun, writer: Writer, employer_index: int, employer: dict):
         self.run, self.writer = run, writer
         self.employer_index, self.employer = employer_index, employer
-        self.departments = DEPARTMENTS[employer["sector"]]
+        self.departments = employer.get("departments") or DEPARTMENTS[employer["sector"]]  # generated: by size
         self.department_ids = []
         for name, _weight, track, *_ in self.departments:
             department_id = len(run.department_track)

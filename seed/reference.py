@@ -23,6 +23,7 @@ from db.models import (
 )
 from seed.catalogue import CREDENTIALS, PATHWAYS, SECTOR_AFFINITY, SKILLS, esco_uri, european_elements
 from seed.organisations import EMPLOYERS, UNIVERSITY
+from seed.partners import plan_sizes, write_generated_employers
 from seed.rows import Writer, allocate, money
 from seed.run import ENROLLMENTS_PER_EMPLOYEE, QUARTERS, SeedRun
 from services.codesign.rules import EUROPEAN_DEFAULTS
@@ -38,7 +39,10 @@ def write_organisations(run: SeedRun, writer: Writer) -> None:
         created_at=timestamp(today - timedelta(days=2200))))
     run.org_id = {UNIVERSITY["code"]: 1}
     run.employers = []
-    sizes = allocate(run.employee_count, [employer["weight"] for employer in EMPLOYERS])
+    if run.long_tail:  # a hundred partners: the named eight take half the people (seed/partners.py)
+        sizes, generated = plan_sizes(run.employee_count)
+    else:
+        sizes, generated = allocate(run.employee_count, [employer["weight"] for employer in EMPLOYERS]), []
     # Partnerships began two to four years ago, and before the first cohort in the data.
     latest_start = min(run.quarter_starts[0] - timedelta(days=30), today - timedelta(days=731))
     earliest_start = today - timedelta(days=4 * 365)
@@ -58,6 +62,8 @@ def write_organisations(run: SeedRun, writer: Writer) -> None:
             id=i + 1, university_id=1, employer_id=organisation_id, starts_on=starts, ends_on=None,
             status=PartnershipStatus(spec["status"]).value, annual_budget=money(budget), seats_committed=seats))
         run.employers.append(dict(spec, id=organisation_id, n=size, partnership_start=starts))
+    if generated:  # from a random stream of their own, after the named employers' draws
+        write_generated_employers(run, writer, generated, latest_start)
 
 
 def write_curriculum(run: SeedRun, writer: Writer) -> None:
@@ -160,7 +166,7 @@ def write_cohorts(run: SeedRun, writer: Writer) -> None:
     """Sections of each running credential per quarter, sized to the expected demand."""
     growth = [1.0 + 0.07 * i for i in range(QUARTERS)]
     running = [credential for credential in run.credentials if credential["first_q"] is not None]
-    pull = _pull(running)
+    pull = _pull(run, running)
     total_pull = sum(pull[credential["id"]] * growth[quarter] for credential in running
                      for quarter in range(credential["first_q"], credential["last_q"] + 1))
     expected_total = ENROLLMENTS_PER_EMPLOYEE * run.employee_count
@@ -177,12 +183,13 @@ def write_cohorts(run: SeedRun, writer: Writer) -> None:
     run.cohort_enrollments = [0] * len(run.cohort_seats)
 
 
-def _pull(running: list[dict]) -> dict[int, float]:
+def _pull(run: SeedRun, running: list[dict]) -> dict[int, float]:
     """Each running credential's draw: its popularity weighted by how each employer's sector takes to it."""
-    shares = [employer["weight"] for employer in EMPLOYERS]
+    employers = run.employers if run.long_tail else EMPLOYERS  # the eight named ones: their weights, as before
+    shares = [employer["n"] if run.long_tail else employer["weight"] for employer in employers]
     return {credential["id"]: credential["pop"] * sum(
         share * SECTOR_AFFINITY.get(employer["sector"], {}).get(credential["code"], 1.0)
-        for share, employer in zip(shares, EMPLOYERS, strict=True)) for credential in running}
+        for share, employer in zip(shares, employers, strict=True)) for credential in running}
 
 
 def _write_quarter_cohorts(run: SeedRun, writer: Writer, credential: dict, quarter: int, section_count: int,

@@ -36,7 +36,7 @@ class SeedRun:
     # seed.reference.write_organisations
     university_id: int
     org_id: dict[str, int]  # organisation code -> id
-    employers: list[dict]  # the EMPLOYERS specs with id, employee count (n) and partnership_start
+    employers: list[dict]  # the EMPLOYERS specs (then the large seed's generated ones) with id, n, partnership_start
     # seed.reference.write_curriculum
     skill_id: dict[str, int]
     skills_by_category: dict[str, list[int]]
@@ -57,8 +57,9 @@ class SeedRun:
     employee_hired: list[date]
     employee_left: list[date | None]
 
-    def __init__(self, *, employees: int, seed: int, today: date):
+    def __init__(self, *, employees: int, seed: int, today: date, long_tail_above: int):
         self.employee_count = employees
+        self.long_tail = employees > long_tail_above  # about a hundred employers (seed/partners.py)
         self.seed = seed
         self.today = today
         self.random = SeedRandom(seed)
