@@ -158,13 +158,13 @@ def plan_enrollments(ctx: PlanContext, rows) -> None:
         ctx.compared(line, key, changed)
     ctx.set_counts(rows, creates, updates)
     ctx.plan.also_created["cohorts"] = len(lookups.new_cohorts)
-    ctx.plan._summaries = summaries.AFTER_ENROLLMENTS
     ctx.plan._write = _writer(ctx, fields, lookups.new_cohorts, creates, updates)
 
 
 def _writer(ctx: PlanContext, fields: _Fields, new_cohorts: dict, creates: list, updates: list):
-    def write(session: Session, progress: Progress | None) -> None:
+    def write(session: Session, progress: Progress | None):
         now = utcnow()
+        changes = summaries.EnrollmentChanges.before(session, updating=[current.id for current, _ in updates])
         if new_cohorts:
             insert_rows(session, Cohort, [
                 {"credential_id": credential_id, "code": code, "starts_on": starts, "ends_on": ends, "seats": 0}
@@ -181,5 +181,6 @@ def _writer(ctx: PlanContext, fields: _Fields, new_cohorts: dict, creates: list,
             for employee_id, credential_id, cohort_id, cohort_code, values in creates], progress, "enrollments")
         update_rows(session, Enrollment, [{"b_id": current.id, "updated_at": now, **fields(values)}
                                           for current, values in updates])
+        return lambda: changes.after(session, written_at=now)
 
     return write

@@ -41,7 +41,8 @@ class Plan:
     actions: list[tuple[int, str, str, str]] = field(default_factory=list)
     applied: bool = False
     seconds: float = 0.0
-    _write: Callable[[Session, Progress | None], None] | None = field(default=None, repr=False)
+    # Writes the rows; may return what keeps the summaries exact itself (then _summaries is not rebuilt).
+    _write: Callable[[Session, Progress | None], Callable[[], None] | None] | None = field(default=None, repr=False)
     _summaries: tuple[str, ...] = field(default=(), repr=False)  # summary parts the write changes (db/summaries.PARTS)
 
     @property

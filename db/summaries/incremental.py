@@ -1,0 +1,205 @@
+"""Keeping the summaries exact after a write of enrollment rows, at the cost of the rows written
+rather than of the employer's history (GitHub issue 18).
+
+* The additive tables (events per month, completion days, outcome surveys) get the difference the
+  written rows make: what they add after the write less what they added before it.
+* The distinct counts (learners per quarter, skills gained, assessed levels, first completions)
+  are rebuilt only for the departments of the people written and the quarters the changes touch.
+
+Use: ``changes = EnrollmentChanges.before(session, updating=ids)``, write (new rows stamped with
+``updated_at = written_at``), then ``changes.after(session, written_at=...)``, in one transaction.
+tests/db/test_incremental_summaries.py checks the result equals a full rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, delete, exists, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from db.models import (
+    AssessmentLevelSummary,
+    CompletionDaysSummary,
+    Employee,
+    Enrollment,
+    EnrollmentMonthSummary,
+    EnrollmentStatus,
+    FirstCompletion,
+    LearnerQuarterSummary,
+    OutcomeMonthSummary,
+    SkillGainQuarterSummary,
+)
+from db.summaries.enrollment_parts import (
+    DAYS_COLUMNS,
+    FIRST_COLUMNS,
+    LEARNER_COLUMNS,
+    MONTH_COLUMNS,
+    OUTCOME_COLUMNS,
+    days_select,
+    first_select,
+    learner_select,
+    month_select,
+    outcome_select,
+)
+from db.summaries.rows import Rows
+from db.summaries.skill_parts import build_gains, build_levels
+
+CHUNK = 5000  # ids per statement (SQLite allows 32,766 parameters; the month events use three per id)
+# (table, its columns, how many are the key, the SELECT of what rows add, the counts that make a row empty)
+ADDITIVE = (
+    (EnrollmentMonthSummary, MONTH_COLUMNS, 4, month_select, ("enrolled", "completed", "failed", "withdrawn")),
+    (CompletionDaysSummary, DAYS_COLUMNS, 5, days_select, ("completions",)),
+    (OutcomeMonthSummary, OUTCOME_COLUMNS, 4, outcome_select, ("surveys",)),
+)
+_VERSION = (Enrollment.id, Enrollment.employee_id, Enrollment.enrolled_on, Enrollment.status, Enrollment.completed_on)
+
+
+@dataclass
+class EnrollmentChanges:
+    updating: list[int]
+    last_id: int
+    old: dict[int, tuple]
+    added_before: dict
+
+    @classmethod
+    def before(cls, session: Session, *, updating: Iterable[int]) -> EnrollmentChanges:
+        """Note, before the write, the rows it will update and what they add to the summaries."""
+        ids = sorted(set(updating))
+        last_id = session.execute(select(func.max(Enrollment.id))).scalar() or 0
+        return cls(ids, last_id, _versions(session, ids, lock=True), _added(session, ids))
+
+    def after(self, session: Session, *, written_at: datetime) -> None:
+        """After the write: the summaries as a full rebuild would leave them."""
+        # New rows: past the last id before the write (a range on the primary key) and stamped by it.
+        inserted = and_(Enrollment.id > self.last_id, Enrollment.updated_at == written_at)
+        new = _versions(session, self.updating)
+        new.update((row[0], tuple(row)) for row in session.execute(select(*_VERSION).where(inserted)))
+        if not new:
+            return
+        for (table, columns, key_count, _, counts), before, after in zip(
+                ADDITIVE, self.added_before, _added(session, self.updating, inserted), strict=True):
+            _add(session, table, columns, key_count, _difference(after, before, len(columns) - key_count))
+            session.execute(delete(table).where(
+                table.employer_id.in_(sorted({key[0] for key in set(before) | set(after)})),
+                *[getattr(table, name) == 0 for name in counts]))
+        departments = _departments(session, {version[1] for version in new.values()})
+        learners, completions = _spans(self.old, new)
+        if learners:
+            _rebuild_learners(session, _window(departments, learners))
+        if completions:
+            _rebuild_completions(session, _window(departments, completions))
+
+
+def _chunks(ids: list[int]):
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
+def _versions(session: Session, ids: list[int], *, lock: bool = False) -> dict[int, tuple]:
+    out = {}
+    for chunk in _chunks(ids):
+        query = select(*_VERSION).where(Enrollment.id.in_(chunk))
+        out.update((row[0], tuple(row)) for row in session.execute(query.with_for_update() if lock else query))
+    return out
+
+
+def _added(session: Session, ids: list[int], *conditions) -> list[dict]:
+    """Per additive table, {key: measures} of what these enrollments (and those meeting ``conditions``)
+    add to it."""
+    selections = [Enrollment.id.in_(chunk) for chunk in _chunks(ids)] + list(conditions)
+    out = []
+    for _, _, key_count, select_, _ in ADDITIVE:
+        sums: dict = {}
+        for selection in selections:
+            for row in session.execute(select_(Rows(), selection)):
+                key, measures = tuple(row[:key_count]), [value or 0 for value in row[key_count:]]
+                sums[key] = [a + b for a, b in zip(sums[key], measures, strict=True)] if key in sums else measures
+        out.append(sums)
+    return out
+
+
+def _difference(after: dict, before: dict, width: int) -> list[tuple]:
+    rows = []
+    for key in set(after) | set(before):
+        a, b = after.get(key, [0] * width), before.get(key, [0] * width)
+        change = [x - y for x, y in zip(a, b, strict=True)]
+        if any(change):
+            rows.append((*key, *change))
+    return rows
+
+
+def _add(session: Session, table, columns: list[str], key_count: int, rows: list[tuple]) -> None:
+    """Add ``rows``' measures to the table's rows of the same key (new keys are inserted)."""
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=columns[:key_count],
+        set_={name: getattr(table, name) + statement.excluded[name] for name in columns[key_count:]})
+    for i in range(0, len(rows), CHUNK):
+        session.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows[i:i + CHUNK]])
+
+
+def _departments(session: Session, employee_ids: set[int]) -> tuple[tuple[int, int], ...]:
+    pairs = set()
+    for chunk in _chunks(sorted(employee_ids)):
+        pairs.update(session.execute(select(Employee.employer_id, func.coalesce(Employee.department_id, 0))
+                                     .where(Employee.id.in_(chunk)).distinct()).all())
+    return tuple(sorted((int(e), int(d)) for e, d in pairs))
+
+
+def _completed(version: tuple | None) -> date | None:
+    return version[4] if version and version[3] == EnrollmentStatus.completed and version[4] else None
+
+
+def _spans(old: dict, new: dict) -> tuple[list[date], list[date]]:
+    """The days whose quarters the distinct counts must be rebuilt for: enrolling days that changed
+    (learners), and completion days of rows whose completion or enrolling day changed (the rest)."""
+    learners, completions = [], []
+    for enrollment_id, now in new.items():
+        was = old.get(enrollment_id)
+        if was is None or was[2] != now[2]:
+            learners += [version[2] for version in (was, now) if version]
+        if was is None or was[2:] != now[2:]:
+            completions += [day for day in (_completed(was), _completed(now)) if day]
+    return learners, completions
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _quarter_end(day: date) -> date:
+    start = _quarter_start(day)
+    following = date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def _window(departments, days: list[date]) -> Rows:
+    return Rows(departments=departments, since=_quarter_start(min(days)), until=_quarter_end(max(days)))
+
+
+def _rebuild_learners(session: Session, rows: Rows) -> None:
+    table = LearnerQuarterSummary
+    session.execute(delete(table).where(*rows.of(table, table.quarter)))
+    session.execute(insert(table).from_select(
+        LEARNER_COLUMNS, learner_select(rows, *rows.within(Enrollment.enrolled_on))))
+
+
+def _rebuild_completions(session: Session, rows: Rows) -> None:
+    for table in (SkillGainQuarterSummary, AssessmentLevelSummary):
+        session.execute(delete(table).where(*rows.of(table, table.quarter)))
+    build_gains(session, rows)
+    build_levels(session, rows)
+    # First completions before the span cannot have changed; later ones are found again.
+    session.execute(delete(FirstCompletion).where(
+        *rows.of(FirstCompletion), FirstCompletion.completed_on >= rows.since))
+    everyone = Rows(departments=rows.departments)
+    session.execute(insert(FirstCompletion).from_select(FIRST_COLUMNS, first_select(
+        everyone, Enrollment.completed_on >= rows.since,
+        ~exists().where(and_(FirstCompletion.employee_id == Enrollment.employee_id)))))
