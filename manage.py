@@ -434,7 +434,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     options = bench.Options(
         employees=args.employees, small_employees=args.small_employees, runs=args.runs, skip_large=args.skip_large,
         load_seconds=args.load_seconds, load_sessions=args.load_sessions, load_think_s=args.load_think,
-        load_browsers=args.load_browsers, load_processes=args.load_processes,
+        load_browsers=args.load_browsers, load_processes=args.load_processes, third_employees=args.third_employees,
         database_dir=Path(args.database_dir), skip_pages=args.skip_pages, skip_import=args.skip_import,
     )
     report = bench.run(options)
@@ -543,14 +543,14 @@ def _import_commands(commands) -> None:
 
 def _developer_commands(commands) -> None:
     """Development: the bench, the demo identities, the local provider and its secrets."""
-    command = commands.add_parser("bench",
-                                  help="benchmark pages, queries, import, memory and a load test at two scales")
+    command = commands.add_parser("bench", help="benchmark pages, queries, import, memory, load at two or three scales")
     command.add_argument("--employees", type=int, default=250_000, help="large scale (default 250000, ~1M enrollments)")
     command.add_argument("--small-employees", type=int, default=2500,
                          help="small scale (default 2500, ~10k enrollments)")
-    command.add_argument("--runs", type=int, default=5,
-                         help="measurements per figure; the median is reported (default 5)")
+    command.add_argument("--runs", type=int, default=5, help="measurements per figure, median reported (default 5)")
     command.add_argument("--skip-large", action="store_true", help="only the small scale (a quick run)")
+    command.add_argument("--third-employees", type=int, default=0, metavar="N", help="also pages, queries, DuckDB at "
+                         "N employees, not judged (e.g. 625000: 2.5 million enrollments, 250 employers; 0: none)")
     command.add_argument("--skip-pages", action="store_true", help="leave out the page runs (and the memory figure)")
     command.add_argument("--skip-import", action="store_true", help="leave out the import")
     command.add_argument("--load-seconds", type=float, default=120, help="load test duration (0: no load test)")

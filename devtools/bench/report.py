@@ -1,94 +1,20 @@
-"""The bench's judgement (ratios, verdicts) and its plain-text report (what `manage.py bench` prints)."""
+"""The bench's plain-text report (what `manage.py bench` prints), and the tables both reports share.
+
+The judgement (ratios, verdicts) is in ``judgement``; it is re-exported here for the callers of old.
+"""
 
 from __future__ import annotations
 
 import json
 
-from devtools.bench.comparison import NOT_MEASURED, REFERENCE_HEAD, reference_table, reference_verdict
+from devtools.bench.comparison import NOT_MEASURED, REFERENCE_HEAD, REFERENCE_TARGET, reference_table
+from devtools.bench.judgement import VERDICT_KEYS, monthly_import_judged, page_verdict, ratios, verdicts
 from devtools.bench.reference import INSTALL_HINT
-from devtools.bench.settings import LIMIT_MARK, ROLES, RUN_LIMIT_S, TARGETS, hit_limit
+from devtools.bench.settings import LIMIT_MARK, MONTHLY_JUDGED_FROM_ROWS, ROLES, RUN_LIMIT_S, TARGETS, THIRD
 
-VERDICT_KEYS = ("cold", "warm", "cold_ratio", "errors", "import", "memory", "load_errors", "reference")
-NOT_JUDGED = {"ok": None, "misses": []}
-
-
-def ratios(pages: list[dict]) -> list[dict]:
-    """Large/small cold and warm ratio of every page and role measured at both scales."""
-    by_key = {(page["page"], page["role"], page["scale"]): page for page in pages}
-    out = []
-    for (name, role, scale), large in by_key.items():
-        small = by_key.get((name, role, "small"))
-        if scale != "large" or small is None:
-            continue
-        out.append({
-            "page": name, "role": role,
-            "cold_ratio": _divide(large["cold_s"], small["cold_s"]),
-            "warm_ratio": _divide(large["warm_s"], small["warm_s"]),
-            # over the run limit: the ratio is a lower bound
-            "at_least": bool(large.get("over_limit")),
-        })
-    return out
-
-
-def _divide(numerator, denominator):
-    return None if numerator is None or not denominator else round(numerator / denominator, 2)
-
-
-def _worst(rows: list[dict], key: str, limit: float) -> dict:
-    """PASS when no row is over ``limit``; the misses, worst first, say by how much."""
-    misses = [(row[key] - limit, row) for row in rows if row[key] is not None and row[key] > limit]
-
-    def message(excess: float, row: dict) -> str:
-        if row.get("over_limit") and key == "cold_s":
-            return f"{row['title']} ({row['role']}) over the {RUN_LIMIT_S:.0f} s run limit"
-        return f"{row['title']} ({row['role']}) {row[key]:.2f} > {limit} by {excess:.2f}"
-
-    return {"ok": not misses and bool(rows),
-            "misses": [message(excess, row) for excess, row in sorted(misses, key=lambda miss: -miss[0])]}
-
-
-def _import_verdict(imported: dict | None) -> dict:
-    if not imported or imported.get("rows_per_s") is None:
-        return NOT_JUDGED
-    speed, target = imported["rows_per_s"], TARGETS["import_rows_per_s"]
-    return {"ok": speed >= target, "misses": [] if speed >= target else [f"{speed:,.0f} rows/s < {target:,}"]}
-
-
-def _memory_verdict(peak: float | None) -> dict:
-    target = TARGETS["peak_rss_mb"]
-    return {"ok": peak is not None and peak < target,
-            "misses": [] if peak is None or peak < target else
-            [f"{peak:,.0f} MB >= {target:,} MB by {peak - target:,.0f}"]}
-
-
-def _load_verdict(load: dict | None) -> dict:
-    if not load or "errors" not in load:
-        return NOT_JUDGED
-    return {"ok": load["errors"] == 0, "misses": load.get("error_examples", [])}
-
-
-def verdicts(report: dict) -> dict:
-    """PASS/MISS per target, judged at the largest scale measured; misses say by how much."""
-    pages = report["pages"]
-    top = "large" if any(page["scale"] == "large" for page in pages) else "small"
-    judged = [page for page in pages if page["scale"] == top]
-    out: dict[str, dict] = {"scale": top}
-    out["cold"] = _worst(judged, "cold_s", TARGETS["cold_s"])
-    out["warm"] = _worst(judged, "warm_s", TARGETS["warm_s"])
-    titled = [dict(row, title=next(page["title"] for page in pages if page["page"] == row["page"]))
-              for row in report["ratios"]]
-    out["cold_ratio"] = _worst(titled, "cold_ratio", TARGETS["cold_ratio"]) if titled else NOT_JUDGED
-    failing = [page for page in pages if page["errors"] and not page.get("over_limit")]
-    out["errors"] = {"ok": not failing, "misses": [f"{page['title']} ({page['role']}, {page['scale']}): "
-                                                   f"{page['errors'][0]}" for page in failing]}
-    out["import"] = _import_verdict(report.get("import"))
-    out["memory"] = _memory_verdict(report.get("peak_rss_mb"))
-    out["load_errors"] = _load_verdict(report.get("load"))
-    # judged at the largest scale it measured, also when the pages were skipped
-    reference = report.get("reference") or []
-    out["reference"] = reference_verdict(reference, "large" if any(row["scale"] == "large" for row in reference)
-                                         else top)
-    return out
+__all__ = ["VERDICT_KEYS", "format_report", "metric_table", "page_rows", "page_verdict", "ratios", "to_json",
+           "verdicts"]
+GROWTH = f"{THIRD}/large"  # the column of how cost grows from the large scale to the third
 
 
 def mark(ok) -> str:
@@ -105,49 +31,23 @@ def cold_seconds(row: dict | None) -> str:
     return number(row and row["cold_s"])
 
 
-def page_rows(report: dict) -> list[tuple[str, str, dict | None, dict | None, dict]]:
-    """(page, role, small row, large row, ratio row) for every page and role, in the order measured."""
+def has_third(report: dict) -> bool:
+    return THIRD in report.get("databases", {})
+
+
+def page_rows(report: dict) -> list[tuple[str, str, dict | None, dict | None, dict | None, dict]]:
+    """(page, role, small row, large row, third row, ratio row) for every page and role, in the order measured."""
     by_key = {(page["page"], page["role"], page["scale"]): page for page in report["pages"]}
     ratio_rows = {(row["page"], row["role"]): row for row in report["ratios"]}
     seen = list(dict.fromkeys((page["page"], page["role"]) for page in report["pages"]))
     return [(name, role, by_key.get((name, role, "small")), by_key.get((name, role, "large")),
-             ratio_rows.get((name, role), {})) for name, role in seen]
+             by_key.get((name, role, THIRD)), ratio_rows.get((name, role), {})) for name, role in seen]
 
 
-def _target_misses(judged: dict, ratio: float | None, at_least: bool | None) -> list[str]:
-    reasons = []
-    if judged["cold_s"] is not None and judged["cold_s"] > TARGETS["cold_s"] and not judged.get("over_limit"):
-        reasons.append(f"cold +{judged['cold_s'] - TARGETS['cold_s']:.2f}s")
-    if judged["warm_s"] is not None and judged["warm_s"] > TARGETS["warm_s"]:
-        reasons.append(f"warm +{judged['warm_s'] - TARGETS['warm_s']:.2f}s")
-    if ratio is not None and ratio > TARGETS["cold_ratio"]:
-        reasons.append(f"ratio {'>' if at_least else ''}{ratio:.1f}")
-    return reasons
-
-
-def _not_from_the_limit(errors: list[str]) -> list[str]:
-    """The errors a run stopped at the run limit did not cause (the interrupted query and its after-effects)."""
-    return [error for error in errors if error != LIMIT_MARK and not hit_limit(error)
-            and "went wrong" not in error and "not shown" not in error]
-
-
-def page_verdict(small: dict | None, large: dict | None, ratio_row: dict, runs: int) -> str:
-    """PASS, or MISS and why, for one page and role (judged at the large scale when measured there)."""
-    judged = large or small
-    reasons = _target_misses(judged, ratio_row.get("cold_ratio"), ratio_row.get("at_least"))
-    errors = (small or {}).get("errors", []) + (large or {}).get("errors", [])
-    if judged.get("over_limit") or (small or {}).get("over_limit"):
-        reasons.insert(0, f"cold over the {RUN_LIMIT_S:.0f} s run limit")
-        errors = _not_from_the_limit(errors)
-    if errors:
-        reasons.append("ERROR " + errors[0][:60])
-    verdict = ("MISS " + ", ".join(reasons)) if reasons else "PASS"
-    short = [row for row in (small, large) if row and 0 < len(row["cold_runs"]) < runs]
-    if short:
-        verdict += f" ({'/'.join(str(len(row['cold_runs'])) for row in short)} runs: over the time budget)"
-    if large is None:
-        verdict = "(small only) " + verdict
-    return verdict
+def growth(ratio_row: dict, kind: str = "cold", at_least: str = ">") -> str:
+    """The third/large ratio of a page, ``at_least`` first when the third scale hit the run limit (a lower bound)."""
+    return ((at_least if ratio_row.get("third_at_least") else "")
+            + number(ratio_row.get(f"third_{kind}_ratio"), 1))
 
 
 def metric_cell(row: dict | None) -> str:
@@ -156,13 +56,29 @@ def metric_cell(row: dict | None) -> str:
     return "error" if row and row["error"] else number(row and row["median_s"], 3)
 
 
+def _metric_growth(third: dict | None, large: dict | None) -> str:
+    """third/large of one metric's median; ">" when the third scale hit the run limit."""
+    if not third or not large or third["median_s"] is None or not large["median_s"] or large["error"]:
+        return "—"
+    at_least = ">" if third["error"] and LIMIT_MARK in third["error"] else ""
+    return at_least + number(third["median_s"] / large["median_s"], 1)
+
+
 def metric_table(report: dict) -> tuple[list[tuple[str, str]], list[tuple[str, list[str]]]]:
-    """The columns (role, scale) and the rows (metric, cells) of the metric queries."""
+    """The columns (role, scale, or role and GROWTH when the third scale was measured) and the rows
+    (metric, cells) of the metric queries."""
     columns = [(role, scale) for scale in report["databases"] for role in ROLES]
+    if has_third(report):
+        columns += [(role, GROWTH) for role in ROLES]
     by_key = {(row["metric"], row["role"], row["scale"]): row for row in report["metrics"]}
     names = dict.fromkeys(row["metric"] for row in report["metrics"])
-    return columns, [(name, [metric_cell(by_key.get((name, role, scale))) for role, scale in columns])
-                     for name in names]
+
+    def cell(name: str, role: str, scale: str) -> str:
+        if scale == GROWTH:
+            return _metric_growth(by_key.get((name, role, THIRD)), by_key.get((name, role, "large")))
+        return metric_cell(by_key.get((name, role, scale)))
+
+    return columns, [(name, [cell(name, role, scale) for role, scale in columns]) for name in names]
 
 
 def _machine_lines(report: dict) -> list[str]:
@@ -178,22 +94,34 @@ def _machine_lines(report: dict) -> list[str]:
     return lines
 
 
+def _page_head(third: bool) -> str:
+    head = f"{'page':<28} {'role':<10} {'small cold':>10} {'warm':>7} {'large cold':>11} {'warm':>7} {'ratio':>6}"
+    if third:
+        head += f" {THIRD + ' cold':>11} {'warm':>7} {GROWTH:>11}"
+    return head + "  verdict"
+
+
 def _page_lines(report: dict) -> list[str]:
     if not report["pages"]:
         return []
+    third = has_third(report) and any(page["scale"] == THIRD for page in report["pages"])
     lines = ["", f"Pages: full server-side run (AppTest), median of {report['runs']}; cold = caches cleared. "
                  f"Targets at the large scale: cold <= {TARGETS['cold_s']} s, warm <= {TARGETS['warm_s']} s, "
-                 f"large/small cold <= {TARGETS['cold_ratio']}."]
-    head = (f"{'page':<28} {'role':<10} {'small cold':>10} {'warm':>7} {'large cold':>11} {'warm':>7} "
-            f"{'ratio':>6}  verdict")
+                 f"large/small cold <= {TARGETS['cold_ratio']}"
+                 + (f"; the {THIRD} scale is not judged, {GROWTH} (cold) shows how cost grows." if third else ".")]
+    head = _page_head(third)
     lines += [head, "-" * len(head)]
-    for _name, role, small, large, ratio_row in page_rows(report):
+    for _name, role, small, large, third_row, ratio_row in page_rows(report):
         ratio = ratio_row.get("cold_ratio")
-        verdict = page_verdict(small, large, ratio_row, report["runs"])
-        lines.append(
-            f"{(large or small)['title'][:28]:<28} {role:<10} {cold_seconds(small):>10} "
-            f"{number(small and small['warm_s']):>7} {cold_seconds(large):>11} {number(large and large['warm_s']):>7} "
-            f"{('>' if ratio_row.get('at_least') else '') + number(ratio, 1):>6}  {verdict}")
+        verdict = page_verdict(small, large, ratio_row, report["runs"], third_row)
+        line = (f"{(large or small or third_row)['title'][:28]:<28} {role:<10} {cold_seconds(small):>10} "
+                f"{number(small and small['warm_s']):>7} {cold_seconds(large):>11} "
+                f"{number(large and large['warm_s']):>7} "
+                f"{('>' if ratio_row.get('at_least') else '') + number(ratio, 1):>6}")
+        if third:
+            line += (f" {cold_seconds(third_row):>11} {number(third_row and third_row['warm_s']):>7} "
+                     f"{growth(ratio_row):>11}")
+        lines.append(f"{line}  {verdict}")
     return lines
 
 
@@ -202,9 +130,12 @@ def _metric_lines(report: dict) -> list[str]:
         return []
     lines = ["", f"Metric queries (services/metrics/, uncached), median of {report['runs']}, seconds:"]
     columns, rows = metric_table(report)
-    head = f"{'metric':<26}" + "".join(f" {role[:7] + ' ' + scale:>16}" for role, scale in columns)
+    labels = [role[:7] + " " + scale for role, scale in columns]
+    widths = [max(16, len(label)) for label in labels]
+    head = f"{'metric':<26}" + "".join(f" {label:>{width}}" for label, width in zip(labels, widths, strict=True))
     lines += [head, "-" * len(head)]
-    lines += [f"{name:<26}" + "".join(f" {cell:>16}" for cell in cells) for name, cells in rows]
+    lines += [f"{name:<26}" + "".join(f" {cell:>{width}}" for cell, width in zip(cells, widths, strict=True))
+              for name, cells in rows]
     for row in [row for row in report["metrics"] if row["error"]][:5]:
         lines.append(f"  error {row['metric']} ({row['role']}, {row['scale']}): {row['error']}")
     return lines
@@ -215,7 +146,8 @@ def _reference_lines(report: dict) -> list[str]:
     if not rows:
         return []
     widths = (24, 10, 5, 10, 12, 6, 6, 11)
-    lines = ["", f"Metric queries beside DuckDB in memory on the same rows, median of {report['runs']}:"]
+    lines = ["", f"Metric queries beside DuckDB in memory on the same rows, median of {report['runs']} "
+                 f"(target at the large scale: <= {REFERENCE_TARGET:g}x DuckDB's time, same answer):"]
     head = " ".join(f"{name:<{width}}" for name, width in zip(REFERENCE_HEAD, widths, strict=False)) + " verdict"
     lines += [head, "-" * len(head)]
     lines += [" ".join(f"{cell:<{width}}" for cell, width in zip(cells, widths, strict=False)) + " " + cells[-1]
@@ -225,18 +157,50 @@ def _reference_lines(report: dict) -> list[str]:
     return lines
 
 
+def _import_figure(imported: dict) -> str:
+    return (f"{imported.get('rows') or 0:,} rows in {number(imported.get('seconds'))} s = "
+            f"{imported.get('rows_per_s') or 0:,.0f} rows/s")
+
+
 def import_text(report: dict) -> str:
     imported = report.get("import")
     if imported is None:
         return "Import: not available"
-    return (f"Import: {imported.get('rows', 0):,} enrollment rows in {number(imported.get('seconds'))} s = "
-            f"{imported.get('rows_per_s') or 0:,.0f} rows/s (target >= {TARGETS['import_rows_per_s']:,}) "
+    return (f"Import: {_import_figure(imported)} (enrollments; target >= {TARGETS['import_rows_per_s']:,}) "
             f"{mark(report['verdicts']['import']['ok'])}" + (f"; {imported['note']}" if imported.get("note") else ""))
 
 
+def monthly_import_title(imported: dict) -> str:
+    return f"import, one month of one employer's activity ({imported.get('rows') or 0:,} rows)"
+
+
+def monthly_import_target(imported: dict) -> str:
+    """The target a monthly file is held to, or why it is not judged (too few rows)."""
+    if monthly_import_judged(imported):
+        return f">= {TARGETS['import_rows_per_s']:,} rows/s"
+    return f"judged only from {MONTHLY_JUDGED_FROM_ROWS:,} rows"
+
+
+def monthly_import_text(report: dict) -> list[str]:
+    """The monthly file's import (report["monthly_import"], when a run measured one)."""
+    imported = report.get("monthly_import")
+    if not imported:
+        return []
+    verdict = (report.get("verdicts", {}).get("monthly_import") or {}).get("ok")
+    return [f"{monthly_import_title(imported).capitalize()}: {_import_figure(imported)} "
+            f"({monthly_import_target(imported)}) {mark(verdict)}"
+            + (f"; {imported['note']}" if imported.get("note") else "")]
+
+
 def memory_text(report: dict) -> str:
+    third = report.get("peak_rss_mb_third")
     return (f"Peak memory (this process, after every page as both roles): {report['peak_rss_mb']:,.0f} MB "
-            f"(target < {TARGETS['peak_rss_mb']:,} MB) {mark(report['verdicts']['memory']['ok'])}")
+            f"(target < {TARGETS['peak_rss_mb']:,} MB) {mark(report['verdicts']['memory']['ok'])}"
+            + ("" if third is None else f"; {third:,.0f} MB after the {THIRD} scale's pages (not judged)"))
+
+
+def load_target() -> str:
+    return f"sessions' p95 <= {TARGETS['load_p95_s']} s and no errors"
 
 
 def _load_lines(report: dict) -> list[str]:
@@ -253,9 +217,10 @@ def _load_lines(report: dict) -> list[str]:
         f"{load['seconds']:.0f} s, {load['think_s']:.1f} s between pages; server peak RSS "
         f"{number(load.get('server_peak_rss_mb'), 0)} MB; errors {load['errors']}",
         f"  sessions (server time): {load['page_loads']} page runs, p50 {number(load['p50_s'])} s, "
-        f"p95 {number(load['p95_s'])} s, max {number(load['max_s'])} s"]
+        f"p95 {number(load['p95_s'])} s, max {number(load['max_s'])} s "
+        f"(target: {load_target()}) {mark(report['verdicts']['load']['ok'])}"]
     if load["browsers"]:
-        lines.append(f"  Chromium tabs (click to page drawn): {browser['page_loads']} page loads, p50 "
+        lines.append(f"  Chromium tabs (click to page drawn, not judged): {browser['page_loads']} page loads, p50 "
                      f"{number(browser['p50_s'])} s, p95 {number(browser['p95_s'])} s, "
                      f"max {number(browser['max_s'])} s")
     lines += [f"  {example}" for example in load.get("error_examples", [])]
@@ -266,7 +231,7 @@ def _verdict_lines(report: dict) -> list[str]:
     judged = report["verdicts"]
     lines = ["", f"Verdict at the {judged['scale']} scale: "
              + "; ".join(f"{key} {mark(judged[key]['ok'])}" for key in VERDICT_KEYS)]
-    for key in ("cold", "warm", "cold_ratio", "errors", "reference"):
+    for key in VERDICT_KEYS:
         lines += [f"  {key}: {miss}" for miss in judged[key]["misses"][:3]]
     return lines
 
@@ -274,7 +239,8 @@ def _verdict_lines(report: dict) -> list[str]:
 def format_report(report: dict) -> str:
     """The report as `manage.py bench` prints it."""
     lines = _machine_lines(report) + _page_lines(report) + _metric_lines(report) + _reference_lines(report) + [""]
-    lines += [import_text(report), memory_text(report), *_load_lines(report), *_verdict_lines(report)]
+    lines += [import_text(report), *monthly_import_text(report), memory_text(report), *_load_lines(report),
+              *_verdict_lines(report)]
     lines.append(f"({report['elapsed_s']:.0f} s in all)")
     return "\n".join(lines)
 

@@ -20,7 +20,7 @@ from devtools.bench.page_runs import measure_pages
 from devtools.bench.queries import measure_metrics
 from devtools.bench.reference import measure_reference
 from devtools.bench.report import ratios, verdicts
-from devtools.bench.settings import DEFAULT_DATABASE_DIR, IMPORT_ROWS, ROOT, SEED, TARGETS, log
+from devtools.bench.settings import DEFAULT_DATABASE_DIR, IMPORT_ROWS, ROOT, SEED, TARGETS, THIRD, log
 
 
 def _first_line_value(path: str, prefix: str) -> str | None:
@@ -65,6 +65,7 @@ class Options:
     seed: int = SEED
     skip_pages: bool = False
     skip_import: bool = False
+    third_employees: int = 0  # 0: no third scale; e.g. 625,000 (2.5 million enrollments, 250 employers)
 
 
 def _postgresql_version(url: str) -> str:
@@ -95,14 +96,50 @@ def _measure_load(options: Options, database: BenchDatabase, users: BenchUsers) 
                     processes=options.load_processes or machine()["cpus"] or 1)
 
 
+def scales(options: Options) -> list[tuple[str, int]]:
+    """(scale, employees) to build and measure: small, large unless skipped, the third when asked (it
+    only means something beside the large one, so --skip-large leaves it out too)."""
+    out = [("small", options.small_employees)]
+    if not options.skip_large:
+        out.append(("large", options.employees))
+        if options.third_employees > 0:
+            out.append((THIRD, options.third_employees))
+    elif options.third_employees > 0:
+        log(f"the {THIRD} scale is left out with --skip-large: its figures are read beside the large ones")
+    return out
+
+
+def _measure_all_pages(options: Options, databases: list[BenchDatabase], users: BenchUsers, report: dict) -> None:
+    """The pages at every scale; peak memory is taken before the third scale's pages, which are not judged."""
+    pages: list[dict] = []
+    for database in databases:
+        if database.scale == THIRD:
+            report["peak_rss_mb"] = _peak_rss_mb()
+        if not options.skip_pages:
+            log(f"pages at the {database.scale} scale ({database.enrollments:,} enrollments), "
+                f"{options.runs} runs each")
+            pages += measure_pages(database, users, options.runs)
+    if "peak_rss_mb" not in report:
+        report["peak_rss_mb"] = _peak_rss_mb()
+    if not options.skip_pages and any(database.scale == THIRD for database in databases):
+        report["peak_rss_mb_third"] = _peak_rss_mb()
+    report["pages"] = pages
+    report["ratios"] = ratios(pages)
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def run(options: Options) -> dict:
     started = time.perf_counter()
-    scales = [("small", options.small_employees)] + ([] if options.skip_large else [("large", options.employees)])
     directory = Path(options.database_dir)
     directory = directory if directory.is_absolute() else ROOT / directory
     databases = [bench_database(scale, employees, seed=options.seed, directory=directory)
-                 for scale, employees in scales]
-    users = bench_users(databases[-1].url)
+                 for scale, employees in scales(options)]
+    # the import and the load test run at the large scale (the small one with --skip-large), never the third
+    main = next(database for database in reversed(databases) if database.scale != THIRD)
+    users = bench_users(main.url)
     log(f"users: officer {users.officer}; HR manager {users.hr_manager} ({users.hr_employer}, the largest employer)")
     report: dict = {
         "machine": machine(), "backend": databases[0].backend, "runs": options.runs, "targets": TARGETS,
@@ -112,16 +149,7 @@ def run(options: Options) -> dict:
     if databases[0].backend == "postgresql":
         report["machine"]["postgresql"] = _postgresql_version(databases[0].url)
 
-    pages: list[dict] = []
-    if not options.skip_pages:
-        for database in databases:
-            log(f"pages at the {database.scale} scale ({database.enrollments:,} enrollments), "
-                f"{options.runs} runs each")
-            pages += measure_pages(database, users, options.runs)
-    report["pages"] = pages
-    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    report["ratios"] = ratios(pages)
-
+    _measure_all_pages(options, databases, users, report)
     metrics: list[dict] = []
     for database in databases:
         log(f"metric queries at the {database.scale} scale")
@@ -132,8 +160,8 @@ def run(options: Options) -> dict:
         log(f"DuckDB side by side at the {database.scale} scale")
         reference += measure_reference(database, users, options.runs)
     report["reference"] = reference
-    report["import"] = _measure_import(options, databases[-1], users)
-    report["load"] = _measure_load(options, databases[-1], users)
+    report["import"] = _measure_import(options, main, users)
+    report["load"] = _measure_load(options, main, users)
     report["verdicts"] = verdicts(report)
     report["elapsed_s"] = round(time.perf_counter() - started, 1)
     return report

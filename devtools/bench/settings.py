@@ -18,14 +18,22 @@ DEFAULT_DATABASE_DIR = ROOT / "data" / "bench"
 REPORT_FILE = ROOT / "docs" / "performance.md"
 SEED = 7
 
-# Targets of issue 7, for a 2-core machine with SQLite at the large scale.
+# Targets of issue 18, for a 2-core machine at the large scale, median of 5, both roles (issue 7 had
+# 1.5 s / 0.3 s / 3.0 and 5,000 rows/s). The load test's p95 is the websocket sessions' (server time).
 TARGETS = {
-    "cold_s": 1.5,            # every page's cold run, median
-    "warm_s": 0.3,            # every page's warm run, median
-    "cold_ratio": 3.0,        # large/small, cold, every page
-    "import_rows_per_s": 5000,
+    "cold_s": 0.8,            # every page's cold run, median
+    "warm_s": 0.25,           # every page's warm run, median
+    "cold_ratio": 2.0,        # large/small, cold, every page
+    "import_rows_per_s": 10_000,
     "peak_rss_mb": 1024,
+    "load_p95_s": 1.5,        # 20 sessions for 2 minutes on 2 processes, and no errors
+    "reference_ratio": 2.0,   # every metric query at most this many times DuckDB's time, same answer
 }
+# Scales: small and large are measured by default; "third" (--third-employees) only when asked. Verdicts
+# are judged at the large scale; the third one shows how cost grows beyond it.
+THIRD = "third"
+# A monthly file (report["monthly_import"]) is judged by the import target only from this many rows.
+MONTHLY_JUDGED_FROM_ROWS = 10_000
 IMPORT_ROWS = 100_000
 PAGE_TIMEOUT_S = 600  # one AppTest run; generous, a slow page is a figure, not a failure
 # A figure stops being repeated once its runs have taken this long (at least one run is kept), so a
