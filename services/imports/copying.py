@@ -10,7 +10,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Column, Table
+from sqlalchemy import Table
 from sqlmodel import Session
 
 from services.imports.common import CHUNK, Progress
@@ -20,17 +20,25 @@ def uses_copy(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _converter(column: Column, dialect) -> Callable[[Any], Any]:
-    """A value as SQLAlchemy would bind it for ``column`` (its type's bind processor, an enum as its value);
-    psycopg's COPY then writes the result (dates, decimals, None, booleans) in COPY's text format."""
-    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+def _processors(table: Table, names: list[str], dialect) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(position, bind processor) of the columns whose type converts a value before SQLAlchemy binds it."""
+    found = ((index, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+             for index, name in enumerate(names))
+    return [(index, processor) for index, processor in found if processor is not None]
 
-    def convert(value: Any) -> Any:
-        if isinstance(value, Enum):
-            value = value.value
-        return processor(value) if processor is not None and value is not None else value
 
-    return convert
+def _values(row: dict, given: list[str], defaults: list, processors: list) -> list:
+    """A row's values as SQLAlchemy would bind them (an enum as its value, then the type's bind processor);
+    psycopg's COPY writes the result (dates, decimals, None, booleans) in COPY's text format. Inline, not a
+    call per value: this runs for every cell of the file."""
+    values = [row[name] for name in given]
+    if defaults:
+        values += [make() for make in defaults]
+    values = [value.value if isinstance(value, Enum) else value for value in values]
+    for index, processor in processors:
+        if values[index] is not None:
+            values[index] = processor(values[index])
+    return values
 
 
 def _python_defaults(table: Table, given: list[str]) -> dict[str, Callable[[], Any]]:
@@ -57,14 +65,14 @@ def copy_rows(session: Session, table: Table, rows: list[dict], progress: Progre
     given = list(rows[0])
     defaults = _python_defaults(table, given)
     names = given + list(defaults)
-    converters = [_converter(table.c[name], dialect) for name in names]
+    processors = _processors(table, names, dialect)
+    makers = list(defaults.values())
     quote = dialect.identifier_preparer
     statement = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)}) "
                  "FROM STDIN")
     connection = session.connection().connection.driver_connection
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for i, row in enumerate(rows, 1):
-            values = [row[name] for name in given] + [make() for make in defaults.values()]
-            copy.write_row([convert(value) for convert, value in zip(converters, values, strict=True)])
+            copy.write_row(_values(row, given, makers, processors))
             if progress and len(rows) > CHUNK and (i % CHUNK == 0 or i == len(rows)):
                 progress(0.5 + 0.4 * i / len(rows), f"Wrote {i:,} {label}")

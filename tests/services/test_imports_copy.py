@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from db.models import AuditEvent, Employee, Enrollment, Partnership, PartnershipStatus
+from db.models import AuditEvent, Department, Employee, Enrollment, Partnership, PartnershipStatus
 from services.imports import ImportFailed, copying, enrollments, pipeline, planning
 from tests.services import imports_helpers
 from tests.services.imports_helpers import EMPLOYEES, ENR, errors, rows_of, run, snapshot
@@ -116,3 +116,17 @@ def test_a_database_error_after_the_copy_rolls_it_back(session, world, monkeypat
     with pytest.raises(ImportFailed, match="nothing was written"):
         run(session, world, "hr@a", "enrollments", NEW_ENROLLMENTS)
     assert snapshot(session) == before
+
+
+def test_progress_is_reported_per_chunk_as_with_executemany(session, world, monkeypatch):
+    monkeypatch.setattr(planning, "CHUNK", 2)
+    monkeypatch.setattr(copying, "CHUNK", 2)
+    session.rollback()
+    said: list[tuple[float, str]] = []
+    planning.insert_rows(session, Department, [{"employer_id": world.id("B"), "name": f"Team {i}"} for i in range(5)],
+                         lambda share, text: said.append((round(share, 3), text)), "departments")
+    session.commit()
+    assert said == [(0.66, "Wrote 2 departments"), (0.82, "Wrote 4 departments"), (0.9, "Wrote 5 departments")]
+    names = session.scalars(select(Department.name).where(Department.employer_id == world.id("B"),
+                                                          Department.name.like("Team %"))).all()
+    assert sorted(names) == [f"Team {i}" for i in range(5)]
