@@ -118,3 +118,10 @@ def test_every_row_imports_and_the_measure_says_so(database, monkeypatch):
     assert result["rows"] == result["created"] + result["updated"] and result["written"] == result["created"]
     assert (result["as"], result["database"]) == (users.hr_manager, "small")
     assert _enrollments(database) == before  # the import went into a throw-away copy
+
+
+def test_the_runner_measures_it_unless_imports_are_skipped(database):
+    from devtools.bench import runner
+
+    users = bench.bench_users(database.url)
+    assert runner._measure_monthly_import(runner.Options(skip_import=True), database, users) is None
