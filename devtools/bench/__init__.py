@@ -13,7 +13,8 @@ partners) and the HR manager of the largest employer:
 * the metrics layer's main queries, called directly (no cache), median of ``runs`` (``queries``);
 * five of those aggregates beside DuckDB in memory on the same scoped rows, answers checked equal
   (``reference``, ``comparison``; DuckDB from requirements-bench.txt, else "not measured");
-* importing 100,000 enrollment rows into a copy of the large database (rows/s) (``import_speed``);
+* importing 100,000 enrollment rows into a copy of the large database (rows/s) (``import_speed``), and
+  one month of the largest employer's activity: new enrollments and updates (``monthly_file``);
 * the peak memory of this process (``ru_maxrss``) after visiting every page as both roles;
 * a bounded load test on loopback: ``streamlit run`` with the development
   identity provider, N headless Chromium sessions clicking through the pages
@@ -44,6 +45,7 @@ from devtools.bench.databases import (
 from devtools.bench.import_speed import import_function, measure_import, write_enrollments_csv
 from devtools.bench.judgement import ratios, verdicts
 from devtools.bench.load_test import run_load
+from devtools.bench.monthly_file import measure_monthly_import, write_monthly_csv
 from devtools.bench.page_runs import app_pages, clear_caches, measure_pages
 from devtools.bench.queries import measure_metrics
 from devtools.bench.report import format_report, to_json
@@ -68,6 +70,7 @@ __all__ = [
     "BenchDatabase", "BenchUsers", "Options",
     "app_environment", "app_pages", "bench_database", "bench_users", "clear_caches", "database_copy", "db_key",
     "format_markdown", "format_report", "import_function", "log", "machine", "measure_import", "measure_metrics",
-    "measure_pages", "median", "percentile", "ratios", "read_sections", "run", "run_limit", "run_load", "schema_head",
-    "seed_code_hash", "to_json", "verdicts", "write_enrollments_csv", "write_report_file",
+    "measure_monthly_import", "measure_pages", "median", "percentile", "ratios", "read_sections", "run", "run_limit",
+    "run_load", "schema_head", "seed_code_hash", "to_json", "verdicts", "write_enrollments_csv", "write_monthly_csv",
+    "write_report_file",
 ]

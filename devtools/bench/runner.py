@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from devtools.bench.databases import BenchDatabase, BenchUsers, bench_database, bench_users
 from devtools.bench.import_speed import import_function
 from devtools.bench.load_test import run_load
+from devtools.bench.monthly_file import measure_monthly_import
 from devtools.bench.page_runs import measure_pages
 from devtools.bench.queries import measure_metrics
 from devtools.bench.reference import measure_reference
@@ -84,6 +85,13 @@ def _measure_import(options: Options, database: BenchDatabase, users: BenchUsers
         return None
     log(f"import of {IMPORT_ROWS:,} enrollment rows into a copy of the {database.scale} database")
     return importer(database, users)
+
+
+def _measure_monthly_import(options: Options, database: BenchDatabase, users: BenchUsers) -> dict | None:
+    if import_function() is None or options.skip_import:
+        return None  # _measure_import has said why
+    log(f"import of one month of {users.hr_employer}'s enrollments into a copy of the {database.scale} database")
+    return measure_monthly_import(database, users)
 
 
 def _measure_load(options: Options, database: BenchDatabase, users: BenchUsers) -> dict | None:
@@ -161,6 +169,7 @@ def run(options: Options) -> dict:
         reference += measure_reference(database, users, options.runs)
     report["reference"] = reference
     report["import"] = _measure_import(options, main, users)
+    report["monthly_import"] = _measure_monthly_import(options, main, users)
     report["load"] = _measure_load(options, main, users)
     report["verdicts"] = verdicts(report)
     report["elapsed_s"] = round(time.perf_counter() - started, 1)

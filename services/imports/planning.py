@@ -1,5 +1,5 @@
 """The Plan an import makes, and what planning every kind shares: the context a planner works in,
-how a change is shown, lookups loaded once per import, and executemany inserts and updates."""
+how a change is shown, lookups loaded once per import, and executemany (or COPY) inserts and updates."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from db.models import Cohort, Credential, Employee, Skill, SkillStatus
 from db.scope import Scope, visible
 from services.imports.cells import has_value
 from services.imports.common import CHUNK, Progress, RowError
+from services.imports.copying import copy_rows, uses_copy
 from services.imports.kinds import Kind
 
 
@@ -158,6 +159,10 @@ def effective(values: dict, current: Any, name: str, attr: str | None = None, de
 
 
 def insert_rows(session: Session, model, rows: list[dict], progress: Progress | None, label: str) -> None:
+    """Executemany INSERTs in CHUNKs; on PostgreSQL one COPY (services/imports/copying.py)."""
+    if uses_copy(session):
+        copy_rows(session, model.__table__, rows, progress, label)
+        return
     for i in range(0, len(rows), CHUNK):
         session.execute(model.__table__.insert(), rows[i:i + CHUNK])
         if progress and len(rows) > CHUNK:
