@@ -327,6 +327,7 @@ def _fake_measurements(monkeypatch, calls):
     monkeypatch.setattr(runner, "measure_metrics", measured("metrics"))
     monkeypatch.setattr(runner, "measure_reference", measured("reference"))
     monkeypatch.setattr(runner, "_measure_import", once("import"))
+    monkeypatch.setattr(runner, "_measure_monthly_import", once("monthly import"))
     monkeypatch.setattr(runner, "_measure_load", once("load"))
     peaks = itertools.cycle([300.0, 900.0])
     monkeypatch.setattr(runner, "_peak_rss_mb", lambda: next(peaks))
@@ -340,7 +341,7 @@ def test_the_run_measures_the_third_scale_but_imports_and_loads_the_large_one(mo
     assert calls == [("pages", "small"), ("pages", "large"), ("pages", "third"),
                      ("metrics", "small"), ("metrics", "large"), ("metrics", "third"),
                      ("reference", "small"), ("reference", "large"), ("reference", "third"),
-                     ("import", "large"), ("load", "large")]
+                     ("import", "large"), ("monthly import", "large"), ("load", "large")]
     assert list(report["databases"]) == ["small", "large", "third"]
     # the memory target is judged before the third scale's pages
     assert report["peak_rss_mb"] == 300.0 and report["peak_rss_mb_third"] == 900.0
