@@ -25,14 +25,16 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from db import summaries
-from db.models import Employee, Enrollment, EnrollmentStatus, OutcomeSurvey, Skill
+from db.models import AssessmentLevelSummary, Employee, Enrollment, EnrollmentStatus, OutcomeSurvey, Skill
 from db.scope import Scope
 from db.sqlfuncs import quarter_start
-from services.filters import Filters, people_conditions, resolve_period
+from services.filters import Filters, people_conditions, resolve_period, summary_conditions
 from services.metrics.definitions import MIN_GROUP
+from services.metrics.paths import is_raw_only
 from services.periods import Period, quarter_of
 from services.population import employee_choice, widened_choices
 
+CELL_COLUMNS = ["employer_id", "department_id", "quarter", "skill", "side", "people", "n", "total"]
 NOT_FOR_CREDENTIALS = ("Not shown with a credential or cohort filter: such small selections could be told "
                        "apart and reveal individual answers. Clear those filters to see it.")
 NOT_FOR_PART_QUARTERS = ("Shown for whole quarters only, and this period holds no whole quarter. "
@@ -134,7 +136,21 @@ def outcome_change_shown(session: Session, scope: Scope, filters: Filters, *, to
 
 
 def assessment_cells(session: Session, scope: Scope, filters: Filters, quarters: Period) -> pd.DataFrame:
-    """Per employer × department × quarter of completion × skill × side: people, assessments, level total."""
+    """Per employer × department × quarter of completion × skill × side: people, assessments, level total.
+    The summary holds exactly these cells (one row each); the raw rows are read only under ``raw_only``."""
+    if is_raw_only():
+        return _raw_assessment_cells(session, scope, filters, quarters)
+    table = AssessmentLevelSummary
+    choice = case((table.department_id == 0, -table.employer_id), else_=table.department_id)
+    stmt = (select(table.employer_id, choice, table.quarter, Skill.name, table.side, table.people,
+                   table.assessments, table.level_total)
+            .join(Skill, Skill.id == table.skill_id)
+            .where(*summary_conditions(scope, filters, table), table.quarter >= quarters.start,
+                   table.quarter <= quarters.end))
+    return pd.DataFrame(session.execute(stmt).all(), columns=CELL_COLUMNS)
+
+
+def _raw_assessment_cells(session: Session, scope: Scope, filters: Filters, quarters: Period) -> pd.DataFrame:
     levels = summaries.assessed_levels(people_conditions=people_conditions(scope, filters),
                                        start=quarters.start, end=quarters.end)
     # The department's choice (services/population.py): the levels keep 0 for no department.
@@ -145,8 +161,7 @@ def assessment_cells(session: Session, scope: Scope, filters: Filters, quarters:
         .join(Skill, Skill.id == levels.c.skill_id)
         .group_by(*cell)
     )
-    return pd.DataFrame(session.execute(stmt).all(),
-                        columns=["employer_id", "department_id", "quarter", "skill", "side", "people", "n", "total"])
+    return pd.DataFrame(session.execute(stmt).all(), columns=CELL_COLUMNS)
 
 
 def assessment_levels_shown(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:

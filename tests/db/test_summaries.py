@@ -25,7 +25,8 @@ from tests.world import TODAY, build_world
 QUARTERS = [parse_quarter(q) for q in ("2025Q1", "2025Q4", "2026Q1", "2026Q2", "2026Q3")]
 
 
-SKILL_METRICS = ("skill_gaps", "skills_gained", "skills_gained_by_quarter", "assessment_levels", "goal_states",
+SKILL_METRICS = ("skill_gaps", "skills_gained", "skills_gained_by_quarter", "assessment_levels",
+                 "assessment_levels_shown", "goal_states",
                  "outcome_change", "retention", "retention_shown")
 
 
