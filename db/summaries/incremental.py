@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, insert, select
+from sqlalchemy import and_, delete, exists, func, insert, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -63,14 +63,16 @@ class EnrollmentChanges:
     updating: list[int]
     last_id: int
     old: dict[int, tuple]
-    added_before: dict
 
     @classmethod
     def before(cls, session: Session, *, updating: Iterable[int]) -> EnrollmentChanges:
-        """Note, before the write, the rows it will update and what they add to the summaries."""
+        """Before the write: take what the rows it will update add to the additive tables away."""
         ids = sorted(set(updating))
         last_id = session.execute(select(func.max(Enrollment.id))).scalar() or 0
-        return cls(ids, last_id, _versions(session, ids, lock=True), _added(session, ids))
+        changes = cls(ids, last_id, _versions(session, ids, lock=True))
+        for chunk in _chunks(ids):
+            _add_all(session, Enrollment.id.in_(chunk), sign=-1)
+        return changes
 
     def after(self, session: Session, *, written_at: datetime) -> None:
         """After the write: the summaries as a full rebuild would leave them."""
@@ -80,13 +82,13 @@ class EnrollmentChanges:
         new.update((row[0], tuple(row)) for row in session.execute(select(*_VERSION).where(inserted)))
         if not new:
             return
-        for (table, columns, key_count, _, counts), before, after in zip(
-                ADDITIVE, self.added_before, _added(session, self.updating, inserted), strict=True):
-            _add(session, table, columns, key_count, _difference(after, before, len(columns) - key_count))
-            session.execute(delete(table).where(
-                table.employer_id.in_(sorted({key[0] for key in set(before) | set(after)})),
-                *[getattr(table, name) == 0 for name in counts]))
+        for selection in [Enrollment.id.in_(chunk) for chunk in _chunks(self.updating)] + [inserted]:
+            _add_all(session, selection, sign=1)
         departments = _departments(session, {version[1] for version in new.values()})
+        employers = sorted({employer for employer, _ in departments})
+        for table, _, _, _, counts in ADDITIVE:  # rows that the changes emptied
+            session.execute(delete(table).where(table.employer_id.in_(employers),
+                                                *[getattr(table, name) == 0 for name in counts]))
         learners, completions = _spans(self.old, new)
         if learners:
             _rebuild_learners(session, _window(departments, learners))
@@ -107,42 +109,20 @@ def _versions(session: Session, ids: list[int], *, lock: bool = False) -> dict[i
     return out
 
 
-def _added(session: Session, ids: list[int], *conditions) -> list[dict]:
-    """Per additive table, {key: measures} of what these enrollments (and those meeting ``conditions``)
-    add to it."""
-    selections = [Enrollment.id.in_(chunk) for chunk in _chunks(ids)] + list(conditions)
-    out = []
-    for _, _, key_count, select_, _ in ADDITIVE:
-        sums: dict = {}
-        for selection in selections:
-            for row in session.execute(select_(Rows(), selection)):
-                key, measures = tuple(row[:key_count]), [value or 0 for value in row[key_count:]]
-                sums[key] = [a + b for a, b in zip(sums[key], measures, strict=True)] if key in sums else measures
-        out.append(sums)
-    return out
-
-
-def _difference(after: dict, before: dict, width: int) -> list[tuple]:
-    rows = []
-    for key in set(after) | set(before):
-        a, b = after.get(key, [0] * width), before.get(key, [0] * width)
-        change = [x - y for x, y in zip(a, b, strict=True)]
-        if any(change):
-            rows.append((*key, *change))
-    return rows
-
-
-def _add(session: Session, table, columns: list[str], key_count: int, rows: list[tuple]) -> None:
-    """Add ``rows``' measures to the table's rows of the same key (new keys are inserted)."""
-    if not rows:
-        return
+def _add_all(session: Session, selection, *, sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) what the enrollments ``selection`` picks add to each additive
+    table, in SQL: INSERT ... SELECT ... ON CONFLICT DO UPDATE adds to the rows of the same key."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=columns[:key_count],
-        set_={name: getattr(table, name) + statement.excluded[name] for name in columns[key_count:]})
-    for i in range(0, len(rows), CHUNK):
-        session.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows[i:i + CHUNK]])
+    for table, columns, key_count, select_, _ in ADDITIVE:
+        added = select_(Rows(), selection).subquery()
+        values = list(added.c)
+        # WHERE true: SQLite needs it to tell the upsert's ON CONFLICT from a join constraint.
+        rows = select(*values[:key_count], *[value * sign for value in values[key_count:]]).where(true())
+        statement = dialect.insert(table).from_select(columns, rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=columns[:key_count],
+            set_={name: getattr(table, name) + statement.excluded[name] for name in columns[key_count:]})
+        session.execute(statement)
 
 
 def _departments(session: Session, employee_ids: set[int]) -> tuple[tuple[int, int], ...]:
