@@ -60,14 +60,25 @@ class _Lookups:
     new_cohorts: dict[tuple[int, str], tuple[date, date, int]] = field(default_factory=dict)
 
 
-def _lookups(ctx: PlanContext) -> _Lookups:
-    existing = {(row.employee_id, row.credential_id, row.cohort_id): row for row in ctx.session.execute(
-        select(Enrollment.id, Enrollment.employee_id, Enrollment.credential_id, Enrollment.cohort_id,
+def _existing(ctx: PlanContext, employee_ids: list[int]) -> dict:
+    """The stored enrollments of these employees of the target employer, by (employee, credential, cohort):
+    only the people the file names, so a month's file reads its own rows, not the employer's history."""
+    columns = (Enrollment.id, Enrollment.employee_id, Enrollment.credential_id, Enrollment.cohort_id,
                *[getattr(Enrollment, name) for name in ENROLLMENT_FIELDS])
-        .join(Employee, Employee.id == Enrollment.employee_id).where(Employee.employer_id == ctx.target)).all()}
-    return _Lookups(employees=employee_ids(ctx.session, ctx.target),
-                    credentials=credential_ids(ctx.session, ctx.scope),
-                    cohorts=cohorts_by_code(ctx.session, ctx.scope), existing=existing,
+    existing = {}
+    connection = ctx.session.connection()  # plain rows: no ORM bookkeeping per row
+    for i in range(0, len(employee_ids), CHUNK):
+        existing.update(((row.employee_id, row.credential_id, row.cohort_id), row) for row in connection.execute(
+            select(*columns).join(Employee, Employee.id == Enrollment.employee_id)
+            .where(Employee.employer_id == ctx.target, Enrollment.employee_id.in_(employee_ids[i:i + CHUNK]))))
+    return existing
+
+
+def _lookups(ctx: PlanContext, rows) -> _Lookups:
+    employees = employee_ids(ctx.session, ctx.target)
+    named = sorted({employees[ref] for _, values in rows if (ref := values["employee_ref"]) in employees})
+    return _Lookups(employees=employees, credentials=credential_ids(ctx.session, ctx.scope),
+                    cohorts=cohorts_by_code(ctx.session, ctx.scope), existing=_existing(ctx, named),
                     may_create_cohorts=permissions.may_create_cohorts_by_import(ctx.scope))
 
 
@@ -127,7 +138,7 @@ class _Fields:
 
 
 def plan_enrollments(ctx: PlanContext, rows) -> None:
-    lookups = _lookups(ctx)
+    lookups = _lookups(ctx, rows)
     fields = _Fields(ctx)
     seen: dict = {}
     creates, updates = [], []
