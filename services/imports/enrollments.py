@@ -60,25 +60,45 @@ class _Lookups:
     new_cohorts: dict[tuple[int, str], tuple[date, date, int]] = field(default_factory=dict)
 
 
-def _existing(ctx: PlanContext, employee_ids: list[int]) -> dict:
-    """The stored enrollments of these employees of the target employer, by (employee, credential, cohort):
-    only the people the file names, so a month's file reads its own rows, not the employer's history."""
+def _existing(ctx: PlanContext, keys: set[tuple[int, int, int]]) -> dict:
+    """The stored enrollments the file names, by (employee, credential, cohort), of the target employer.
+    Their keys first (whole numbers, cheap to read) for the file's people only, then the rows themselves,
+    so a month's file reads its own rows rather than the employer's history."""
+    people = sorted({employee for employee, _, _ in keys})
+    connection = ctx.session.connection()  # plain rows: no ORM bookkeeping per row
+    found = []
+    for i in range(0, len(people), CHUNK):
+        found += [row.id for row in connection.execute(
+            select(Enrollment.id, Enrollment.employee_id, Enrollment.credential_id, Enrollment.cohort_id)
+            .join(Employee, Employee.id == Enrollment.employee_id)
+            .where(Employee.employer_id == ctx.target, Enrollment.employee_id.in_(people[i:i + CHUNK]))).all()
+            if (row.employee_id, row.credential_id, row.cohort_id) in keys]
     columns = (Enrollment.id, Enrollment.employee_id, Enrollment.credential_id, Enrollment.cohort_id,
                *[getattr(Enrollment, name) for name in ENROLLMENT_FIELDS])
     existing = {}
-    connection = ctx.session.connection()  # plain rows: no ORM bookkeeping per row
-    for i in range(0, len(employee_ids), CHUNK):
+    for i in range(0, len(found), CHUNK):
         existing.update(((row.employee_id, row.credential_id, row.cohort_id), row) for row in connection.execute(
-            select(*columns).join(Employee, Employee.id == Enrollment.employee_id)
-            .where(Employee.employer_id == ctx.target, Enrollment.employee_id.in_(employee_ids[i:i + CHUNK]))))
+            select(*columns).where(Enrollment.id.in_(found[i:i + CHUNK]))).all())
     return existing
+
+
+def _named_keys(rows, employees: dict, credentials: dict, cohorts: dict) -> set[tuple[int, int, int]]:
+    """(employee, credential, cohort) of every row whose three names are known."""
+    keys = set()
+    for _, values in rows:
+        employee, credential = employees.get(values["employee_ref"]), credentials.get(values["credential_code"])
+        cohort = cohorts.get((credential, values["cohort"])) if credential is not None else None
+        if employee is not None and cohort is not None:
+            keys.add((employee, credential, cohort[0]))
+    return keys
 
 
 def _lookups(ctx: PlanContext, rows) -> _Lookups:
     employees = employee_ids(ctx.session, ctx.target)
-    named = sorted({employees[ref] for _, values in rows if (ref := values["employee_ref"]) in employees})
-    return _Lookups(employees=employees, credentials=credential_ids(ctx.session, ctx.scope),
-                    cohorts=cohorts_by_code(ctx.session, ctx.scope), existing=_existing(ctx, named),
+    credentials = credential_ids(ctx.session, ctx.scope)
+    cohorts = cohorts_by_code(ctx.session, ctx.scope)
+    return _Lookups(employees=employees, credentials=credentials, cohorts=cohorts,
+                    existing=_existing(ctx, _named_keys(rows, employees, credentials, cohorts)),
                     may_create_cohorts=permissions.may_create_cohorts_by_import(ctx.scope))
 
 
