@@ -1,5 +1,5 @@
 """The summary tables: exact aggregates of the learning records that the dashboards read
-instead of scanning every row. db/summaries.py rebuilds them inside every write that changes
+instead of scanning every row. db/summaries/ rebuilds them inside every write that changes
 what they hold; tests/db/test_summaries.py checks they equal the raw rows. Part of the one
 model: ``db.models`` re-exports every class here.
 """

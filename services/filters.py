@@ -2,7 +2,7 @@
 and its translation, with the access scope, into SQL conditions.
 
 Both ways of computing a figure use it: the raw rows (enrollments through their employee)
-and the summary tables of db/summaries.py (one row per month and employer, department,
+and the summary tables of db/summaries/ (one row per month and employer, department,
 credential). Employer narrowing is written once, in ``requested_employers``.
 
 Figures see people only in whole department cells (services/population.py): here, and
@@ -118,7 +118,7 @@ def scoped_enrollments(scope: Scope, filters: Filters, *columns, listed: bool = 
 
 
 def summary_conditions(scope: Scope, filters: Filters, table) -> list:
-    """Conditions on a summary table of db/summaries.py: the scope, then the filters its rows record."""
+    """Conditions on a summary table of db/summaries/: the scope, then the filters its rows record."""
     columns = FilterColumns(employer=table.employer_id, department=table_choice(table),
                             credential=getattr(table, "credential_id", None))
     return [visible(scope, table), *filter_conditions(scope, filters, columns)]

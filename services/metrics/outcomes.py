@@ -104,7 +104,7 @@ def retention(session: Session, scope: Scope, filters: Filters, *, today: date) 
     stays = case((employed_on(end), 1), else_=0).label("stays")
     stmt = select().where(*people_conditions(scope, filters), employed_on(ref))
     if filters.credential_ids is None and not is_raw_only():
-        # Any credential: each person's first completion is kept (db/summaries.py).
+        # Any credential: each person's first completion is kept (db/summaries/).
         is_completer = case((FirstCompletion.completed_on <= ref, 1), else_=0).label("completer")
         stmt = stmt.select_from(Employee).outerjoin(FirstCompletion, FirstCompletion.employee_id == Employee.id)
     else:

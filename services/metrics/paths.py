@@ -1,4 +1,4 @@
-"""Which way a figure is computed: from the summary tables (db/summaries.py) when the
+"""Which way a figure is computed: from the summary tables (db/summaries/) when the
 period and filters allow, else from the raw rows; ``raw_only`` forces the raw rows (tests
 compare both ways; the bench times both).
 """
