@@ -16,7 +16,8 @@ the data's own dates, not the wall clock; only the audit event's
 ``occurred_at`` and the data version's ``updated_at`` record when the seed ran.
 
 Rows are generated as plain dicts with ids assigned here and written with
-SQLAlchemy Core ``executemany`` in chunks, in one transaction, so 250,000
+SQLAlchemy Core ``executemany`` in chunks (one COPY per table on PostgreSQL,
+db/copying.py), in one transaction, so 250,000
 employees (about a million enrollments) take minutes, not hours. The same code
 runs on SQLite and PostgreSQL; on PostgreSQL the id sequences are moved past
 the ids written here so later ORM inserts work.

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy.engine import Connection
 
+from db.copying import copy_rows, uses_copy
 from db.models import metadata
 
 CHUNK = 10_000  # rows per executemany
@@ -62,7 +63,7 @@ class SeedRandom(random.Random):
 
 
 class Writer:
-    """Buffers rows per table and writes them with executemany, parents first."""
+    """Buffers rows per table and writes them with executemany (COPY on PostgreSQL), parents first."""
 
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -74,10 +75,14 @@ class Writer:
         return self.buffers[model.__table__.name]
 
     def flush(self) -> None:
+        copying = uses_copy(self.conn)  # PostgreSQL: one COPY per table rather than INSERTs (db/copying.py)
         for table in self.tables:  # FK order: every parent row is written before its children
             buffer = self.buffers[table.name]
-            for i in range(0, len(buffer), CHUNK):
-                self.conn.execute(table.insert(), buffer[i : i + CHUNK])
+            if copying:
+                copy_rows(self.conn, table, buffer)
+            else:
+                for i in range(0, len(buffer), CHUNK):
+                    self.conn.execute(table.insert(), buffer[i : i + CHUNK])
             self.counts[table.name] += len(buffer)
             buffer.clear()
 

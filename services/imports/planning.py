@@ -12,11 +12,11 @@ import pandas as pd
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
+from db.copying import copy_rows, uses_copy
 from db.models import Cohort, Credential, Employee, Skill, SkillStatus
 from db.scope import Scope, visible
 from services.imports.cells import has_value
 from services.imports.common import CHUNK, Progress, RowError
-from services.imports.copying import copy_rows, uses_copy
 from services.imports.kinds import Kind
 
 
@@ -159,9 +159,15 @@ def effective(values: dict, current: Any, name: str, attr: str | None = None, de
 
 
 def insert_rows(session: Session, model, rows: list[dict], progress: Progress | None, label: str) -> None:
-    """Executemany INSERTs in CHUNKs; on PostgreSQL one COPY (services/imports/copying.py)."""
-    if uses_copy(session):
-        copy_rows(session, model.__table__, rows, progress, label)
+    """Executemany INSERTs in CHUNKs; on PostgreSQL one COPY (db/copying.py)."""
+    if uses_copy(session.connection()):
+        session.flush()
+
+        def written(count: int) -> None:
+            if progress and len(rows) > CHUNK:
+                progress(0.5 + 0.4 * count / len(rows), f"Wrote {count:,} {label}")
+
+        copy_rows(session.connection(), model.__table__, rows, written)
         return
     for i in range(0, len(rows), CHUNK):
         session.execute(model.__table__.insert(), rows[i:i + CHUNK])

@@ -1,4 +1,4 @@
-"""Imports on PostgreSQL write their new rows with COPY (services/imports/copying.py): the same rows as the
+"""Imports on PostgreSQL write their new rows with COPY (db/copying.py): the same rows as the
 executemany INSERTs SQLite keeps, in the import's one transaction (a later failure undoes the COPY)."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from db import copying
 from db.models import AuditEvent, Department, Employee, Enrollment, Partnership, PartnershipStatus
-from services.imports import ImportFailed, copying, enrollments, pipeline, planning
+from services.imports import ImportFailed, enrollments, pipeline, planning
 from tests.services import imports_helpers
 from tests.services.imports_helpers import EMPLOYEES, ENR, errors, rows_of, run, snapshot
 
@@ -28,9 +29,9 @@ def copies(monkeypatch) -> list[tuple[str, int]]:
     made: list[tuple[str, int]] = []
     real = copying.copy_rows
 
-    def counting(session, table, rows, progress, label):
+    def counting(connection, table, rows, written=None):
         made.append((table.name, len(rows)))
-        real(session, table, rows, progress, label)
+        real(connection, table, rows, written)
 
     monkeypatch.setattr(planning, "copy_rows", counting)
     return made

@@ -1,7 +1,7 @@
-"""PostgreSQL: an import's new rows written with COPY ... FROM STDIN instead of executemany INSERTs.
+"""PostgreSQL: many new rows written with COPY ... FROM STDIN instead of executemany INSERTs (imports, the seed).
 
 COPY streams the rows in one statement, without a round trip and a parse per batch; it runs on the
-session's own connection, so it is part of the import's one transaction and its rollback undoes it.
+caller's own connection, so it is part of the caller's transaction and its rollback undoes it.
 """
 
 from __future__ import annotations
@@ -10,14 +10,13 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Table
-from sqlmodel import Session
+from sqlalchemy import Connection, Table
 
-from services.imports.common import CHUNK, Progress
+CHUNK = 5000  # rows between two calls of the progress callback
 
 
-def uses_copy(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+def uses_copy(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
 
 
 def _processors(table: Table, names: list[str], dialect) -> list[tuple[int, Callable[[Any], Any]]]:
@@ -56,12 +55,13 @@ def _python_defaults(table: Table, given: list[str]) -> dict[str, Callable[[], A
     return defaults
 
 
-def copy_rows(session: Session, table: Table, rows: list[dict], progress: Progress | None, label: str) -> None:
-    """``rows`` (dicts with the same keys, as for executemany) into ``table`` with one COPY."""
+def copy_rows(connection: Connection, table: Table, rows: list[dict],
+              written: Callable[[int], None] | None = None) -> None:
+    """``rows`` (dicts with the same keys, as for executemany) into ``table`` with one COPY; ``written`` is
+    told how many rows are written every CHUNK rows and at the end."""
     if not rows:
         return
-    session.flush()
-    dialect = session.get_bind().dialect
+    dialect = connection.dialect
     given = list(rows[0])
     defaults = _python_defaults(table, given)
     names = given + list(defaults)
@@ -70,9 +70,8 @@ def copy_rows(session: Session, table: Table, rows: list[dict], progress: Progre
     quote = dialect.identifier_preparer
     statement = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)}) "
                  "FROM STDIN")
-    connection = session.connection().connection.driver_connection
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for i, row in enumerate(rows, 1):
             copy.write_row(_values(row, given, makers, processors))
-            if progress and len(rows) > CHUNK and (i % CHUNK == 0 or i == len(rows)):
-                progress(0.5 + 0.4 * i / len(rows), f"Wrote {i:,} {label}")
+            if written and (i % CHUNK == 0 or i == len(rows)):
+                written(i)
