@@ -124,3 +124,25 @@ def test_a_write_of_nothing_changes_nothing(session):
     changes.after(session, written_at=utcnow())
     assert _snapshot(session) == before and world.id("a1")
     assert session.execute(select(Employee.id)).first() is not None
+
+
+def test_an_enrollments_import_keeps_the_summaries_as_a_rebuild_would(session):
+    """Through the import itself: new rows (one completed, surveyed later) and updates of stored ones (a2's
+    running K1 completes; its enrolling day moves), as HR of Acme."""
+    from services import imports
+    from tests.services.imports_helpers import csv_bytes
+
+    world = build_world(session)
+    summaries.refresh(session)
+    session.commit()
+    text = ("employee_ref,credential_code,cohort,enrolled_on,status,completed_on,withdrawn_on,score,cost,sponsor\n"
+            "2,K1,K1-26Q1,2026-01-08,completed,2026-04-22,,81,1000,employer\n"
+            "1,K4,K4-25Q1,2025-01-06,completed,2025-04-02,,90,600,employer\n"
+            "3,K1,K1-26Q1,2026-01-09,withdrawn,,2026-02-11,,450,employee\n")
+    plan = imports.import_file(session, world.scope(session, "hr@a"), "enrollments", csv_bytes(text), "file.csv")
+    assert plan.ok and plan.applied and (plan.created, plan.updated) == (2, 1), [str(e) for e in plan.errors]
+    incremental = _snapshot(session)
+    summaries.refresh(session)
+    assert incremental == _snapshot(session)
+    learners = {row[2]: row[3] for row in incremental["learner_quarter_summary"] if row[0] == world.id("A")}
+    assert learners[date(2025, 1, 1)] == 2  # a1 joins a3 in 2025Q1
