@@ -22,8 +22,6 @@ from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import case, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from db import summaries
@@ -101,48 +99,21 @@ class OutcomeShown:
         return self.performance_change is not None
 
 
-class _no_index(FunctionElement):
-    """A column as it is; on SQLite written ``+column`` so that the planner reads it through no index."""
-
-    inherit_cache = True
-    name = "no_index"
-
-    def __init__(self, column):
-        super().__init__(column)
-        self.type = column.type
-
-
-@compiles(_no_index)
-def _no_index_default(element, compiler, **kw):
-    return compiler.process(list(element.clauses)[0], **kw)
-
-
-@compiles(_no_index, "sqlite")
-def _no_index_sqlite(element, compiler, **kw):
-    return f"+{compiler.process(list(element.clauses)[0], **kw)}"
-
-
 def outcome_cells(session: Session, scope: Scope, filters: Filters, quarters: Period) -> pd.DataFrame:
     """Per employer × department × quarter of completion: people, surveys and the sums of the changes."""
-    quarter = quarter_start(Enrollment.completed_on).label("quarter")
-    # Each person's surveyed completions per quarter first, found through the completion dates (the status
-    # alone would read every completed enrollment); then one row per person and quarter meets its employee.
-    per_person = (
-        select(Enrollment.employee_id, quarter, func.count(OutcomeSurvey.id).label("surveys"),
-               func.sum(OutcomeSurvey.performance_after - OutcomeSurvey.performance_before).label("performance"),
-               func.sum(OutcomeSurvey.satisfaction_after - OutcomeSurvey.satisfaction_before).label("satisfaction"))
+    cell = (Employee.employer_id, employee_choice(), quarter_start(Enrollment.completed_on))
+    stmt = (
+        select(*cell, func.count(func.distinct(Enrollment.employee_id)), func.count(OutcomeSurvey.id),
+               func.sum(OutcomeSurvey.performance_after - OutcomeSurvey.performance_before),
+               func.sum(OutcomeSurvey.satisfaction_after - OutcomeSurvey.satisfaction_before))
+        .select_from(Enrollment)
+        .join(Employee, Employee.id == Enrollment.employee_id)
         .join(OutcomeSurvey, OutcomeSurvey.enrollment_id == Enrollment.id)
         # Credential and cohort filters are refused before this point (cells_period).
-        .where(_no_index(Enrollment.status) == EnrollmentStatus.completed,
+        .where(*people_conditions(scope, filters), Enrollment.status == EnrollmentStatus.completed,
                Enrollment.completed_on.between(quarters.start, quarters.end))
-        .group_by(Enrollment.employee_id, quarter)
-        .subquery("per_person"))
-    cell = (Employee.employer_id, employee_choice(), per_person.c.quarter)
-    stmt = (select(*cell, func.count(), func.sum(per_person.c.surveys), func.sum(per_person.c.performance),
-                   func.sum(per_person.c.satisfaction))
-            .join(Employee, Employee.id == per_person.c.employee_id)
-            .where(*people_conditions(scope, filters))
-            .group_by(*cell))
+        .group_by(*cell)
+    )
     return pd.DataFrame(session.execute(stmt).all(),
                         columns=["employer_id", "department_id", "quarter", "people", "surveys", "performance",
                                  "satisfaction"])
