@@ -23,7 +23,7 @@ import os
 from sqlalchemy import and_, case, func, or_, select, tuple_
 from sqlmodel import Session
 
-from db.models import Department, Employee, Organization
+from db.models import Department, Employee, EmployeeMonthSummary, Organization
 
 
 def _min_group() -> int:
@@ -51,13 +51,34 @@ def table_choice(table):
     return case((table.department_id == 0, -table.employer_id), else_=table.department_id)
 
 
+def _on_summary() -> bool:
+    # Imported here: services.metrics imports services.filters, which imports this module.
+    from services.metrics.paths import is_raw_only
+
+    return not is_raw_only()
+
+
+def _department_sizes():
+    """Subquery: people on record per employer and department choice (employer_id, choice, people).
+    Everyone is hired in exactly one month, so the hires of every month of the payroll summary
+    count them in about a sixth of the rows of Employee; ``raw_only`` counts the employee rows."""
+    if not _on_summary():
+        choice = employee_choice()
+        return (select(Employee.employer_id.label("employer_id"), choice.label("choice"),
+                       func.count().label("people"))
+                .group_by(Employee.employer_id, choice).subquery("department_sizes"))
+    months = EmployeeMonthSummary
+    choice = table_choice(months)
+    return (select(months.employer_id.label("employer_id"), choice.label("choice"),
+                   func.sum(months.hires).label("people"))
+            .group_by(months.employer_id, choice).having(func.sum(months.hires) > 0)
+            .subquery("department_sizes"))
+
+
 def department_cells():
     """Subquery: per employer and department choice, its people on record, its cell id and
     the employer's people on record (employer_id, choice, people, cell, employer_people)."""
-    choice = employee_choice()
-    sizes = (select(Employee.employer_id.label("employer_id"), choice.label("choice"),
-                    func.count().label("people"))
-             .group_by(Employee.employer_id, choice).subquery("department_sizes"))
+    sizes = _department_sizes()
     employer, small = sizes.c.employer_id, sizes.c.people < MIN_GROUP
     large_people = case((small, 0), else_=sizes.c.people)
     ranked = select(
@@ -76,9 +97,14 @@ def department_cells():
 
 
 def counted_employers():
-    """SELECT the employers with MIN_GROUP people or more on record (the others count in no figure)."""
-    return (select(Employee.employer_id).group_by(Employee.employer_id)
-            .having(func.count() >= MIN_GROUP).correlate(None))
+    """SELECT the employers with MIN_GROUP people or more on record (the others count in no figure);
+    from the payroll summary's hires as ``_department_sizes``."""
+    if not _on_summary():
+        return (select(Employee.employer_id).group_by(Employee.employer_id)
+                .having(func.count() >= MIN_GROUP).correlate(None))
+    months = EmployeeMonthSummary
+    return (select(months.employer_id).group_by(months.employer_id)
+            .having(func.sum(months.hires) >= MIN_GROUP).correlate(None))
 
 
 def whole_cell_choices(department_ids: frozenset[int]):
@@ -128,8 +154,12 @@ def cell_groups(employer_column, choice):
     cells = department_cells()
     name = case((cells.c.cell == OTHER_CELL, OTHER_DEPARTMENTS), else_=func.coalesce(Department.name, NO_DEPARTMENT))
     group = (Organization.name.label("employer"), name.label("department"))
+    on = [cells.c.employer_id == employer_column, cells.c.choice == choice]
+    table = employer_column.class_
+    if table is not Employee:  # a summary table: its key (employer, department) finds a cell's rows alone
+        on.append(table.department_id == case((cells.c.choice < 0, 0), else_=cells.c.choice))
     joins = [(Organization, Organization.id == employer_column),
-             (cells, and_(cells.c.employer_id == employer_column, cells.c.choice == choice)),
+             (cells, and_(*on)),
              (Department, Department.id == cells.c.cell, "outer")]
     return group, joins
 

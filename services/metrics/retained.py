@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select, true
 from sqlmodel import Session
 
 from db.models import Employee, Enrollment, EnrollmentStatus, FirstCompletion
@@ -69,24 +69,38 @@ def retention_end(filters: Filters, today: date) -> tuple[date | None, str | Non
 
 
 def retention_cells(session: Session, scope: Scope, filters: Filters, end: date, reference: date) -> pd.DataFrame:
-    """Per employer × department cell × completer: people employed on ``reference``, and of them still on ``end``."""
-    cells = population.department_cells()
-    completed_by_reference = select(Enrollment.employee_id).where(
-        Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on <= reference)
-    stmt = (select().select_from(Employee)
-            .join(cells, (cells.c.employer_id == Employee.employer_id)
-                  & (cells.c.choice == population.employee_choice())))
+    """Per employer × department cell × completer: people employed on ``reference``, and of them still on
+    ``end`` (only the groups with people in them)."""
+    stmt = select().select_from(Employee)
     if is_raw_only():
-        completer = case((Employee.id.in_(completed_by_reference), 1), else_=0)
+        completer = Employee.id.in_(select(Enrollment.employee_id).where(
+            Enrollment.status == EnrollmentStatus.completed, Enrollment.completed_on <= reference))
     else:  # each person's first completion is kept (db/summaries.py)
-        completer = case((FirstCompletion.completed_on <= reference, 1), else_=0)
+        completer = FirstCompletion.completed_on <= reference
         stmt = stmt.outerjoin(FirstCompletion, FirstCompletion.employee_id == Employee.id)
-    keys = (Employee.employer_id, cells.c.cell, completer)
-    stmt = (stmt.add_columns(*keys, func.count(), func.sum(case((employed_on(end), 1), else_=0)))
-            .where(*people_conditions(scope, filters), employed_on(reference))
+    counted = {"people": true(), "retained": employed_on(end), "completers": completer,
+               "completers_retained": and_(completer, employed_on(end))}
+    sums = [func.sum(case((condition, 1), else_=0)).label(name) for name, condition in counted.items()]
+    # One pass over the employees in the order of their (employer, department) index, with no sort;
+    # only its rows (one per department) are joined to the cells, each of which would else read its
+    # employer's people again.
+    per_department = (stmt.add_columns(Employee.employer_id.label("employer_id"),
+                                       population.employee_choice().label("choice"),
+                                       *sums)
+                      .where(*people_conditions(scope, filters), employed_on(reference))
+                      .group_by(Employee.employer_id, Employee.department_id).subquery("per_department"))
+    cells = population.department_cells()
+    keys = (per_department.c.employer_id, cells.c.cell)
+    stmt = (select(*keys, *(func.sum(per_department.c[name]) for name in counted))
+            .join(cells, (cells.c.employer_id == per_department.c.employer_id)
+                  & (cells.c.choice == per_department.c.choice))
             .group_by(*keys))
-    return pd.DataFrame(session.execute(stmt).all(), columns=["employer_id", "cell", "completer", "people",
-                                                              "retained"])
+    sums = pd.DataFrame(session.execute(stmt).all(), columns=["employer_id", "cell", *counted]).astype("int64")
+    completers = sums.assign(completer=1, people=sums["completers"], retained=sums["completers_retained"])
+    others = sums.assign(completer=0, people=sums["people"] - sums["completers"],
+                         retained=sums["retained"] - sums["completers_retained"])
+    both = pd.concat([completers, others], ignore_index=True)
+    return both[both["people"] > 0][["employer_id", "cell", "completer", "people", "retained"]].reset_index(drop=True)
 
 
 def retention_shown(session: Session, scope: Scope, filters: Filters, *, today: date) -> RetentionShown:

@@ -25,9 +25,9 @@ from tests.world import TODAY, build_world
 QUARTERS = [parse_quarter(q) for q in ("2025Q1", "2025Q4", "2026Q1", "2026Q2", "2026Q3")]
 
 
-SKILL_METRICS = ("skill_gaps", "skills_gained", "skills_gained_by_quarter", "assessment_levels",
-                 "assessment_levels_shown", "goal_states",
-                 "outcome_change", "retention", "retention_shown")
+SKILL_METRICS = ("skill_gaps", "skill_gaps_shown", "skills_gained", "skills_gained_by_quarter", "assessment_levels",
+                 "assessment_levels_shown", "goal_states", "outcome_change", "outcome_change_shown", "retention",
+                 "retention_shown", "departments_shown")
 
 
 def _compare_skills(session, scope, f, today=TODAY):
@@ -37,6 +37,9 @@ def _compare_skills(session, scope, f, today=TODAY):
             raw = getattr(metrics, name)(session, scope, f, today=today)
         if isinstance(fast, pd.DataFrame):
             pd.testing.assert_frame_equal(fast, raw, check_dtype=False, obj=name)
+        elif isinstance(fast, metrics.SkillGaps):
+            assert (fast.hidden, fast.gap_closed, fast.as_of) == (raw.hidden, raw.gap_closed, raw.as_of), name
+            pd.testing.assert_frame_equal(fast.shown, raw.shown, check_dtype=False, obj=name)
         else:
             assert fast == raw, name
 
