@@ -11,7 +11,7 @@ import pytest
 from services import metrics
 from services.metrics import Filters
 from services.metrics.definitions import AT_RISK_DAYS
-from services.metrics.goals import _raw_goal_states
+from services.metrics.goals import _misplaced_goals
 from services.metrics.paths import month_end
 from services.periods import parse_quarter
 from services.review import build_pack
@@ -133,9 +133,9 @@ def test_open_goals_due_soon_seek_on_status_and_due_date(engine, session, world)
     if engine.dialect.name != "sqlite":
         pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
     scope = world.scope(session, "officer@u")
-    due = (TODAY.replace(day=1), month_end(TODAY + timedelta(days=AT_RISK_DAYS)))
+    soon = TODAY + timedelta(days=AT_RISK_DAYS)
     with statements(engine) as seen:
-        _raw_goal_states(session, scope, Filters(), TODAY, due=due)
+        session.execute(_misplaced_goals(scope, Filters(), TODAY, TODAY.replace(day=1), soon, month_end(soon))).all()
     with engine.connect() as connection:
         cursor = connection.connection.driver_connection.cursor()
         # The parameters only need to be of the right count for the plan.
@@ -143,3 +143,4 @@ def test_open_goals_due_soon_seek_on_status_and_due_date(engine, session, world)
                                                    [None] * seen[0].count("?")).fetchall()]
     assert any("pdpgoal USING INDEX ix_pdpgoal_status_due_on (status=? AND due_on>? AND due_on<?)" in line
                for line in plan), plan
+    assert not any(line.startswith("SCAN pdpgoal") for line in plan), plan  # two seeks, never the whole table
