@@ -45,11 +45,16 @@ def _compare(session, scope, f):
     _compare_skills(session, scope, f)
     counts = {"summary": metrics.summary, "by_credential": metrics.by_credential,
               "by_department": metrics.by_department, "by_employer": metrics.by_employer,
-              "days": metrics.days_to_complete}
+              "days": metrics.days_to_complete, "by_cohort": metrics.by_cohort,
+              "by_quarter": metrics.by_quarter}
     fast = {name: fn(session, scope, f, today=TODAY) for name, fn in counts.items()}
     with metrics.raw_only():
         raw = {name: fn(session, scope, f, today=TODAY) for name, fn in counts.items()}
     assert fast["summary"] == raw["summary"]
+    # By cohort: grouped by ids then named, against the named grouping, row for row in order.
+    pd.testing.assert_frame_equal(fast["by_cohort"], raw["by_cohort"])
+    # By quarter: one read of the months, against one read per quarter.
+    pd.testing.assert_frame_equal(fast["by_quarter"], raw["by_quarter"])
     for name in ("by_credential", "by_department", "by_employer", "days"):
         a, b = fast[name], raw[name]
         keys = [c for c in ("code", "employer", "department", "days") if c in a]
