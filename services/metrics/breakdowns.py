@@ -9,13 +9,23 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import Cohort, Credential, Employee, EmployeeMonthSummary, Enrollment, Organization, Partnership
+from db.models import (
+    Cohort,
+    Credential,
+    Employee,
+    EmployeeMonthSummary,
+    Enrollment,
+    EnrollmentMonthSummary,
+    Organization,
+    Partnership,
+)
 from db.scope import Scope, scoped
-from services.filters import Filters, resolve_period
-from services.metrics.counts import COUNT_COLUMNS, add_rates, grouped_counts
+from services.filters import Filters, resolve_period, scoped_enrollments, summary_conditions
+from services.metrics.counts import COUNT_COLUMNS, _count_columns, _touches, add_rates, grouped_counts, typed_counts
 from services.metrics.headcounts import from_summary, headcount_by_employer, heads_statement
+from services.metrics.paths import is_raw_only, uses_summaries
 from services.metrics.summary import as_float
-from services.periods import quarters_back
+from services.periods import Period, quarters_back
 from services.population import cell_groups, employee_choice, table_choice
 
 
@@ -30,11 +40,33 @@ def by_credential(session: Session, scope: Scope, filters: Filters, *, today: da
 
 def by_cohort(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:
     group = (Cohort.code.label("cohort"), Credential.code.label("code"), Cohort.starts_on.label("starts_on"))
-    df = grouped_counts(session, scope, filters, today=today, group=group, joins=[
-        (Cohort, Cohort.id == Enrollment.cohort_id),
-        (Credential, Credential.id == Enrollment.credential_id),
-    ], fast=None)
+    joins = [(Cohort, Cohort.id == Enrollment.cohort_id), (Credential, Credential.id == Enrollment.credential_id)]
+    df = None if is_raw_only() else _by_cohort_ids(session, scope, filters, today)
+    if df is None:
+        df = grouped_counts(session, scope, filters, today=today, group=group, joins=joins, fast=None)
     return df.sort_values(["starts_on", "cohort"], ignore_index=True)
+
+
+def _by_cohort_ids(session: Session, scope: Scope, filters: Filters, today: date) -> pd.DataFrame | None:
+    """The counts grouped by the enrollments' cohort and credential ids, named afterwards: each
+    enrollment row is not joined to its cohort and credential, and the groups are keyed by integers.
+    None when two id pairs share one name (cohort and credential code, start), which the named
+    grouping would merge: then only that grouping gives the same rows."""
+    period = resolve_period(filters, today)
+    ids = (Enrollment.cohort_id.label("cohort_id"), Enrollment.credential_id.label("credential_id"))
+    counts = (scoped_enrollments(scope, filters, *ids, *_count_columns(period))
+              .where(_touches(period)).group_by(*ids).subquery())
+    stmt = (select(Cohort.code, Credential.code, Cohort.starts_on,
+                   *[counts.c[column] for column in COUNT_COLUMNS])
+            .select_from(counts)
+            .join(Cohort, Cohort.id == counts.c.cohort_id)
+            .join(Credential, Credential.id == counts.c.credential_id))
+    keys = ["cohort", "code", "starts_on"]
+    df = pd.DataFrame(session.execute(stmt).all(), columns=[*keys, *COUNT_COLUMNS])
+    if df.duplicated(keys).any():
+        return None
+    # In the named grouping's order, so that the final sort breaks ties the same way.
+    return typed_counts(df.sort_values(keys, ignore_index=True))
 
 
 def _with_headcount(session: Session, scope: Scope, filters: Filters, today: date, group, joins,
@@ -98,13 +130,37 @@ def by_quarter(session: Session, scope: Scope, filters: Filters, *, today: date,
     """Enrollments, completions and completion rate for each of the last ``quarters`` quarters,
     from the first quarter with any activity (no empty quarters before the data starts)."""
     end = resolve_period(filters, today).end
-    rows = []
-    for q in quarters_back(end, quarters):
-        c = grouped_counts(session, scope, filters.with_period(q), today=today).iloc[0]
-        rows.append({"quarter": q.label, "start": q.start, "enrollments": int(c.enrollments),
-                     "completed": int(c.completed), "failed": int(c.failed), "withdrawn": int(c.withdrawn),
-                     "completion_rate": as_float(c.completion_rate)})
+    series = quarters_back(end, quarters)
+    # When one quarter's counts come from the summary, every quarter's do: one read serves them all.
+    if uses_summaries(filters.with_period(series[0]), series[0]):
+        counts = _summary_quarters(session, scope, filters, series)
+    else:
+        counts = [grouped_counts(session, scope, filters.with_period(q), today=today).iloc[0] for q in series]
+    rows = [{"quarter": q.label, "start": q.start, "enrollments": int(c.enrollments),
+             "completed": int(c.completed), "failed": int(c.failed), "withdrawn": int(c.withdrawn),
+             "completion_rate": as_float(c.completion_rate)} for q, c in zip(series, counts, strict=True)]
     df = pd.DataFrame(rows)
     active = (df[["enrollments", "completed", "failed", "withdrawn"]].sum(axis=1) > 0).cummax()
     return df[active].reset_index(drop=True) if active.any() else df.iloc[0:0]
 
+
+QUARTER_COUNTS = ["enrollments", "completed", "failed", "withdrawn"]
+
+
+def _summary_quarters(session: Session, scope: Scope, filters: Filters, series: list[Period]) -> list[pd.Series]:
+    """Each quarter's counts (those ``by_quarter`` shows) from one read of the monthly summary, the
+    months summed per quarter: the same sums as one summary read per quarter."""
+    monthly = EnrollmentMonthSummary
+    stmt = (select(monthly.month, func.sum(monthly.enrolled), func.sum(monthly.completed),
+                   func.sum(monthly.failed), func.sum(monthly.withdrawn))
+            .where(*summary_conditions(scope, filters, monthly),
+                   monthly.month.between(series[0].start, series[-1].end))
+            .group_by(monthly.month))
+    months = pd.DataFrame(session.execute(stmt).all(), columns=["month", *QUARTER_COUNTS])
+    counts = []
+    for quarter in series:
+        inside = months[(months["month"] >= quarter.start) & (months["month"] <= quarter.end)]
+        sums = {column: int(inside[column].sum()) for column in QUARTER_COUNTS}
+        outcomes = sums["completed"] + sums["failed"] + sums["withdrawn"]
+        counts.append(pd.Series(sums | {"completion_rate": sums["completed"] / outcomes if outcomes else None}))
+    return counts

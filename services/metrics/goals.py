@@ -56,45 +56,65 @@ def goal_states(session: Session, scope: Scope, filters: Filters, *, today: date
 def _goal_states(session: Session, scope: Scope, filters: Filters, today: date) -> dict[str, int]:
     if is_raw_only():
         return _raw_goal_states(session, scope, filters, today)
-    # Goals due before this month are overdue if open; goals due after the month of
-    # today + AT_RISK_DAYS are on track if open: both come from the summary. Goals due
-    # in between are classified one by one (a few weeks of goals, by the due_on index).
+    # The summary counts goals by status and month due. An open goal due before this month is
+    # overdue; in the months from this one to the month of today + AT_RISK_DAYS a planned goal
+    # is taken as at risk and one in progress as on track; later, on track. Only the open goals
+    # due this month before today (overdue) and the planned ones due in the last month after
+    # today + AT_RISK_DAYS (on track) are not: those few days of goals are read one by one.
     monthly_goals = PdpGoalMonthSummary
     first = today.replace(day=1)
-    last = month_end(today + timedelta(days=AT_RISK_DAYS))
-    open_ = monthly_goals.status.in_([PdpGoalStatus.planned, PdpGoalStatus.in_progress])
+    soon = today + timedelta(days=AT_RISK_DAYS)
+    last = month_end(soon)
     state = case(
         (monthly_goals.status.in_([PdpGoalStatus.achieved, PdpGoalStatus.dropped]), monthly_goals.status),
         (monthly_goals.month < first, literal("overdue")),
+        (and_(monthly_goals.status == PdpGoalStatus.planned, monthly_goals.month <= last), literal("at_risk")),
         else_=literal("on_track"),
     )
-    outside_near_months = or_(~open_, monthly_goals.month < first, monthly_goals.month > last)
     stmt = (select(state, func.sum(monthly_goals.goals))
-            .where(*summary_conditions(scope, filters, monthly_goals), outside_near_months)
+            .where(*summary_conditions(scope, filters, monthly_goals))
             .group_by(state))
-    counts = {goal_state_name: int(goals) for goal_state_name, goals in session.execute(stmt).all()}
-    near = _raw_goal_states(session, scope, filters, today, due=(first, last))
-    return {name: counts.get(name, 0) + near[name] for name in GOAL_STATES}
+    counts = {name: 0 for name in GOAL_STATES}
+    for name, goals in session.execute(stmt).all():
+        counts[name] += int(goals)
+    for status, name, goals in session.execute(_misplaced_goals(scope, filters, today, first, soon, last)).all():
+        counts[_ASSUMED_STATE[status]] -= int(goals)
+        counts[name] += int(goals)
+    return counts
 
 
-def _raw_goal_states(session: Session, scope: Scope, filters: Filters, today: date,
-                     due: tuple[date, date] | None = None) -> dict[str, int]:
-    """Goal states from the goal rows; ``due`` limits them to open goals due in that range."""
-    state = goal_state(today).label("state")
-    stmt = (
-        select(state, func.count(PdpGoal.id))
-        .select_from(PdpGoal)
-        .join(Pdp, Pdp.id == PdpGoal.pdp_id)
-        .join(Employee, Employee.id == Pdp.employee_id)
-        .where(*people_conditions(scope, filters))
-        .group_by(state)
-    )
+# The state the summary gives an open goal due in the months around today.
+_ASSUMED_STATE = {PdpGoalStatus.planned: "at_risk", PdpGoalStatus.in_progress: "on_track"}
+
+
+def _goal_rows(scope: Scope, filters: Filters, *columns):
+    """SELECT ``columns`` FROM the PDP goals in scope and filters (the period does not apply)."""
+    stmt = (select(*columns).select_from(PdpGoal)
+            .join(Pdp, Pdp.id == PdpGoal.pdp_id)
+            .join(Employee, Employee.id == Pdp.employee_id)
+            .where(*people_conditions(scope, filters)))
     if filters.credential_ids is not None:
         stmt = stmt.where(PdpGoal.credential_id.in_(sorted(filters.credential_ids)))
-    if due is not None:
-        stmt = stmt.where(PdpGoal.due_on.between(*due),
-                          PdpGoal.status.in_([PdpGoalStatus.planned, PdpGoalStatus.in_progress]))
-    counts = dict(session.execute(stmt).all())
+    return stmt
+
+
+def _misplaced_goals(scope: Scope, filters: Filters, today: date, first: date, soon: date, last: date):
+    """(status, state today, goals) of the open goals the month summary places in the wrong state:
+    those due from ``first`` to the day before today, and the planned ones due after ``soon`` up to ``last``."""
+    state = goal_state(today).label("state")
+    open_ = [PdpGoalStatus.planned, PdpGoalStatus.in_progress]
+    # Two seeks on the (status, due_on) index: each range is a few days of goals.
+    misplaced = or_(and_(PdpGoal.status.in_(open_), PdpGoal.due_on.between(first, today - timedelta(days=1))),
+                    and_(PdpGoal.status == PdpGoalStatus.planned,
+                         PdpGoal.due_on.between(soon + timedelta(days=1), last)))
+    return (_goal_rows(scope, filters, PdpGoal.status, state, func.count(PdpGoal.id))
+            .where(misplaced).group_by(PdpGoal.status, state))
+
+
+def _raw_goal_states(session: Session, scope: Scope, filters: Filters, today: date) -> dict[str, int]:
+    """Goal states from the goal rows."""
+    state = goal_state(today).label("state")
+    counts = dict(session.execute(_goal_rows(scope, filters, state, func.count(PdpGoal.id)).group_by(state)).all())
     return {name: int(counts.get(name, 0)) for name in GOAL_STATES}
 
 

@@ -48,11 +48,16 @@ def _compare(session, scope, f):
     _compare_skills(session, scope, f)
     counts = {"summary": metrics.summary, "by_credential": metrics.by_credential,
               "by_department": metrics.by_department, "by_employer": metrics.by_employer,
-              "days": metrics.days_to_complete}
+              "days": metrics.days_to_complete, "by_cohort": metrics.by_cohort,
+              "by_quarter": metrics.by_quarter}
     fast = {name: fn(session, scope, f, today=TODAY) for name, fn in counts.items()}
     with metrics.raw_only():
         raw = {name: fn(session, scope, f, today=TODAY) for name, fn in counts.items()}
     assert fast["summary"] == raw["summary"]
+    # By cohort: grouped by ids then named, against the named grouping, row for row in order.
+    pd.testing.assert_frame_equal(fast["by_cohort"], raw["by_cohort"])
+    # By quarter: one read of the months, against one read per quarter.
+    pd.testing.assert_frame_equal(fast["by_quarter"], raw["by_quarter"])
     for name in ("by_credential", "by_department", "by_employer", "days"):
         a, b = fast[name], raw[name]
         keys = [c for c in ("code", "employer", "department", "days") if c in a]
@@ -272,3 +277,41 @@ def test_headcount_summary_equals_employee_rows_after_random_hires_and_leavers(s
         department_ids=data.draw(st.one_of(st.none(), st.just(frozenset({world.id("A-IT"), world.id("B-Sales")})))),
     )
     _compare_headcounts(session, scope, f)
+
+
+# Days around a month's edges: today on the 1st, mid-month, on the last day, and with today + AT_RISK_DAYS
+# at a month's end (nothing after it in its month) or just past one.
+GOAL_DAYS = [date(2026, 6, 1), date(2026, 6, 14), date(2026, 6, 30), date(2026, 1, 30), date(2026, 2, 1),
+             date(2025, 12, 31)]
+
+
+def test_goal_states_from_the_summary_equal_the_goal_rows_on_every_day_near_today(session):
+    """Open goals due on each day from 40 days before to 70 after: those the month summary places in
+    the wrong state (due this month before today, planned and due after today + AT_RISK_DAYS) are
+    corrected from the rows, for every scope and filter."""
+    world = build_world(session)
+    touched = set()
+    for i, person in enumerate(PEOPLE):
+        emp = session.get(Employee, world.id(person))
+        pdp = Pdp(employee_id=emp.id, period=f"G{i}")
+        session.add(pdp)
+        session.flush()
+        for day in range(-40, 71):
+            for status in ("planned", "in_progress"):
+                session.add(PdpGoal(pdp_id=pdp.id, title="Near", skill_id=world.id("s1"), target_level=3,
+                                    status=status, due_on=date(2026, 6, 14) + timedelta(days=day + i)))
+        touched.add(emp.employer_id)
+    session.flush()
+    summaries.refresh(session, touched)
+    session.commit()
+    for day in GOAL_DAYS:
+        for user in ("officer@u", "hr@a", "admin@u"):
+            scope = world.scope(session, user)
+            for f in (Filters(), Filters(department_ids=frozenset({world.id("A-IT")}))):
+                fast = metrics.goal_states(session, scope, f, today=day)
+                with metrics.raw_only():
+                    raw = metrics.goal_states(session, scope, f, today=day)
+                assert fast == raw, (day, user)
+    # The goals span the edges: some are overdue, at risk and on track on the middle day.
+    states = metrics.goal_states(session, world.scope(session, "admin@u"), Filters(), today=date(2026, 6, 14))
+    assert states["overdue"] > 0 and states["at_risk"] > 0 and states["on_track"] > 0

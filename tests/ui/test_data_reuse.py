@@ -33,12 +33,13 @@ def test_a_page_reuses_its_figures_and_a_write_is_never_served_stale(session, wo
     scope = world.scope(session, "officer@u")
     first = data.get(metrics.summary, scope, Filters(Q2), TODAY)
     acme = data.get(metrics.by_employer, scope, Filters(Q2), TODAY).set_index("employer").loc["Acme", "headcount"]
+    data.get(metrics.alerts, scope, Filters(Q2), TODAY)
     with statements(get_engine()) as seen:
-        data.get(metrics.by_quarter, scope, Filters(Q2), TODAY)
+        states = data.get(metrics.goal_states, scope, Filters(Q2), TODAY)
     with statements(session.get_bind()) as alone:
-        metrics.by_quarter(session, scope, Filters(Q2), today=TODAY)
+        assert metrics.goal_states(session, scope, Filters(Q2), today=TODAY) == states
     figures = [s for s in seen if "FROM dataversion" not in s]
-    assert len(figures) == len(alone) - 2 == 14  # 2026Q2's counts and learners were read by the summary
+    assert len(figures) == len(alone) - 2 == 0  # the goal states were read by the alerts
     # A hire, written as an import writes it: summaries refreshed and the data version bumped.
     session.add(Employee(employer_id=world.id("A"), employee_ref="new", full_name="New Hire",
                          department_id=world.id("A-IT"), hired_on=date(2026, 5, 4)))
