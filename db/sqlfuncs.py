@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import Date, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -88,3 +90,10 @@ def _quarter_start_sqlite(element, compiler, **kw):
     (d,) = list(element.clauses)
     x = compiler.process(d, **kw)
     return (f"date({x}, 'start of month', '-' || ((CAST(strftime('%m', {x}) AS INTEGER) - 1) % 3) || ' months')")
+
+
+def quarter_bounds(day: date) -> tuple[date, date]:
+    """In Python: the first and last day of ``day``'s calendar quarter (``quarter_start`` in SQL)."""
+    start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    following = date(day.year + 1, 1, 1) if start.month == 10 else date(day.year, start.month + 3, 1)
+    return start, following - timedelta(days=1)

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from db.sqlfuncs import quarter_bounds
+
 QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
 
 
@@ -47,10 +49,8 @@ def _minus_year(d: date) -> date:
 
 
 def quarter_of(day: date) -> Period:
-    q = (day.month - 1) // 3 + 1
-    start = date(day.year, 3 * q - 2, 1)
-    end = (date(day.year + 1, 1, 1) if q == 4 else date(day.year, 3 * q + 1, 1)) - timedelta(days=1)
-    return Period(start, end, f"{day.year}Q{q}")
+    start, end = quarter_bounds(day)
+    return Period(start, end, f"{day.year}Q{(day.month - 1) // 3 + 1}")
 
 
 def parse_quarter(text: str) -> Period:

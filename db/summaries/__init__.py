@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from db.models import (
@@ -39,7 +39,7 @@ from db.summaries.people_parts import build_goals, build_people
 from db.summaries.rows import Rows, clear
 from db.summaries.skill_parts import assessed_levels, build_gains, build_levels, build_targets, gain_pairs
 
-__all__ = ["AFTER_ASSESSMENTS", "AFTER_CREDENTIAL_SKILLS", "AFTER_ENROLLMENTS", "AFTER_GOALS", "AFTER_SURVEYS",
+__all__ = ["AFTER_ASSESSMENTS", "AFTER_CREDENTIAL_SKILLS", "AFTER_GOALS", "AFTER_SURVEYS",
            "PARTS", "SUMMARY_TABLES", "EnrollmentChanges", "assessed_levels", "gain_pairs", "refresh",
            "refresh_for_credentials"]
 
@@ -56,7 +56,6 @@ PARTS = {
 }
 SUMMARY_TABLES = tuple(t for tables in PARTS.values() for t in tables)
 # What each kind of write can change (moving people between departments changes every part).
-AFTER_ENROLLMENTS = ("enrollments", "gains", "levels", "outcomes")
 AFTER_ASSESSMENTS = ("targets", "gains", "levels")
 AFTER_GOALS = ("targets", "goals")
 AFTER_CREDENTIAL_SKILLS = ("gains", "levels")
@@ -71,14 +70,9 @@ def refresh(session: Session, employer_ids: Iterable[int] | None = None, *,
     ``employee_ids``, only of those people's departments (for writes that move nobody
     between departments). ``parts`` names what the write can change (see PARTS)."""
     if employee_ids is not None:
-        ids = sorted(set(employee_ids))
-        if not ids:
+        rows = Rows.of_people(session, employee_ids)
+        if not rows.departments:
             return
-        pairs = session.execute(
-            select(Employee.employer_id, func.coalesce(Employee.department_id, 0))
-            .where(Employee.id.in_(ids)).distinct()
-        ).all()
-        rows = Rows(departments=tuple(sorted((int(e), int(d)) for e, d in pairs)))
     elif employer_ids is not None:
         rows = Rows(employers=tuple(sorted(set(employer_ids))))
         if not rows.employers:

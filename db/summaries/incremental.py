@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import and_, delete, exists, func, insert, select, true
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,7 +24,6 @@ from sqlmodel import Session
 from db.models import (
     AssessmentLevelSummary,
     CompletionDaysSummary,
-    Employee,
     Enrollment,
     EnrollmentMonthSummary,
     EnrollmentStatus,
@@ -33,6 +32,7 @@ from db.models import (
     OutcomeMonthSummary,
     SkillGainQuarterSummary,
 )
+from db.sqlfuncs import quarter_bounds
 from db.summaries.enrollment_parts import (
     DAYS_COLUMNS,
     FIRST_COLUMNS,
@@ -45,10 +45,9 @@ from db.summaries.enrollment_parts import (
     month_select,
     outcome_select,
 )
-from db.summaries.rows import Rows
+from db.summaries.rows import CHUNK, Rows
 from db.summaries.skill_parts import build_gains, build_levels
 
-CHUNK = 5000  # ids per statement (SQLite allows 32,766 parameters; the month events use three per id)
 # (table, its columns, how many are the key, the SELECT of what rows add, the counts that make a row empty)
 ADDITIVE = (
     (EnrollmentMonthSummary, MONTH_COLUMNS, 4, month_select, ("enrolled", "completed", "failed", "withdrawn")),
@@ -84,7 +83,7 @@ class EnrollmentChanges:
             return
         for selection in [Enrollment.id.in_(chunk) for chunk in _chunks(self.updating)] + [inserted]:
             _add_all(session, selection, sign=1)
-        departments = _departments(session, {version[1] for version in new.values()})
+        departments = Rows.of_people(session, {version[1] for version in new.values()}).departments
         employers = sorted({employer for employer, _ in departments})
         for table, _, _, _, counts in ADDITIVE:  # rows that the changes emptied
             session.execute(delete(table).where(table.employer_id.in_(employers),
@@ -125,14 +124,6 @@ def _add_all(session: Session, selection, *, sign: int) -> None:
         session.execute(statement)
 
 
-def _departments(session: Session, employee_ids: set[int]) -> tuple[tuple[int, int], ...]:
-    pairs = set()
-    for chunk in _chunks(sorted(employee_ids)):
-        pairs.update(session.execute(select(Employee.employer_id, func.coalesce(Employee.department_id, 0))
-                                     .where(Employee.id.in_(chunk)).distinct()).all())
-    return tuple(sorted((int(e), int(d)) for e, d in pairs))
-
-
 def _completed(version: tuple | None) -> date | None:
     return version[4] if version and version[3] == EnrollmentStatus.completed and version[4] else None
 
@@ -150,18 +141,8 @@ def _spans(old: dict, new: dict) -> tuple[list[date], list[date]]:
     return learners, completions
 
 
-def _quarter_start(day: date) -> date:
-    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def _quarter_end(day: date) -> date:
-    start = _quarter_start(day)
-    following = date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1)
-    return following - timedelta(days=1)
-
-
 def _window(departments, days: list[date]) -> Rows:
-    return Rows(departments=departments, since=_quarter_start(min(days)), until=_quarter_end(max(days)))
+    return Rows(departments=departments, since=quarter_bounds(min(days))[0], until=quarter_bounds(max(days))[1])
 
 
 def _rebuild_learners(session: Session, rows: Rows) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -9,6 +10,8 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlmodel import Session
 
 from db.models import Employee, Enrollment
+
+CHUNK = 5000  # ids per statement (SQLite allows 32,766 parameters; the month events use three per id)
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,16 @@ class Rows:
     departments: tuple[tuple[int, int], ...] | None = None  # (employer, department or 0)
     since: date | None = None
     until: date | None = None
+
+    @classmethod
+    def of_people(cls, session: Session, employee_ids: Iterable[int], **span) -> Rows:
+        """The rows of the departments these people are in (their employer's "no department" row
+        for people without one), read in chunks that stay inside SQLite's parameter limit."""
+        ids, pairs = sorted(set(employee_ids)), set()
+        for i in range(0, len(ids), CHUNK):
+            pairs.update(session.execute(select(Employee.employer_id, func.coalesce(Employee.department_id, 0))
+                                         .where(Employee.id.in_(ids[i:i + CHUNK])).distinct()).all())
+        return cls(departments=tuple(sorted((int(e), int(d)) for e, d in pairs)), **span)
 
     def people(self) -> list:
         """Conditions on Employee selecting the people whose rows these are."""

@@ -8,8 +8,10 @@ import resource
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from devtools.bench.databases import BenchDatabase, BenchUsers, database_copy
 from devtools.bench.settings import IMPORT_ROWS, SEED
@@ -102,10 +104,28 @@ def write_enrollments_csv(session, scope, employer_id: int, rows: int, path: Pat
     return written
 
 
-def measure_import(database: BenchDatabase, users: BenchUsers, rows: int = IMPORT_ROWS) -> dict:
-    """Import ``rows`` new enrollments (CSV, as the largest employer's HR manager, written, not a dry
-    run) into a throw-away copy of ``database``; the clock covers reading, checking, writing and the
-    summary refresh (services/imports.import_file)."""
+@dataclass
+class TimedImport:
+    plan: Any  # services.imports' plan: ok, applied, created, updated, errors
+    seconds: float
+    written: int  # enrollments stored after less before
+    file_mb: float
+    made: Any  # what ``write_file`` returned
+
+    def result(self, rows: int, ok: bool, database: BenchDatabase, users: BenchUsers, note: str) -> dict:
+        """The report's fields every import measurement shares."""
+        speed = round(rows / self.seconds) if ok else None
+        return {"rows": rows, "seconds": round(self.seconds, 2), "rows_per_s": speed,
+                "created": self.plan.created, "written": self.written, "as": users.hr_manager,
+                "database": database.scale, "file_mb": self.file_mb, "errors": [str(e) for e in self.plan.errors[:3]],
+                "note": None if ok else f"{note}: {self.plan.summary()} {[str(e) for e in self.plan.errors[:1]]}",
+                "peak_rss_mb_after": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def timed_import(database: BenchDatabase, users: BenchUsers, write_file: Callable) -> TimedImport:
+    """Write a CSV with ``write_file(session, scope, path)`` as the largest employer's HR manager, then import
+    it (written, not a dry run) into a throw-away copy of ``database``; the clock covers reading, checking,
+    writing and keeping the summaries (services/imports.import_file), nothing else."""
     from sqlalchemy import func, select
     from sqlmodel import Session
 
@@ -121,19 +141,19 @@ def measure_import(database: BenchDatabase, users: BenchUsers, rows: int = IMPOR
         with Session(engine) as session:
             scope = scope_for_user(session, find_user(session, users.hr_manager))
             before = session.execute(select(func.count(Enrollment.id))).scalar_one()
-            write_enrollments_csv(session, scope, scope.organization_id, rows, csv_path, today=database.seeded_on)
+            made = write_file(session, scope, csv_path)
         with Session(engine, expire_on_commit=False) as session:
             started = time.perf_counter()
             plan = imports.import_file(session, scope, "enrollments", csv_path)
             seconds = time.perf_counter() - started
         with Session(engine) as session:
             after = session.execute(select(func.count(Enrollment.id))).scalar_one()
-        errors = [str(error) for error in plan.errors[:3]]
-        ok = plan.ok and plan.applied and after - before == rows
-        return {
-            "rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds) if ok else None,
-            "created": plan.created, "written": after - before, "as": users.hr_manager, "database": database.scale,
-            "file_mb": round(csv_path.stat().st_size / 1e6, 1), "errors": errors,
-            "note": None if ok else f"import did not write every row: {plan.summary()} {errors[:1]}",
-            "peak_rss_mb_after": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        }
+        return TimedImport(plan, seconds, after - before, round(csv_path.stat().st_size / 1e6, 2), made)
+
+
+def measure_import(database: BenchDatabase, users: BenchUsers, rows: int = IMPORT_ROWS) -> dict:
+    """Import ``rows`` new enrollments of the largest employer (see timed_import), in rows/s."""
+    timed = timed_import(database, users, lambda session, scope, path: write_enrollments_csv(
+        session, scope, scope.organization_id, rows, path, today=database.seeded_on))
+    ok = timed.plan.ok and timed.plan.applied and timed.written == rows
+    return timed.result(rows, ok, database, users, "import did not write every row")

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import csv
 import random
-import resource
-import tempfile
-import time
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from devtools.bench.databases import BenchDatabase, BenchUsers, database_copy
-from devtools.bench.import_speed import CSV_COLUMNS
+from devtools.bench.databases import BenchDatabase, BenchUsers
+from devtools.bench.import_speed import CSV_COLUMNS, timed_import
 from devtools.bench.settings import SEED
 
 OPEN = ("enrolled", "in_progress")
@@ -184,41 +181,13 @@ def write_monthly_csv(session, scope, employer_id: int, path: Path, *, month_end
 
 
 def measure_monthly_import(database: BenchDatabase, users: BenchUsers) -> dict:
-    """Import the largest employer's monthly file (as its HR manager, written) into a throw-away copy of
-    ``database``; the clock covers what measure_import's does (services/imports.import_file)."""
-    from sqlalchemy import func, select
-    from sqlmodel import Session
-
-    from db.engine import get_engine
-    from db.models import Enrollment
-    from db.scope import scope_for_user
-    from services import imports
-    from services.identity import find_user
-
-    with database_copy(database) as url, tempfile.TemporaryDirectory(prefix="bench-monthly-") as directory:
-        engine = get_engine(url)
-        csv_path = Path(directory) / "monthly.csv"
-        with Session(engine) as session:
-            scope = scope_for_user(session, find_user(session, users.hr_manager))
-            before = session.execute(select(func.count(Enrollment.id))).scalar_one()
-            monthly = write_monthly_csv(session, scope, scope.organization_id, csv_path,
-                                        month_end=database.seeded_on or date.today())
-        with Session(engine, expire_on_commit=False) as session:
-            started = time.perf_counter()
-            plan = imports.import_file(session, scope, "enrollments", csv_path)
-            seconds = time.perf_counter() - started
-        with Session(engine) as session:
-            after = session.execute(select(func.count(Enrollment.id))).scalar_one()
-        rows = monthly.created + monthly.updated
-        errors = [str(error) for error in plan.errors[:3]]
-        ok = (plan.ok and plan.applied and (plan.created, plan.updated) == (monthly.created, monthly.updated)
-              and after - before == monthly.created)
-        return {
-            "rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds) if ok else None,
-            "created": plan.created, "updated": plan.updated, "written": after - before,
-            "month": monthly.month.isoformat(), "as": users.hr_manager, "database": database.scale,
-            "file_mb": round(csv_path.stat().st_size / 1e6, 2), "errors": errors,
-            "note": None if ok else (f"the import did not write the file as it is ({monthly.created:,} new, "
-                                     f"{monthly.updated:,} updates): {plan.summary()} {errors[:1]}"),
-            "peak_rss_mb_after": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        }
+    """Import the largest employer's monthly file (see timed_import), in rows/s."""
+    timed = timed_import(database, users, lambda session, scope, path: write_monthly_csv(
+        session, scope, scope.organization_id, path, month_end=database.seeded_on or date.today()))
+    monthly, plan = timed.made, timed.plan
+    rows = monthly.created + monthly.updated
+    ok = (plan.ok and plan.applied and (plan.created, plan.updated) == (monthly.created, monthly.updated)
+          and timed.written == monthly.created)
+    note = f"the import did not write the file as it is ({monthly.created:,} new, {monthly.updated:,} updates)"
+    return {**timed.result(rows, ok, database, users, note), "updated": plan.updated,
+            "month": monthly.month.isoformat()}
