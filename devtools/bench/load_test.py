@@ -11,7 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from devtools.bench.databases import BenchDatabase, BenchUsers
+from devtools.bench.databases import BenchDatabase, BenchUsers, database_copy
 from devtools.bench.page_runs import app_pages, app_role
 from devtools.bench.settings import ROLES, percentile, rounded
 
@@ -33,13 +33,39 @@ def run_load(database: BenchDatabase, users: BenchUsers, *, sessions: int, secon
     clicking the menu (page time = click to the new page's h1 shown and the script finished),
     reported apart: they include rendering, on the same CPUs as the server.
     """
-    from devtools.stack import CHROMIUM, child_env, start_app, start_idp
+    from devtools.stack import CHROMIUM
 
     if not CHROMIUM.exists():
         return {"skipped": f"needs Debian's chromium at {CHROMIUM} for the sign-in"}
+    # On a throw-away copy: signing in writes (the account's link to its identity, the audit log), and
+    # the page runs before it linked the bench's accounts to the test issuer, which would refuse the
+    # development provider's sign-in ("linked to a different sign-in identity").
+    with database_copy(database) as url:
+        _release_identities(url, users)
+        result = _load_on(url, database, users, sessions=sessions, seconds=seconds, think_s=think_s,
+                          browsers=browsers, processes=processes, logdir=logdir)
+    return {**result, "database": database.scale}
+
+
+def _release_identities(url: str, users: BenchUsers) -> None:
+    """Unlink the bench's accounts from the identities that claimed them, as an admin would."""
+    from sqlmodel import Session
+
+    from db.engine import get_engine
+    from services.identity import release_identity
+
+    with Session(get_engine(url)) as session:
+        for role in ROLES:
+            release_identity(session, email=users.email(role))
+
+
+def _load_on(url: str, database: BenchDatabase, users: BenchUsers, *, sessions: int, seconds: float,
+             think_s: float, browsers: int, processes: int, logdir: Path | None) -> dict:
+    from devtools.stack import child_env, start_app, start_idp
+
     own_directory = logdir is None
     logdir = Path(tempfile.mkdtemp(prefix="bench-load-")) if own_directory else Path(logdir)
-    env = child_env(database.url, AS_OF_DATE=(database.seeded_on or date.today()).isoformat())
+    env = child_env(url, AS_OF_DATE=(database.seeded_on or date.today()).isoformat())
     processes_started = []
     try:
         idp, idp_url = start_idp(env, logdir)
@@ -55,7 +81,6 @@ def run_load(database: BenchDatabase, users: BenchUsers, *, sessions: int, secon
         result = asyncio.run(load.run([url for _app, url in apps], idp_url, users, titles, sessions, browsers))
         result["processes"] = len(apps)
         result["server_peak_rss_mb"] = max((app.peak_rss_mb() or 0) for app, _url in apps)
-        result["database"] = database.scale
         return result
     finally:
         for process in reversed(processes_started):
@@ -237,9 +262,10 @@ class _LoadRun:
             client = _Session(app_url, cookies[(app_url, role)])
             try:
                 await client.connect()
-                _took, _problems, _heading = await client.run()  # the default page, as after sign-in
-                if not client.pages:
-                    raise RuntimeError("no page menu: not signed in?")
+                _took, problems, heading = await client.run()  # the default page, as after sign-in
+                if len(client.pages) < 2:  # a refusal screen ("No access") is a menu of one
+                    raise RuntimeError(f"no page menu, the app shows {heading or list(client.pages)!r}: "
+                                       f"not signed in? {'; '.join(problems)}")
                 clients.append((role, client))
             except Exception as error:  # noqa: BLE001
                 self.failed(f"session {i} ({role}) start", error)
