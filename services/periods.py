@@ -27,6 +27,16 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    def month_starts(self) -> list[date]:
+        """The first days of months that fall in the period (how the summary tables name months)."""
+        first = date(self.start.year, self.start.month, 1)
+        first = first if first >= self.start else _next_month(first)
+        out = []
+        while first <= self.end:
+            out.append(first)
+            first = _next_month(first)
+        return out
+
     def previous(self) -> Period:
         """The period just before: the previous quarter for a quarter, else the same length."""
         if is_quarter(self):
@@ -39,6 +49,10 @@ class Period:
         if is_quarter(self):
             return parse_quarter(f"{self.start.year - 1}Q{(self.start.month - 1) // 3 + 1}")
         return Period(_minus_year(self.start), _minus_year(self.end))
+
+
+def _next_month(first: date) -> date:
+    return date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
 
 
 def _minus_year(d: date) -> date:

@@ -96,9 +96,28 @@ def department_cells():
                   ranked.c.employer_people).subquery("department_cells")
 
 
+COUNTED_KEY = ("counted_employers",)
+
+
 def counted_employers():
-    """SELECT the employers with MIN_GROUP people or more on record (the others count in no figure);
-    from the payroll summary's hires as ``_department_sizes``."""
+    """The employers with MIN_GROUP people or more on record (the others count in no figure): their
+    ids when a ``reusing`` block has read them (remember_counted_employers), else a SELECT of them."""
+    from services.metrics.reuse import recalled  # services.metrics imports this module
+
+    known = recalled(COUNTED_KEY)
+    return list(known) if known is not None else _counted_select()
+
+
+def remember_counted_employers(session: Session) -> None:
+    """Read the counted employers once for the ``reusing`` block in use (its store lives as long as
+    one data version, and only a write changes who is on record)."""
+    from services.metrics.reuse import remembered
+
+    remembered(COUNTED_KEY, lambda: tuple(sorted(session.execute(_counted_select()).scalars().all())))
+
+
+def _counted_select():
+    """From the payroll summary's hires as ``_department_sizes`` (Employee rows under ``raw_only``)."""
     if not _on_summary():
         return (select(Employee.employer_id).group_by(Employee.employer_id)
                 .having(func.count() >= MIN_GROUP).correlate(None))

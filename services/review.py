@@ -21,6 +21,7 @@ from services import metrics
 from services.codesign.history import CHANGE_COLUMNS, changes_in_period
 from services.filters import Filters, requested_employers
 from services.formatting import fmt
+from services.frames import frame
 from services.metrics import METRICS, SUPPRESSED
 from services.periods import Period
 from services.review_actions import PACK_COLUMNS, PackActions, actions_for_pack
@@ -148,8 +149,8 @@ def co_design(session: Session, scope: Scope, employer_ids: frozenset[int] | Non
     if employer_ids is not None:
         stmt = stmt.where(Credential.id.in_(
             select(CredentialPartner.credential_id).where(CredentialPartner.employer_id.in_(sorted(employer_ids)))))
-    df = pd.DataFrame(session.execute(stmt).all(),
-                      columns=["code", "title", "status", "version", "updated_at", "co_designing_employers"])
+    df = frame(session.execute(stmt),
+               ["code", "title", "status", "version", "updated_at", "co_designing_employers"])
     changed = df["updated_at"].map(lambda t: quarter.start <= t.date() <= quarter.end if t is not None else False)
     df["changed_this_quarter"] = changed.astype(bool)
     df["last_change"] = df["updated_at"].map(lambda t: t.date() if t is not None else None)
@@ -220,7 +221,7 @@ def build_pack(
 ) -> ReviewPack:
     # The pack asks for some figures more than once (the quarters' counts in the summaries and the series,
     # the spend, the goal states): each is read once (services/metrics/reuse.py).
-    with metrics.reusing():
+    with metrics.reusing(session=session):
         return _build_pack(session, scope, quarter=quarter, today=today, employer_ids=employer_ids,
                            audience=audience)
 

@@ -23,6 +23,7 @@ from db.models import Cohort, Credential, Employee, Enrollment, EnrollmentStatus
 from db.scope import AccessDenied, Scope, visible
 from services import audit, periods, permissions
 from services.formatting import counted
+from services.frames import frame
 
 OPEN_COHORT_COLUMNS = ["credential_id", "cohort_id", "cohort", "starts_on", "ends_on", "seats", "seats_left"]
 
@@ -62,7 +63,7 @@ def open_cohorts(session: Session, scope: Scope, *, credential_ids: list[int], t
             .outerjoin(taken, taken.c.cohort_id == Cohort.id)
             .where(Cohort.id.in_(upcoming.scalar_subquery()), left > literal_column("0"))
             .order_by(Cohort.credential_id, Cohort.starts_on, Cohort.code))
-    df = pd.DataFrame(session.execute(stmt).all(), columns=OPEN_COHORT_COLUMNS)
+    df = frame(session.execute(stmt), OPEN_COHORT_COLUMNS)
     df[["seats", "seats_left"]] = df[["seats", "seats_left"]].astype("int64")
     return df.groupby("credential_id", sort=False).head(per_credential).reset_index(drop=True)
 

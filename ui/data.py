@@ -60,7 +60,7 @@ def _shared_figures(database: str, version: int) -> dict:
 def _cached(name: str, scope: Scope, filters: Filters, today: date, version: int, kwargs: tuple):
     function = METRICS.get(name) or DRILLDOWNS[name]
     engine = get_engine()
-    with Session(engine) as session, metrics.reusing(_shared_figures(str(engine.url), version)):
+    with Session(engine) as session, metrics.reusing(_shared_figures(str(engine.url), version), session=session):
         return function(session, scope, filters, today=today, **dict(kwargs))
 
 
@@ -121,7 +121,7 @@ def _review_pack(scope: Scope, quarter, employer_ids, today: date, version: int)
     from services.review import build_pack
 
     engine = get_engine()
-    with Session(engine) as session, metrics.reusing(_shared_figures(str(engine.url), version)):
+    with Session(engine) as session, metrics.reusing(_shared_figures(str(engine.url), version), session=session):
         return build_pack(session, scope, quarter=quarter, employer_ids=employer_ids, today=today)
 
 

@@ -48,6 +48,7 @@ from services.codesign.rules import LABELS
 from services.codesign.text import show
 from services.codesign.versions import snapshot
 from services.formatting import label
+from services.frames import frame
 from services.permissions import (
     allowed_actions,
     content_editable,
@@ -211,28 +212,28 @@ class Detail:
 
 
 def _skills_frame(session: Session, scope: Scope, cred: Credential) -> pd.DataFrame:
-    return pd.DataFrame(session.execute(
+    return frame(session.execute(
         select(Skill.id, Skill.name, Skill.category, CredentialSkill.proficiency, Skill.esco_uri)
         .join(CredentialSkill, CredentialSkill.skill_id == Skill.id)
         .where(CredentialSkill.credential_id == cred.id, visible(scope, CredentialSkill)).order_by(Skill.name)
-    ).all(), columns=["skill_id", "skill", "category", "proficiency", "esco_uri"])
+    ), ["skill_id", "skill", "category", "proficiency", "esco_uri"])
 
 
 def _cohorts_frame(session: Session, scope: Scope, cred: Credential) -> pd.DataFrame:
-    return pd.DataFrame(session.execute(
+    return frame(session.execute(
         scoped(select(Cohort.code, Cohort.starts_on, Cohort.ends_on, Cohort.seats), scope, Cohort)
         .where(Cohort.credential_id == cred.id).order_by(Cohort.starts_on.desc())
-    ).all(), columns=["cohort", "starts_on", "ends_on", "seats"])
+    ), ["cohort", "starts_on", "ends_on", "seats"])
 
 
 def _pathways_frame(session: Session, scope: Scope, cred: Credential) -> pd.DataFrame:
     steps = select(PathwayStep.pathway_id, func.count().label("n")).group_by(PathwayStep.pathway_id).subquery()
-    return pd.DataFrame(session.execute(
+    return frame(session.execute(
         scoped(select(Pathway.code, Pathway.title, PathwayStep.position, steps.c.n)
                .join(PathwayStep, PathwayStep.pathway_id == Pathway.id)
                .join(steps, steps.c.pathway_id == Pathway.id), scope, Pathway, PathwayStep)
         .where(PathwayStep.credential_id == cred.id).order_by(Pathway.code)
-    ).all(), columns=["pathway", "title", "step", "steps"])
+    ), ["pathway", "title", "step", "steps"])
 
 
 def detail(session: Session, scope: Scope, credential_id: int) -> Detail:

@@ -21,6 +21,7 @@ from db.models import (
 )
 from db.scope import Scope, scoped
 from services.filters import Filters, resolve_period, scoped_enrollments, summary_conditions
+from services.frames import frame
 from services.metrics.counts import COUNT_COLUMNS, _count_columns, _touches, add_rates, grouped_counts, typed_counts
 from services.metrics.headcounts import from_summary, headcount_by_employer, heads_statement
 from services.metrics.paths import is_raw_only, uses_summaries
@@ -62,7 +63,7 @@ def _by_cohort_ids(session: Session, scope: Scope, filters: Filters, today: date
             .join(Cohort, Cohort.id == counts.c.cohort_id)
             .join(Credential, Credential.id == counts.c.credential_id))
     keys = ["cohort", "code", "starts_on"]
-    df = pd.DataFrame(session.execute(stmt).all(), columns=[*keys, *COUNT_COLUMNS])
+    df = frame(session.execute(stmt), [*keys, *COUNT_COLUMNS])
     if df.duplicated(keys).any():
         return None
     # In the named grouping's order, so that the final sort breaks ties the same way.
@@ -78,7 +79,7 @@ def _with_headcount(session: Session, scope: Scope, filters: Filters, today: dat
     keys = [c.key for c in group]
     if heads is None:
         stmt = heads_statement(scope, filters, resolve_period(filters, today), group, joins, on_summary=False)
-        heads = pd.DataFrame(session.execute(stmt).all(), columns=[*keys, "headcount"])
+        heads = frame(session.execute(stmt), [*keys, "headcount"])
     out = heads.merge(counts, on=keys, how="outer")
     for col in COUNT_COLUMNS[:-1] + ["headcount"]:
         out[col] = out[col].fillna(0).astype("int64")
@@ -96,7 +97,7 @@ def by_department(session: Session, scope: Scope, filters: Filters, *, today: da
         months = EmployeeMonthSummary
         summary_group, summary_joins = cell_groups(months.employer_id, table_choice(months))
         stmt = heads_statement(scope, filters, period, summary_group, summary_joins, on_summary=True)
-        heads = pd.DataFrame(session.execute(stmt).all(), columns=["employer", "department", "headcount"])
+        heads = frame(session.execute(stmt), ["employer", "department", "headcount"])
     out = add_rates(_with_headcount(session, scope, filters, today, group, joins, "department", heads))
     out["participation_rate"] = (out["learners"] / out["headcount"].where(out["headcount"] > 0)).astype("Float64")
     return out.sort_values(["employer", "department"], ignore_index=True)
@@ -154,9 +155,9 @@ def _summary_quarters(session: Session, scope: Scope, filters: Filters, series: 
     stmt = (select(monthly.month, func.sum(monthly.enrolled), func.sum(monthly.completed),
                    func.sum(monthly.failed), func.sum(monthly.withdrawn))
             .where(*summary_conditions(scope, filters, monthly),
-                   monthly.month.between(series[0].start, series[-1].end))
+                   monthly.month.in_(Period(series[0].start, series[-1].end).month_starts()))
             .group_by(monthly.month))
-    months = pd.DataFrame(session.execute(stmt).all(), columns=["month", *QUARTER_COUNTS])
+    months = frame(session.execute(stmt), ["month", *QUARTER_COUNTS])
     counts = []
     for quarter in series:
         inside = months[(months["month"] >= quarter.start) & (months["month"] <= quarter.end)]

@@ -29,6 +29,7 @@ from db.models import AssessmentLevelSummary, Employee, Enrollment, EnrollmentSt
 from db.scope import Scope
 from db.sqlfuncs import quarter_start
 from services.filters import Filters, people_conditions, resolve_period, summary_conditions
+from services.frames import frame
 from services.metrics.definitions import MIN_GROUP
 from services.metrics.paths import is_raw_only
 from services.periods import Period, quarter_of
@@ -114,9 +115,9 @@ def outcome_cells(session: Session, scope: Scope, filters: Filters, quarters: Pe
                Enrollment.completed_on.between(quarters.start, quarters.end))
         .group_by(*cell)
     )
-    return pd.DataFrame(session.execute(stmt).all(),
-                        columns=["employer_id", "department_id", "quarter", "people", "surveys", "performance",
-                                 "satisfaction"])
+    return frame(session.execute(stmt),
+                 ["employer_id", "department_id", "quarter", "people", "surveys", "performance",
+                  "satisfaction"])
 
 
 def outcome_change_shown(session: Session, scope: Scope, filters: Filters, *, today: date) -> OutcomeShown:
@@ -147,7 +148,7 @@ def assessment_cells(session: Session, scope: Scope, filters: Filters, quarters:
             .join(Skill, Skill.id == table.skill_id)
             .where(*summary_conditions(scope, filters, table), table.quarter >= quarters.start,
                    table.quarter <= quarters.end))
-    return pd.DataFrame(session.execute(stmt).all(), columns=CELL_COLUMNS)
+    return frame(session.execute(stmt), CELL_COLUMNS)
 
 
 def _raw_assessment_cells(session: Session, scope: Scope, filters: Filters, quarters: Period) -> pd.DataFrame:
@@ -161,7 +162,7 @@ def _raw_assessment_cells(session: Session, scope: Scope, filters: Filters, quar
         .join(Skill, Skill.id == levels.c.skill_id)
         .group_by(*cell)
     )
-    return pd.DataFrame(session.execute(stmt).all(), columns=CELL_COLUMNS)
+    return frame(session.execute(stmt), CELL_COLUMNS)
 
 
 def assessment_levels_shown(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from db.models import (
 from db.scope import Scope
 from db.sqlfuncs import days_between
 from services.filters import Filters, resolve_period, scoped_enrollments, summary_conditions
+from services.frames import frame
 from services.metrics.paths import uses_summaries
 from services.metrics.reuse import remembered
 from services.periods import Period
@@ -116,7 +117,7 @@ def _grouped_counts(session: Session, scope: Scope, filters: Filters, period: Pe
     if group:
         stmt = stmt.group_by(*group)
     keys = [c.key for c in group]
-    df = pd.DataFrame(session.execute(stmt).all(), columns=[*keys, *COUNT_COLUMNS])
+    df = frame(session.execute(stmt), [*keys, *COUNT_COLUMNS])
     return typed_counts(df)
 
 
@@ -168,7 +169,7 @@ def _summary_counts(session: Session, scope: Scope, filters: Filters, period: Pe
         stmt = stmt.group_by(*group)
     keys = [c.key for c in group]
     cols = ["enrollments", "completed", "failed", "withdrawn", "active", "spend"]
-    df = pd.DataFrame(session.execute(stmt).all(), columns=[*keys, *cols])
+    df = frame(session.execute(stmt), [*keys, *cols])
     if kind == "credential":
         df["learners"] = pd.NA  # people are not kept per credential; that table does not show them
     else:
@@ -178,7 +179,7 @@ def _summary_counts(session: Session, scope: Scope, filters: Filters, period: Pe
         lstmt = lstmt.where(*summary_conditions(scope, filters, quarterly), quarterly.quarter == period.start)
         if lgroup:
             lstmt = lstmt.group_by(*lgroup)
-        learners = pd.DataFrame(session.execute(lstmt).all(), columns=[*keys, "learners"])
+        learners = frame(session.execute(lstmt), [*keys, "learners"])
         df = df.merge(learners, on=keys, how="left") if keys else df.assign(learners=learners["learners"].iloc[0])
     if not keys and df.empty:
         df = pd.DataFrame([{c: 0 for c in cols} | {"learners": 0}])
@@ -198,11 +199,14 @@ def _summary_days(session: Session, scope: Scope, filters: Filters, period: Peri
     stmt = (
         select(completion_days.days, func.sum(completion_days.completions).label("completions"))
         .where(*summary_conditions(scope, filters, completion_days),
-               completion_days.month.between(period.start, period.end))
+               # First days of the months, not a range: then SQLite, which has no statistics, reads the
+               # period's months by their index for a scope of many employers rather than every row of
+               # every one of them by the key (officer, large bench: 0.14 s -> 0.056 s).
+               completion_days.month.in_(period.month_starts()))
         .group_by(completion_days.days)
         .order_by(completion_days.days)
     )
-    df = pd.DataFrame(session.execute(stmt).all(), columns=["days", "completions"])
+    df = frame(session.execute(stmt), ["days", "completions"])
     df["completions"] = df["completions"].astype("int64")
     return df
 
@@ -225,7 +229,7 @@ def _days_to_complete(session: Session, scope: Scope, filters: Filters, period: 
         .group_by(days)
         .order_by(days)
     )
-    return pd.DataFrame(session.execute(stmt).all(), columns=["days", "completions"])
+    return frame(session.execute(stmt), ["days", "completions"])
 
 
 def percentile_from_counts(dist: pd.DataFrame, q: float) -> float | None:

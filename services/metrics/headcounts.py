@@ -15,6 +15,7 @@ from sqlmodel import Session
 from db.models import Employee, EmployeeMonthSummary, Organization
 from db.scope import Scope
 from services.filters import Filters, people_conditions, resolve_period, summary_conditions
+from services.frames import frame
 from services.metrics.counts import employed_during, figure_key, joined
 from services.metrics.paths import is_raw_only, month_aligned
 from services.metrics.reuse import remembered
@@ -56,7 +57,7 @@ def headcount_by_employer(session: Session, scope: Scope, filters: Filters, *, t
         group = (employer, Organization.name, Organization.sector)
         stmt = heads_statement(scope, filters, period, group, [(Organization, Organization.id == employer)],
                                on_summary=on_summary)
-        return pd.DataFrame(session.execute(stmt).all(), columns=["employer_id", "employer", "sector", "headcount"])
+        return frame(session.execute(stmt), ["employer_id", "employer", "sector", "headcount"])
 
     return remembered(("headcount_by_employer", scope, *figure_key(filters, period)), read)
 

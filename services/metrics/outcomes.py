@@ -48,7 +48,7 @@ def outcome_change(session: Session, scope: Scope, filters: Filters, *, today: d
             select(func.sum(monthly_surveys.surveys), func.sum(monthly_surveys.performance_change),
                    func.sum(monthly_surveys.satisfaction_change))
             .where(*summary_conditions(scope, filters, monthly_surveys),
-                   monthly_surveys.month.between(period.start, period.end))
+                   monthly_surveys.month.in_(period.month_starts()))  # see counts._summary_days
         ).one()
         n = int(n or 0)
         if n < MIN_GROUP:

@@ -25,6 +25,7 @@ from db.models import Employee, Enrollment, EnrollmentStatus, FirstCompletion
 from db.scope import Scope
 from services import population
 from services.filters import Filters, people_conditions, resolve_period
+from services.frames import frame
 from services.metrics.cells import NOT_FOR_CREDENTIALS, NOT_FOR_PART_QUARTERS, whole_quarters
 from services.metrics.counts import employed_on, rate
 from services.metrics.definitions import MIN_GROUP
@@ -95,7 +96,7 @@ def retention_cells(session: Session, scope: Scope, filters: Filters, end: date,
             .join(cells, (cells.c.employer_id == per_department.c.employer_id)
                   & (cells.c.choice == per_department.c.choice))
             .group_by(*keys))
-    sums = pd.DataFrame(session.execute(stmt).all(), columns=["employer_id", "cell", *counted]).astype("int64")
+    sums = frame(session.execute(stmt), ["employer_id", "cell", *counted]).astype("int64")
     completers = sums.assign(completer=1, people=sums["completers"], retained=sums["completers_retained"])
     others = sums.assign(completer=0, people=sums["people"] - sums["completers"],
                          retained=sums["retained"] - sums["completers_retained"])

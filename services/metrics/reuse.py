@@ -26,11 +26,17 @@ MAX_FIGURES = 5000
 
 
 @contextmanager
-def reusing(store: MutableMapping | None = None) -> Iterator[MutableMapping]:
-    """Remember figures inside the block, in ``store`` or else in the one already in use (or a new one)."""
+def reusing(store: MutableMapping | None = None, *, session=None) -> Iterator[MutableMapping]:
+    """Remember figures inside the block, in ``store`` or else in the one already in use (or a new one).
+    Given a ``session``, the employers large enough to count are read once for the store, so the
+    block's statements name them instead of each recounting every employer's people."""
     chosen = store if store is not None else (_STORE.get() if _STORE.get() is not None else {})
     token = _STORE.set(chosen)
     try:
+        if session is not None:
+            from services.population import remember_counted_employers  # population reads this module
+
+            remember_counted_employers(session)
         yield chosen
     finally:
         _STORE.reset(token)
@@ -51,6 +57,15 @@ def remembered(key: tuple, compute: Callable[[], Any]) -> Any:
             store.clear()
         store[key] = value
     return copy.deepcopy(value)
+
+
+def recalled(key: tuple) -> Any:
+    """What ``remembered`` keeps for ``key`` in the store in use, or None (no store, or not kept)."""
+    store = _STORE.get()
+    if store is None:
+        return None
+    value = store.get((*key, is_raw_only()), _MISSING)
+    return None if value is _MISSING else copy.deepcopy(value)
 
 
 _MISSING = object()

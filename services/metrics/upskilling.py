@@ -27,6 +27,7 @@ from db.models import (
 from db.scope import Scope
 from db.sqlfuncs import quarter_start
 from services.filters import Filters, enrollment_conditions, people_conditions, resolve_period, summary_conditions
+from services.frames import frame
 from services.metrics.counts import joined, rate
 from services.metrics.paths import is_raw_only, month_end
 from services.periods import Period, is_quarter, quarters_back
@@ -94,13 +95,13 @@ def _summary_skill_gaps(session: Session, scope: Scope, filters: Filters, as_of:
     sums = (func.sum(targets_table.people), func.sum(targets_table.target_total), func.sum(targets_table.gap_start))
     stmt = joined(select(*group, *sums).select_from(targets_table), joins)
     stmt = stmt.where(*summary_conditions(scope, filters, targets_table)).group_by(*group)
-    targets = pd.DataFrame(session.execute(stmt).all(),
-                           columns=["employer", "department", "skill", "people", "target_total", "gap_start"])
+    targets = frame(session.execute(stmt),
+                    ["employer", "department", "skill", "people", "target_total", "gap_start"])
     group, joins = _department_skill_groups(changes_table)
     stmt = joined(select(*group, func.sum(changes_table.gap_change)).select_from(changes_table), joins)
     stmt = stmt.where(*summary_conditions(scope, filters, changes_table), changes_table.month <= as_of)
-    changes = pd.DataFrame(session.execute(stmt.group_by(*group)).all(),
-                           columns=["employer", "department", "skill", "change"])
+    changes = frame(session.execute(stmt.group_by(*group)),
+                    ["employer", "department", "skill", "change"])
     df = targets.merge(changes, on=["employer", "department", "skill"], how="left")
     df["gap_now"] = df["target_total"].astype("int64") + df["change"].fillna(0).astype("int64")
     return df[GAP_COLUMNS]
@@ -139,7 +140,7 @@ def _raw_skill_gaps(session: Session, scope: Scope, filters: Filters, as_of: dat
         .join(Skill, Skill.id == targets.c.skill_id)
         .group_by(Organization.name, dept, Skill.name)
     )
-    return pd.DataFrame(session.execute(stmt).all(), columns=GAP_COLUMNS)
+    return frame(session.execute(stmt), GAP_COLUMNS)
 
 
 def gap_closed_overall(gaps: pd.DataFrame) -> float | None:
@@ -205,7 +206,7 @@ def _summary_assessment_levels(session: Session, scope: Scope, filters: Filters,
             .join(Skill, Skill.id == levels_table.skill_id)
             .where(*summary_conditions(scope, filters, levels_table), levels_table.quarter == period.start)
             .group_by(Skill.name, levels_table.side))
-    df = pd.DataFrame(session.execute(stmt).all(), columns=["skill", "side", "total", "n", "people"])
+    df = frame(session.execute(stmt), ["skill", "side", "total", "n", "people"])
     df["mean_level"] = df["total"].astype("float64") / df["n"].astype("float64")
     return df[["skill", "side", "mean_level", "people"]]
 
@@ -219,7 +220,7 @@ def _raw_assessment_levels(session: Session, scope: Scope, filters: Filters, per
         .join(Skill, Skill.id == levels.c.skill_id)
         .group_by(Skill.name, levels.c.side)
     )
-    return pd.DataFrame(session.execute(stmt).all(), columns=["skill", "side", "mean_level", "people"])
+    return frame(session.execute(stmt), ["skill", "side", "mean_level", "people"])
 
 
 def assessment_levels(session: Session, scope: Scope, filters: Filters, *, today: date) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from db.models import Department, Employee, Pdp, PdpGoal, PdpGoalStatus, Skill, SkillAssessment, SkillStatus
 from db.scope import AccessDenied, Scope, records_visible, scoped, visible
 from services import population
+from services.frames import frame
 from services.people.teams import team_condition
 
 GAP_COLUMNS = ["employee_id", "person", "skill_id", "skill", "current", "target", "gap"]
@@ -101,7 +102,7 @@ def people_gaps(session: Session, scope: Scope, *, employee_ids: Iterable[int], 
             .where(Employee.id.in_(people), _current_on(today), visible(scope, Employee),
                    records_visible(scope, Employee.employer_id), visible(scope, Skill))
             .order_by(Employee.full_name, Employee.id, Skill.name))
-    df = pd.DataFrame(session.execute(stmt).all(), columns=GAP_COLUMNS[:-1])
+    df = frame(session.execute(stmt), GAP_COLUMNS[:-1])
     for column in ("employee_id", "skill_id", "current", "target"):
         df[column] = df[column].astype("int64")
     df["gap"] = (df["target"] - df["current"]).clip(lower=0).astype("int64")

@@ -30,6 +30,7 @@ from db.models import (
 from db.scope import Scope, scoped
 from services import seats
 from services.formatting import fmt
+from services.frames import frame
 from services.metrics.definitions import MIN_GROUP
 from services.metrics.suppression import or_suppressed
 from services.planning.gaps import GAP_COLUMNS, check_level, current_people, people_gaps, require_planner
@@ -110,7 +111,7 @@ def _published(session: Session, scope: Scope, universities: list[int], skill_id
                   .join(Credential, Credential.id == CredentialSkill.credential_id)
                   .where(Credential.status == CredentialStatus.published, Credential.university_id.in_(universities),
                          CredentialSkill.skill_id.in_(skill_ids)), scope, Credential, CredentialSkill)
-    return pd.DataFrame(session.execute(stmt).all(), columns=["credential_id", "skill_id", "proficiency"])
+    return frame(session.execute(stmt), ["credential_id", "skill_id", "proficiency"])
 
 
 def _pathway_steps(session: Session, scope: Scope, universities: list[int]) -> pd.DataFrame:
@@ -122,8 +123,8 @@ def _pathway_steps(session: Session, scope: Scope, universities: list[int]) -> p
                   .join(Credential, Credential.id == PathwayStep.credential_id)
                   .where(Pathway.university_id.in_(universities)).order_by(Pathway.id, PathwayStep.position),
                   scope, Pathway, PathwayStep, Credential)
-    df = pd.DataFrame(session.execute(stmt).all(),
-                      columns=["pathway_id", "code", "title", "position", "credential_id", "status"])
+    df = frame(session.execute(stmt),
+               ["pathway_id", "code", "title", "position", "credential_id", "status"])
     unfinished = set(df.loc[df["status"] != CredentialStatus.published, "pathway_id"])
     return df[~df["pathway_id"].isin(unfinished)].drop(columns="status").reset_index(drop=True)
 
@@ -131,7 +132,7 @@ def _pathway_steps(session: Session, scope: Scope, universities: list[int]) -> p
 def _credentials(session: Session, scope: Scope, ids: list[int]) -> pd.DataFrame:
     stmt = scoped(select(Credential.id, Credential.code, Credential.title, Credential.price, Credential.university_id)
                   .where(Credential.id.in_(ids)), scope, Credential)
-    df = pd.DataFrame(session.execute(stmt).all(), columns=["credential_id", "code", "title", "price", "university_id"])
+    df = frame(session.execute(stmt), ["credential_id", "code", "title", "price", "university_id"])
     return df.assign(price=df["price"].astype("float64")).set_index("credential_id")
 
 

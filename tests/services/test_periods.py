@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.periods import offered_quarters
+from services.periods import Period, offered_quarters, parse_quarter
 
 TODAY = date(2026, 7, 15)  # 2026Q3 is current; 2026Q2 the last complete quarter (the default)
 
@@ -39,3 +39,9 @@ def test_periods_are_whole_quarters():
                                              (date(2026, 1, 1), date(2026, 3, 31))]
     # On the first day of a quarter, that quarter is "current" and the previous one the default.
     assert labels(None, today=date(2026, 1, 1)) == ["2026Q1", "2025Q4"]
+
+
+def test_month_starts_are_the_first_days_inside_the_period():
+    assert parse_quarter("2025Q4").month_starts() == [date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1)]
+    assert Period(date(2025, 11, 2), date(2026, 1, 1)).month_starts() == [date(2025, 12, 1), date(2026, 1, 1)]
+    assert Period(date(2025, 11, 2), date(2025, 11, 30)).month_starts() == []

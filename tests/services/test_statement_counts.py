@@ -22,8 +22,9 @@ from tests.world import TODAY, build_world
 Q2 = parse_quarter("2026Q2")
 # Statements before issue 18 (officer, HR manager): the pack 44 and 45, the Overview's calls 33 and 32.
 # By quarter reads its quarters in one statement (services/metrics/breakdowns.py): the pack 32 and 33 before, the
-# Overview 27 and 27.
-PACK = {"officer@u": 29, "hr@a": 30}
+# Overview 27 and 27. The pack reads the employers large enough to count once, in one more statement, and its
+# other statements name them instead of each recounting everyone (services/population.py).
+PACK = {"officer@u": 30, "hr@a": 31}
 OVERVIEW = {"officer@u": 16, "hr@a": 16}
 
 
@@ -149,3 +150,15 @@ def test_open_goals_due_soon_seek_on_status_and_due_date(engine, session, world)
     assert any("pdpgoal USING INDEX ix_pdpgoal_status_due_on (status=? AND due_on>? AND due_on<?)" in line
                for line in plan), plan
     assert not any(line.startswith("SCAN pdpgoal") for line in plan), plan  # two seeks, never the whole table
+
+
+def test_a_block_given_a_session_reads_the_counted_employers_once_and_names_them(engine, session, world):
+    scope = world.scope(session, "officer@u")
+    fresh = metrics.summary(session, scope, Filters(Q2), today=TODAY)
+    with statements(engine) as seen, metrics.reusing(session=session):
+        primed = metrics.summary(session, scope, Filters(Q2), today=TODAY)
+        with metrics.raw_only():  # the raw path counts employee rows, never the summary's list
+            raw = metrics.summary(session, scope, Filters(Q2), today=TODAY)
+    assert primed == fresh == raw
+    counted = [s for s in seen if "HAVING sum(employee_month_summary.hires)" in s]
+    assert len(counted) == 1, listing(seen)  # read once, by the block; the figures' statements name the ids
