@@ -15,14 +15,21 @@ from db.models import (
     Employee,
     EmployeeMonthSummary,
     Enrollment,
-    EnrollmentMonthSummary,
     Organization,
     Partnership,
 )
 from db.scope import Scope, scoped
-from services.filters import Filters, resolve_period, scoped_enrollments, summary_conditions
+from services.filters import Filters, resolve_period, scoped_enrollments
 from services.frames import frame
-from services.metrics.counts import COUNT_COLUMNS, _count_columns, _touches, add_rates, grouped_counts, typed_counts
+from services.metrics.counts import (
+    COUNT_COLUMNS,
+    _count_columns,
+    _touches,
+    add_rates,
+    grouped_counts,
+    monthly_totals,
+    typed_counts,
+)
 from services.metrics.headcounts import from_summary, headcount_by_employer, heads_statement
 from services.metrics.paths import is_raw_only, uses_summaries
 from services.metrics.summary import as_float
@@ -149,15 +156,9 @@ QUARTER_COUNTS = ["enrollments", "completed", "failed", "withdrawn"]
 
 
 def _summary_quarters(session: Session, scope: Scope, filters: Filters, series: list[Period]) -> list[pd.Series]:
-    """Each quarter's counts (those ``by_quarter`` shows) from one read of the monthly summary, the
-    months summed per quarter: the same sums as one summary read per quarter."""
-    monthly = EnrollmentMonthSummary
-    stmt = (select(monthly.month, func.sum(monthly.enrolled), func.sum(monthly.completed),
-                   func.sum(monthly.failed), func.sum(monthly.withdrawn))
-            .where(*summary_conditions(scope, filters, monthly),
-                   monthly.month.in_(Period(series[0].start, series[-1].end).month_starts()))
-            .group_by(monthly.month))
-    months = frame(session.execute(stmt), ["month", *QUARTER_COUNTS])
+    """Each quarter's counts (those ``by_quarter`` shows) from the monthly totals (counts.monthly_totals,
+    read once for a page or the pack), the months summed per quarter: the same sums as one read per quarter."""
+    months = monthly_totals(session, scope, filters).rename(columns={"enrolled": "enrollments"})
     counts = []
     for quarter in series:
         inside = months[(months["month"] >= quarter.start) & (months["month"] <= quarter.end)]

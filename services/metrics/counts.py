@@ -149,8 +149,54 @@ def _summary_groups(kind: str, table):
     return [], []
 
 
+MONTH_TOTALS = ["enrolled", "completed", "failed", "withdrawn", "spend"]
+
+
+def monthly_totals(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """The monthly summary's counts and spend per month, over all its months, in the scope and filters
+    (the period aside): any period's totals are sums of these rows, so a page's or the pack's periods
+    (this quarter, the previous one, a year ago, the series) share one read (services/metrics/reuse.py)."""
+    return remembered(("monthly_totals", scope, filters.with_period(None)),
+                      lambda: _read_monthly_totals(session, scope, filters))
+
+
+def _read_monthly_totals(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
+    monthly = EnrollmentMonthSummary
+    stmt = (select(monthly.month, *[func.sum(getattr(monthly, column)) for column in MONTH_TOTALS])
+            .where(*summary_conditions(scope, filters, monthly)).group_by(monthly.month))
+    return frame(session.execute(stmt), ["month", *MONTH_TOTALS])
+
+
+def _summary_totals(session: Session, scope: Scope, filters: Filters, period: Period) -> pd.DataFrame:
+    """The one-row counts of ``_summary_counts`` from the monthly totals: sums over the period's months,
+    and the enrollments still open at its end (enrolled by then, less the outcomes by then)."""
+    months = monthly_totals(session, scope, filters)
+    inside = months[(months["month"] >= period.start) & (months["month"] <= period.end)]
+    upto = months[months["month"] <= period.end]
+    outcomes = ["completed", "failed", "withdrawn"]
+    row = {"enrollments": int(inside["enrolled"].sum()), **{name: int(inside[name].sum()) for name in outcomes},
+           "active": int(upto["enrolled"].sum()) - int(upto[outcomes].to_numpy().sum()),
+           "learners": int(_summary_learners(session, scope, filters, period, "")["learners"].iloc[0]),
+           "spend": float(sum(inside["spend"], 0))}
+    return typed_counts(pd.DataFrame([row])[COUNT_COLUMNS])
+
+
+def _summary_learners(session: Session, scope: Scope, filters: Filters, period: Period, kind: str) -> pd.DataFrame:
+    """Distinct learners of the period's quarter per group (one row when ``kind`` is "")."""
+    quarterly = LearnerQuarterSummary
+    group, joins = _summary_groups(kind, quarterly)
+    stmt = select(*group, func.coalesce(func.sum(quarterly.learners), 0).label("learners")).select_from(quarterly)
+    stmt = joined(stmt, joins)
+    stmt = stmt.where(*summary_conditions(scope, filters, quarterly), quarterly.quarter == period.start)
+    if group:
+        stmt = stmt.group_by(*group)
+    return frame(session.execute(stmt), [*[c.key for c in group], "learners"])
+
+
 def _summary_counts(session: Session, scope: Scope, filters: Filters, period: Period, kind: str) -> pd.DataFrame:
-    monthly, quarterly = EnrollmentMonthSummary, LearnerQuarterSummary
+    if not kind:
+        return _summary_totals(session, scope, filters, period)
+    monthly = EnrollmentMonthSummary
     in_p = monthly.month.between(period.start, period.end)
     outcomes = monthly.completed + monthly.failed + monthly.withdrawn
     group, joins = _summary_groups(kind, monthly)
@@ -173,16 +219,7 @@ def _summary_counts(session: Session, scope: Scope, filters: Filters, period: Pe
     if kind == "credential":
         df["learners"] = pd.NA  # people are not kept per credential; that table does not show them
     else:
-        lgroup, ljoins = _summary_groups(kind, quarterly)
-        lstmt = select(*lgroup, func.coalesce(func.sum(quarterly.learners), 0).label("learners")).select_from(quarterly)
-        lstmt = joined(lstmt, ljoins)
-        lstmt = lstmt.where(*summary_conditions(scope, filters, quarterly), quarterly.quarter == period.start)
-        if lgroup:
-            lstmt = lstmt.group_by(*lgroup)
-        learners = frame(session.execute(lstmt), [*keys, "learners"])
-        df = df.merge(learners, on=keys, how="left") if keys else df.assign(learners=learners["learners"].iloc[0])
-    if not keys and df.empty:
-        df = pd.DataFrame([{c: 0 for c in cols} | {"learners": 0}])
+        df = df.merge(_summary_learners(session, scope, filters, period, kind), on=keys, how="left")
     df = df[[*keys, *COUNT_COLUMNS]]
     if kind == "credential":
         df["learners"] = df["learners"].astype("Int64")

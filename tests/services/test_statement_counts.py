@@ -23,9 +23,11 @@ Q2 = parse_quarter("2026Q2")
 # Statements before issue 18 (officer, HR manager): the pack 44 and 45, the Overview's calls 33 and 32.
 # By quarter reads its quarters in one statement (services/metrics/breakdowns.py): the pack 32 and 33 before, the
 # Overview 27 and 27. The pack reads the employers large enough to count once, in one more statement, and its
-# other statements name them instead of each recounting everyone (services/population.py).
-PACK = {"officer@u": 30, "hr@a": 31}
-OVERVIEW = {"officer@u": 16, "hr@a": 16}
+# other statements name them instead of each recounting everyone (services/population.py): 30 and 31. The
+# one-row totals of every period, and by quarter's series, come from one read of the monthly totals
+# (services/metrics/counts.monthly_totals).
+PACK = {"officer@u": 27, "hr@a": 28}
+OVERVIEW = {"officer@u": 14, "hr@a": 14}
 
 
 def listing(seen: list[str]) -> str:
