@@ -572,4 +572,5 @@ from db.summary_tables import (  # noqa: E402,F401
     SkillGainQuarterSummary,
     SkillGapChangeSummary,
     SkillTargetSummary,
+    SurveyedQuarterSummary,
 )

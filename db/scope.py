@@ -74,6 +74,7 @@ from db.models import (
     SkillGapChangeSummary,
     SkillStatus,
     SkillTargetSummary,
+    SurveyedQuarterSummary,
 )
 
 
@@ -327,7 +328,7 @@ _RULES: dict[type, Callable[[Scope], ColumnElement[bool]]] = {
     **{table: (lambda s, t=table: _in(t.employer_id, s.employer_ids)) for table in (
         EnrollmentMonthSummary, CompletionDaysSummary, LearnerQuarterSummary, SkillTargetSummary,
         SkillGapChangeSummary, SkillGainQuarterSummary, AssessmentLevelSummary, PdpGoalMonthSummary,
-        OutcomeMonthSummary, EmployeeMonthSummary, FirstCompletion)},
+        OutcomeMonthSummary, SurveyedQuarterSummary, EmployeeMonthSummary, FirstCompletion)},
     Skill: _skill_rule,
     # A review meeting's actions: whoever sees the partnership (both sides of it; admins all).
     ReviewAction: lambda s: ReviewAction.partnership_id.in_(select(Partnership.id).where(_partnership_rule(s))),

@@ -140,6 +140,19 @@ class OutcomeMonthSummary(SQLModel, table=True):
     satisfaction_change: int = 0
 
 
+class SurveyedQuarterSummary(SQLModel, table=True):
+    """Distinct people with an outcome survey of an enrollment completed in each quarter, per employer and
+    department (additive over departments and employers): the size of a survey figure's group, which
+    OutcomeMonthSummary cannot give (one person may answer several surveys)."""
+
+    __tablename__ = "surveyed_quarter_summary"
+
+    employer_id: int = Field(foreign_key="organization.id", primary_key=True)
+    department_id: int = Field(primary_key=True)  # 0 = no department
+    quarter: date = Field(primary_key=True, index=True)  # first day of the completion quarter
+    people: int = 0
+
+
 class EmployeeMonthSummary(SQLModel, table=True):
     """Hires and leavers per employer, department and month. The headcount of whole months (people on the
     payroll on at least one day of them) is the people hired by the last day less those gone by the first:
@@ -177,6 +190,7 @@ SUMMARY_TABLES = (
     AssessmentLevelSummary,
     PdpGoalMonthSummary,
     OutcomeMonthSummary,
+    SurveyedQuarterSummary,
     EmployeeMonthSummary,
     FirstCompletion,
 )

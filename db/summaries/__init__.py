@@ -32,6 +32,7 @@ from db.models import (
     SkillGainQuarterSummary,
     SkillGapChangeSummary,
     SkillTargetSummary,
+    SurveyedQuarterSummary,
 )
 from db.summaries.enrollment_parts import build_enrollments, build_outcomes
 from db.summaries.incremental import EnrollmentChanges
@@ -51,7 +52,7 @@ PARTS = {
     "gains": (SkillGainQuarterSummary,),  # completed enrollments, credential skills, assessments
     "levels": (AssessmentLevelSummary,),  # completed enrollments, credential skills, assessments
     "goals": (PdpGoalMonthSummary,),  # PDP goals
-    "outcomes": (OutcomeMonthSummary,),  # completed enrollments, outcome surveys
+    "outcomes": (OutcomeMonthSummary, SurveyedQuarterSummary),  # completed enrollments, outcome surveys
     "people": (EmployeeMonthSummary,),  # employees (hires, leavers)
 }
 SUMMARY_TABLES = tuple(t for tables in PARTS.values() for t in tables)

@@ -19,6 +19,7 @@ from db.models import (
     LearnerQuarterSummary,
     OutcomeMonthSummary,
     OutcomeSurvey,
+    SurveyedQuarterSummary,
 )
 from db.sqlfuncs import days_between, month_start, quarter_start
 from db.summaries.rows import Rows, base, keys
@@ -28,6 +29,7 @@ MONTH_COLUMNS = ["employer_id", "department_id", "credential_id", "month", "enro
 DAYS_COLUMNS = ["employer_id", "department_id", "credential_id", "month", "days", "completions"]
 LEARNER_COLUMNS = ["employer_id", "department_id", "quarter", "learners"]
 FIRST_COLUMNS = ["employee_id", "employer_id", "department_id", "completed_on"]
+SURVEYED_COLUMNS = ["employer_id", "department_id", "quarter", "people"]
 OUTCOME_COLUMNS = ["employer_id", "department_id", "credential_id", "month", "surveys", "performance_change",
                    "satisfaction_change"]
 _FINISHED = (Enrollment.status.in_([EnrollmentStatus.completed, EnrollmentStatus.failed]),
@@ -95,6 +97,16 @@ def outcome_select(rows: Rows, *conditions):
             .group_by(k[0], k[1], k[2], month))
 
 
+def surveyed_select(rows: Rows, *conditions):
+    """Distinct people with an outcome survey of an enrollment completed in each quarter."""
+    k = keys()
+    quarter = quarter_start(Enrollment.completed_on)
+    return (base(rows).join(OutcomeSurvey, OutcomeSurvey.enrollment_id == Enrollment.id)
+            .where(*conditions, *_COMPLETED)
+            .with_only_columns(k[0], k[1], quarter, func.count(func.distinct(Enrollment.employee_id)))
+            .group_by(k[0], k[1], quarter))
+
+
 def build_enrollments(session: Session, rows: Rows) -> None:
     for table, columns, select_ in ((EnrollmentMonthSummary, MONTH_COLUMNS, month_select),
                                     (CompletionDaysSummary, DAYS_COLUMNS, days_select),
@@ -105,3 +117,4 @@ def build_enrollments(session: Session, rows: Rows) -> None:
 
 def build_outcomes(session: Session, rows: Rows) -> None:
     session.execute(insert(OutcomeMonthSummary).from_select(OUTCOME_COLUMNS, outcome_select(rows)))
+    session.execute(insert(SurveyedQuarterSummary).from_select(SURVEYED_COLUMNS, surveyed_select(rows)))

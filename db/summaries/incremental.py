@@ -31,6 +31,7 @@ from db.models import (
     LearnerQuarterSummary,
     OutcomeMonthSummary,
     SkillGainQuarterSummary,
+    SurveyedQuarterSummary,
 )
 from db.sqlfuncs import quarter_bounds
 from db.summaries.enrollment_parts import (
@@ -39,11 +40,13 @@ from db.summaries.enrollment_parts import (
     LEARNER_COLUMNS,
     MONTH_COLUMNS,
     OUTCOME_COLUMNS,
+    SURVEYED_COLUMNS,
     days_select,
     first_select,
     learner_select,
     month_select,
     outcome_select,
+    surveyed_select,
 )
 from db.summaries.rows import CHUNK, Rows
 from db.summaries.skill_parts import build_gains, build_levels
@@ -153,10 +156,12 @@ def _rebuild_learners(session: Session, rows: Rows) -> None:
 
 
 def _rebuild_completions(session: Session, rows: Rows) -> None:
-    for table in (SkillGainQuarterSummary, AssessmentLevelSummary):
+    for table in (SkillGainQuarterSummary, AssessmentLevelSummary, SurveyedQuarterSummary):
         session.execute(delete(table).where(*rows.of(table, table.quarter)))
     build_gains(session, rows)
     build_levels(session, rows)
+    session.execute(insert(SurveyedQuarterSummary).from_select(
+        SURVEYED_COLUMNS, surveyed_select(rows, *rows.within(Enrollment.completed_on))))
     # First completions before the span cannot have changed; later ones are found again.
     session.execute(delete(FirstCompletion).where(
         *rows.of(FirstCompletion), FirstCompletion.completed_on >= rows.since))

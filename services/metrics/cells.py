@@ -25,7 +25,16 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from db import summaries
-from db.models import AssessmentLevelSummary, Employee, Enrollment, EnrollmentStatus, OutcomeSurvey, Skill
+from db.models import (
+    AssessmentLevelSummary,
+    Employee,
+    Enrollment,
+    EnrollmentStatus,
+    OutcomeMonthSummary,
+    OutcomeSurvey,
+    Skill,
+    SurveyedQuarterSummary,
+)
 from db.scope import Scope
 from db.sqlfuncs import quarter_start
 from services.filters import Filters, people_conditions, resolve_period, summary_conditions
@@ -33,7 +42,7 @@ from services.frames import frame
 from services.metrics.definitions import MIN_GROUP
 from services.metrics.paths import is_raw_only
 from services.periods import Period, quarter_of
-from services.population import employee_choice, widened_choices
+from services.population import employee_choice, table_choice, widened_choices
 
 CELL_COLUMNS = ["employer_id", "department_id", "quarter", "skill", "side", "people", "n", "total"]
 NOT_FOR_CREDENTIALS = ("Not shown with a credential or cohort filter: such small selections could be told "
@@ -100,8 +109,30 @@ class OutcomeShown:
         return self.performance_change is not None
 
 
+OUTCOME_CELL_COLUMNS = ["employer_id", "department_id", "quarter", "people", "surveys", "performance", "satisfaction"]
+
+
 def outcome_cells(session: Session, scope: Scope, filters: Filters, quarters: Period) -> pd.DataFrame:
-    """Per employer × department × quarter of completion: people, surveys and the sums of the changes."""
+    """Per employer × department × quarter of completion: people, surveys and the sums of the changes,
+    from the survey summaries (the raw rows are read only under ``raw_only``)."""
+    if is_raw_only():
+        return _raw_outcome_cells(session, scope, filters, quarters)
+    surveys, people = OutcomeMonthSummary, SurveyedQuarterSummary
+    cell = (surveys.employer_id, table_choice(surveys), quarter_start(surveys.month))
+    sums = frame(session.execute(
+        select(*cell, func.sum(surveys.surveys), func.sum(surveys.performance_change),
+               func.sum(surveys.satisfaction_change))
+        .where(*summary_conditions(scope, filters, surveys), surveys.month.in_(quarters.month_starts()))
+        .group_by(*cell)), ["employer_id", "department_id", "quarter", "surveys", "performance", "satisfaction"])
+    starts = [day for day in quarters.month_starts() if day.month % 3 == 1]
+    counted = frame(session.execute(
+        select(people.employer_id, table_choice(people), people.quarter, people.people)
+        .where(*summary_conditions(scope, filters, people), people.quarter.in_(starts))),
+        ["employer_id", "department_id", "quarter", "people"])
+    return counted.merge(sums, on=["employer_id", "department_id", "quarter"])[OUTCOME_CELL_COLUMNS]
+
+
+def _raw_outcome_cells(session: Session, scope: Scope, filters: Filters, quarters: Period) -> pd.DataFrame:
     cell = (Employee.employer_id, employee_choice(), quarter_start(Enrollment.completed_on))
     stmt = (
         select(*cell, func.count(func.distinct(Enrollment.employee_id)), func.count(OutcomeSurvey.id),
@@ -115,9 +146,7 @@ def outcome_cells(session: Session, scope: Scope, filters: Filters, quarters: Pe
                Enrollment.completed_on.between(quarters.start, quarters.end))
         .group_by(*cell)
     )
-    return frame(session.execute(stmt),
-                 ["employer_id", "department_id", "quarter", "people", "surveys", "performance",
-                  "satisfaction"])
+    return frame(session.execute(stmt), OUTCOME_CELL_COLUMNS)
 
 
 def outcome_change_shown(session: Session, scope: Scope, filters: Filters, *, today: date) -> OutcomeShown:

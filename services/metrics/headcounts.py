@@ -52,14 +52,47 @@ def headcount_by_employer(session: Session, scope: Scope, filters: Filters, *, t
     period = resolve_period(filters, today)
 
     def read() -> pd.DataFrame:
-        on_summary = from_summary(period)
-        employer = EmployeeMonthSummary.employer_id if on_summary else Employee.employer_id
-        group = (employer, Organization.name, Organization.sector)
-        stmt = heads_statement(scope, filters, period, group, [(Organization, Organization.id == employer)],
-                               on_summary=on_summary)
-        return frame(session.execute(stmt), ["employer_id", "employer", "sector", "headcount"])
+        if from_summary(period):
+            return _heads_from_months(employer_months(session, scope, filters), period)
+        group = (Employee.employer_id, Organization.name, Organization.sector)
+        stmt = heads_statement(scope, filters, period, group, [(Organization, Organization.id == Employee.employer_id)],
+                               on_summary=False)
+        return frame(session.execute(stmt), HEAD_COLUMNS)
 
     return remembered(("headcount_by_employer", scope, *figure_key(filters, period)), read)
+
+
+HEAD_COLUMNS = ["employer_id", "employer", "sector", "headcount"]
+MONTH_MOVES = ["hires", "leavers", "leavers_on_first"]
+
+
+def employer_months(session: Session, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """Hires and leavers per employer and month over all months, in the scope and filters (the period
+    aside): every whole-month period's headcounts are sums of these rows, so a page's or the pack's
+    periods share one read (services/metrics/reuse.py)."""
+    def read() -> pd.DataFrame:
+        months = EmployeeMonthSummary
+        group = (months.employer_id, Organization.name, Organization.sector, months.month)
+        stmt = (select(*group, *[func.sum(getattr(months, name)) for name in MONTH_MOVES])
+                .join(Organization, Organization.id == months.employer_id)
+                .where(*summary_conditions(scope, filters, months)).group_by(*group))
+        return frame(session.execute(stmt), ["employer_id", "employer", "sector", "month", *MONTH_MOVES])
+
+    return remembered(("employer_months", scope, filters.with_period(None)), read)
+
+
+def _heads_from_months(months: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """``heads_statement``'s summary sum in pandas: hired by the period's last day, less gone by its first
+    (earlier months' leavers and those who left on that very day); employers with nobody left out."""
+    if months.empty:
+        return frame([], HEAD_COLUMNS)
+    counted = months.assign(
+        headcount=months["hires"].where(months["month"] <= period.end, 0)
+        - months["leavers"].where(months["month"] < period.start, 0)
+        - months["leavers_on_first"].where(months["month"] == period.start, 0))
+    sums = counted.groupby("employer_id", as_index=False)["headcount"].sum().astype("int64")
+    heads = months.drop_duplicates("employer_id")[["employer_id", "employer", "sector"]].merge(sums, on="employer_id")
+    return heads[heads["headcount"] > 0].sort_values("employer_id", ignore_index=True)[HEAD_COLUMNS]
 
 
 def headcount(session: Session, scope: Scope, filters: Filters, *, today: date) -> tuple[int, int]:

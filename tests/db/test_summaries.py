@@ -18,6 +18,7 @@ from db import summaries
 from db.models import Cohort, Department, Employee, Enrollment, OutcomeSurvey, Pdp, PdpGoal, SkillAssessment
 from services import metrics
 from services.metrics import Filters
+from services.metrics.cells import cells_period, outcome_cells
 from services.metrics.paths import month_end
 from services.periods import Period, parse_quarter
 from tests.world import TODAY, build_world
@@ -44,8 +45,23 @@ def _compare_skills(session, scope, f, today=TODAY):
             assert fast == raw, name
 
 
+def _compare_outcome_cells(session, scope, f, today=TODAY):
+    """The survey cells from the summaries, against the raw rows, cell for cell."""
+    quarters, refused = cells_period(f, today)
+    if refused:
+        return
+    every_department = Filters(f.period, f.employer_ids)
+    fast = outcome_cells(session, scope, every_department, quarters)
+    with metrics.raw_only():
+        raw = outcome_cells(session, scope, every_department, quarters)
+    keys = ["employer_id", "department_id", "quarter"]
+    pd.testing.assert_frame_equal(fast.sort_values(keys, ignore_index=True), raw.sort_values(keys, ignore_index=True),
+                                  check_dtype=False, obj="outcome_cells")
+
+
 def _compare(session, scope, f):
     _compare_skills(session, scope, f)
+    _compare_outcome_cells(session, scope, f)
     counts = {"summary": metrics.summary, "by_credential": metrics.by_credential,
               "by_department": metrics.by_department, "by_employer": metrics.by_employer,
               "days": metrics.days_to_complete, "by_cohort": metrics.by_cohort,
