@@ -3,8 +3,9 @@ rather than of the employer's history (GitHub issue 18).
 
 * The additive tables (events per month, completion days, outcome surveys) get the difference the
   written rows make: what they add after the write less what they added before it.
-* The distinct counts (learners per quarter, skills gained, assessed levels, first completions)
-  are rebuilt only for the departments of the people written and the quarters the changes touch.
+* The distinct counts (learners per quarter, skills gained, assessed levels, surveyed people, first
+  completions) are rebuilt only for the departments of the people written and the quarters the changes
+  touch.
 
 Use: ``changes = EnrollmentChanges.before(session, updating=ids)``, write (new rows stamped with
 ``updated_at = written_at``), then ``changes.after(session, written_at=...)``, in one transaction.
